@@ -1,0 +1,193 @@
+"""Random-access data sources: embedded digits, synthetic 2-D mixtures, TFDS.
+
+A source holds one split and answers `get(indices) -> {"x": ..., "label": ...}`
+with numpy arrays already in the model-facing encoding (see `spec.py`).
+"""
+
+import os
+
+import numpy as np
+
+from gen_jax.data.spec import DataSpec, check_encoding, encode_pixels, levels_for
+from gen_jax.errors import UserError
+
+DIGITS_TEST_SIZE = 300     # of 1,797; the split is fixed by DIGITS_SPLIT_SEED.
+DIGITS_SPLIT_SEED = 0
+SYNTHETIC_SIZES = {"train": 100_000, "test": 10_000}
+# Pixel ranges of TFDS datasets that are not plain 8-bit.
+TFDS_MAX_VALUE = {"binarized_mnist": 1}
+
+
+class ArraySource:
+  """A split held in memory as numpy arrays with a common leading axis."""
+
+  def __init__(self, arrays: dict[str, np.ndarray]):
+    self.arrays = arrays
+
+  def __len__(self) -> int:
+    return len(self.arrays["x"])
+
+  def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[indices] for k, v in self.arrays.items()}
+
+
+class TFDSSource:
+  """A split read lazily through `tfds.data_source` (no TensorFlow needed)."""
+
+  def __init__(self, data_source, max_value: int, encoding: str,
+               image_size: int | None, has_label: bool):
+    self.data_source = data_source
+    self.max_value = max_value
+    self.encoding = encoding
+    self.image_size = image_size
+    self.has_label = has_label
+
+  def __len__(self) -> int:
+    return len(self.data_source)
+
+  def _records(self, indices):
+    keys = [int(i) for i in indices]
+    try:
+      return self.data_source.__getitems__(keys)
+    except TypeError:  # Mocked sources only support single-item access.
+      return [self.data_source[k] for k in keys]
+
+  def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
+    records = self._records(indices)
+    images = np.stack([_resize(r["image"], self.image_size) for r in records])
+    out = {"x": encode_pixels(images, self.max_value, self.encoding)}
+    if self.has_label:
+      out["label"] = np.asarray([r["label"] for r in records], np.int32)
+    return out
+
+
+def _resize(image: np.ndarray, size: int | None) -> np.ndarray:
+  """Center-crops to a square and resizes to `size` (None: unchanged)."""
+  if size is None or image.shape[:2] == (size, size):
+    return image
+  from PIL import Image  # pylint: disable=import-outside-toplevel
+  h, w = image.shape[:2]
+  s = min(h, w)
+  top, left = (h - s) // 2, (w - s) // 2
+  crop = image[top:top + s, left:left + s]
+  squeeze = crop.shape[-1] == 1
+  pil = Image.fromarray(crop[..., 0] if squeeze else crop)
+  out = np.asarray(pil.resize((size, size), Image.BILINEAR))
+  return out[..., None] if squeeze else out
+
+
+# ----------------------------------------------------------------- digits
+
+
+def digits_arrays(encoding: str) -> tuple[dict, dict]:
+  """scikit-learn's 8x8 digits, fixed seeded train/test split, encoded."""
+  from sklearn.datasets import load_digits  # pylint: disable=import-outside-toplevel
+  digits = load_digits()
+  images = digits.images.astype(np.uint8)[..., None]   # [1797, 8, 8, 1] in 0..16
+  labels = digits.target.astype(np.int32)
+  order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
+  test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
+  x = encode_pixels(images, 16, encoding)
+  return ({"x": x[train], "label": labels[train]},
+          {"x": x[test], "label": labels[test]})
+
+
+# ------------------------------------------------------ synthetic mixtures
+
+
+def mixture_modes(name: str) -> tuple[np.ndarray, float]:
+  """Mode centres [M, 2] and the shared standard deviation of a 2-D mixture."""
+  if name == "ring8":
+    angles = 2 * np.pi * np.arange(8) / 8
+    return np.stack([np.cos(angles), np.sin(angles)], -1).astype(np.float32), 0.01
+  if name == "grid25":
+    axis = np.array([-4., -2., 0., 2., 4.], np.float32)
+    gx, gy = np.meshgrid(axis, axis, indexing="ij")
+    return np.stack([gx.ravel(), gy.ravel()], -1), 0.05
+  raise UserError(f"unknown mixture {name!r}")
+
+
+def mixture_arrays(name: str, size: int, seed: int) -> dict:
+  """`size` points from the uniform mixture; labels are the mode indices."""
+  modes, std = mixture_modes(name)
+  rng = np.random.default_rng(seed)
+  labels = rng.integers(0, len(modes), size)
+  x = modes[labels] + std * rng.standard_normal((size, 2))
+  return {"x": x.astype(np.float32), "label": labels.astype(np.int32)}
+
+
+SYNTHETIC = ("ring8", "grid25")
+
+
+# ------------------------------------------------------------------- TFDS
+
+
+def _tfds_data_dir(data_dir: str | None) -> str | None:
+  return data_dir or os.environ.get("TFDS_DATA_DIR") or None
+
+
+def open_tfds(name: str, split: str, data_dir: str | None):
+  """`tfds.data_source` with one clear message when the data is not there."""
+  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  where = _tfds_data_dir(data_dir)
+  try:
+    return tfds.data_source(name, split=split, data_dir=where, download=False)
+  except tfds.core.registered.DatasetNotFoundError as e:
+    raise UserError(
+        f"unknown dataset {name!r}: it is neither built in (digits, ring8, "
+        "grid25) nor a TFDS dataset name. Check --config.data.name.") from e
+  except Exception as e:  # pylint: disable=broad-except
+    shown = where or "~/tensorflow_datasets (the TFDS default)"
+    raise UserError(
+        f"TFDS dataset {name!r} (split {split!r}) is not prepared in data_dir "
+        f"{shown} and cannot be downloaded here. Prepare it on a machine with "
+        f"internet (`tfds build {name} --file_format=array_record`, or "
+        f"`tfds.data_source({name!r}, download=True)` with TensorFlow "
+        "installed), copy that data_dir here, and point to it with "
+        "--config.data.data_dir=DIR or TFDS_DATA_DIR=DIR. "
+        f"({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
+
+
+def tfds_sources(config) -> tuple[TFDSSource, TFDSSource, DataSpec]:
+  name = config.name
+  train_ds = open_tfds(name, config.train_split, config.get("data_dir"))
+  test_ds = open_tfds(name, config.eval_split, config.get("data_dir"))
+  features = train_ds.dataset_info.features
+  if "image" not in features:
+    raise UserError(f"TFDS dataset {name!r} has no 'image' feature; gen_jax "
+                    "reads image datasets only.")
+  max_value = TFDS_MAX_VALUE.get(name, 255)
+  image_size = config.get("image_size")
+  h, w, c = features["image"].shape
+  if image_size:
+    h = w = image_size
+  has_label = "label" in features
+  num_classes = features["label"].num_classes if has_label else None
+  spec = DataSpec(name=name, event_shape=(h, w, c), encoding=config.encoding,
+                  num_levels=levels_for(config.encoding, max_value),
+                  num_classes=num_classes)
+  make = lambda ds: TFDSSource(ds, max_value, config.encoding, image_size,
+                               has_label)
+  return make(train_ds), make(test_ds), spec
+
+
+def load(config) -> tuple[object, object, DataSpec]:
+  """(train source, eval source, spec) for `config.data`."""
+  check_encoding(config.encoding)
+  if config.name == "digits":
+    train, test = digits_arrays(config.encoding)
+    spec = DataSpec(name="digits", event_shape=(8, 8, 1),
+                    encoding=config.encoding,
+                    num_levels=levels_for(config.encoding, 16), num_classes=10)
+    return ArraySource(train), ArraySource(test), spec
+  if config.name in SYNTHETIC:
+    if config.encoding != "float":
+      raise UserError(f"dataset {config.name!r} is continuous: set "
+                      "--config.data.encoding=float.")
+    train = mixture_arrays(config.name, SYNTHETIC_SIZES["train"], seed=1)
+    test = mixture_arrays(config.name, SYNTHETIC_SIZES["test"], seed=2)
+    modes, _ = mixture_modes(config.name)
+    spec = DataSpec(name=config.name, event_shape=(2,), encoding="float",
+                    num_levels=None, num_classes=len(modes), is_image=False)
+    return ArraySource(train), ArraySource(test), spec
+  return tfds_sources(config)

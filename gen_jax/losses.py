@@ -1,0 +1,57 @@
+"""Log-likelihoods, KL terms and GAN losses shared by the model families.
+
+All log-probabilities are in nats and elementwise: reduce them where the
+model says what an event is.
+"""
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+def bernoulli_log_prob(logits: jax.Array, x: jax.Array) -> jax.Array:
+  """log p(x) for x in {0, 1} under Bernoulli(sigmoid(logits)), elementwise."""
+  return -optax.sigmoid_binary_cross_entropy(logits, x.astype(logits.dtype))
+
+
+def categorical_log_prob(logits: jax.Array, x: jax.Array) -> jax.Array:
+  """log p(x) for integer x under softmax(logits[..., K]), elementwise."""
+  log_p = jax.nn.log_softmax(logits, axis=-1)
+  return jnp.take_along_axis(log_p, x.astype(jnp.int32)[..., None], -1)[..., 0]
+
+
+def pad_reference_logit(free_logits: jax.Array) -> jax.Array:
+  """[..., K-1] free logits -> [..., K] with class 0 fixed at logit 0.
+
+  This is the minimal parameterization of a K-way categorical: K-1 numbers.
+  """
+  zeros = jnp.zeros(free_logits.shape[:-1] + (1,), free_logits.dtype)
+  return jnp.concatenate([zeros, free_logits], axis=-1)
+
+
+def discrete_log_prob(logits: jax.Array, x: jax.Array, num_levels: int) -> jax.Array:
+  """Bernoulli log-prob for num_levels == 2 with scalar logits, else categorical.
+
+  Args:
+    logits: [...] for binary data, [..., K] for K-level data.
+    x: [...] values in {0, 1} or [0, K).
+    num_levels: 2 or K.
+  """
+  if num_levels == 2 and logits.shape == x.shape:
+    return bernoulli_log_prob(logits, x)
+  return categorical_log_prob(logits, x)
+
+
+def gaussian_log_prob(x, mean, log_scale):
+  """Elementwise log N(x; mean, exp(log_scale)^2)."""
+  z = (x - mean) * jnp.exp(-log_scale)
+  return -0.5 * z ** 2 - log_scale - 0.5 * jnp.log(2 * jnp.pi)
+
+
+def gaussian_kl_standard(mean, log_var):
+  """Elementwise KL(N(mean, exp(log_var)) || N(0, 1))."""
+  return 0.5 * (jnp.exp(log_var) + mean ** 2 - 1.0 - log_var)
+
+
+def nats_to_bits_per_dim(nll_nats, num_dims: int):
+  return nll_nats / (num_dims * jnp.log(2.0))

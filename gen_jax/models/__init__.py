@@ -1,0 +1,30 @@
+"""Model recipes, found by name (`config.model.name`).
+
+Adding a model: write its recipe (see `base.Recipe`) and add one line to
+`RECIPES` with its import path; the trainer needs nothing else.
+"""
+
+import importlib
+
+from gen_jax.errors import UserError
+from gen_jax.models.base import LikelihoodRecipe, Phase, Recipe
+
+RECIPES = {
+    "independent": "gen_jax.models.tabular:IndependentPixels",
+    "joint_table": "gen_jax.models.tabular:JointTable",
+    "markov": "gen_jax.models.tabular:MarkovChain",
+    "fvsbn": "gen_jax.models.fvsbn:FVSBN",
+}
+
+
+def recipe_class(name: str):
+  if name not in RECIPES:
+    raise UserError(f"unknown model {name!r}; choose --config.model.name from: "
+                    f"{', '.join(sorted(RECIPES))}.")
+  module, attr = RECIPES[name].split(":")
+  return getattr(importlib.import_module(module), attr)
+
+
+def make_recipe(model_config, spec) -> Recipe:
+  """The recipe named by `model_config.name`, built for data `spec`."""
+  return recipe_class(model_config.name)(model_config, spec)

@@ -1,0 +1,3 @@
+"""Shared layers."""
+
+from gen_jax.nn.masked import MaskedDense, autoregressive_mask

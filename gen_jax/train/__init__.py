@@ -1,0 +1,5 @@
+"""The one generic trainer."""
+
+from gen_jax.train.config import base_config, validate
+from gen_jax.train.loop import Experiment, make_mesh, stream_key, train
+from gen_jax.train.step import TrainState, make_eval_step, make_train_step

@@ -1,0 +1,83 @@
+"""Defaults every experiment config starts from, and their validation."""
+
+import ml_collections
+from ml_collections import config_dict
+
+from gen_jax.errors import UserError
+
+
+def base_config() -> ml_collections.ConfigDict:
+  """Keys shared by all experiments; configs override what they need."""
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+
+  c.model = ml_collections.ConfigDict()
+  c.model.name = "fvsbn"
+
+  c.data = ml_collections.ConfigDict()
+  c.data.name = "digits"
+  c.data.encoding = "binary"
+  c.data.data_dir = config_dict.placeholder(str)    # else TFDS_DATA_DIR / TFDS default
+  c.data.train_split = "train"
+  c.data.eval_split = "test"
+  c.data.image_size = config_dict.placeholder(int)  # center-crop + resize TFDS images
+
+  c.train = ml_collections.ConfigDict()
+  c.train.num_steps = 1000
+  c.train.batch_size = 64
+  c.train.optimizer = "adam"
+  c.train.learning_rate = 1e-3
+  c.train.b1 = 0.9
+  c.train.b2 = 0.999
+  c.train.weight_decay = 0.0
+  c.train.grad_clip_norm = 0.0      # 0: no clipping
+  c.train.ema_decay = 0.0           # 0: no EMA of parameters
+  c.train.log_every_steps = 50
+
+  c.eval = ml_collections.ConfigDict()
+  c.eval.every_steps = 500
+  c.eval.batch_size = 256
+  c.eval.num_examples = config_dict.placeholder(int)  # None: the whole split
+
+  c.checkpoint = ml_collections.ConfigDict()
+  c.checkpoint.every_steps = 500
+  c.checkpoint.max_to_keep = 3
+
+  c.sample = ml_collections.ConfigDict()
+  c.sample.num = 64
+  c.sample.every_steps = 500
+  return c
+
+
+POSITIVE_INTS = ("train.num_steps", "train.batch_size", "train.log_every_steps",
+                 "eval.every_steps", "eval.batch_size", "checkpoint.every_steps",
+                 "checkpoint.max_to_keep", "sample.num", "sample.every_steps")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+
+
+def _get(config, dotted):
+  value = config
+  for part in dotted.split("."):
+    value = value[part]
+  return value
+
+
+def validate(config) -> None:
+  """Raises `UserError` naming the first bad value and what to set instead."""
+  for key in POSITIVE_INTS:
+    value = _get(config, key)
+    if not isinstance(value, int) or value <= 0:
+      raise UserError(f"--config.{key}={value!r} must be a positive integer.")
+  if not config.train.learning_rate > 0:
+    raise UserError(f"--config.train.learning_rate={config.train.learning_rate!r} "
+                    "must be positive.")
+  if config.train.optimizer not in OPTIMIZERS:
+    raise UserError(f"--config.train.optimizer={config.train.optimizer!r} is not "
+                    f"one of {OPTIMIZERS}.")
+  if not 0.0 <= config.train.ema_decay < 1.0:
+    raise UserError(f"--config.train.ema_decay={config.train.ema_decay!r} must be "
+                    "in [0, 1).")
+  if config.train.grad_clip_norm < 0:
+    raise UserError("--config.train.grad_clip_norm must be >= 0 (0 disables it).")
+  if not isinstance(config.seed, int):
+    raise UserError(f"--config.seed={config.seed!r} must be an integer.")

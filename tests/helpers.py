@@ -1,0 +1,59 @@
+"""Small shared test utilities: tiny specs, configs, enumeration."""
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax.data.spec import DataSpec
+from gen_jax.train import base_config
+
+
+def tiny_spec(shape=(3, 3, 1), num_levels=2) -> DataSpec:
+  encoding = "binary" if num_levels == 2 else "categorical"
+  return DataSpec(name="tiny", event_shape=shape, encoding=encoding,
+                  num_levels=num_levels)
+
+
+def all_binary_images(spec: DataSpec) -> jax.Array:
+  """Every binary image of `spec`'s shape, [2^D, *event_shape] float32."""
+  bits = np.array(list(itertools.product([0, 1], repeat=spec.num_dims)), np.float32)
+  return jnp.asarray(bits.reshape((-1,) + spec.event_shape))
+
+
+def randomize(params, seed=0, scale=1.0):
+  """The same tree with random normal leaves (models often init at zero)."""
+  leaves, tree = jax.tree.flatten(params)
+  keys = jax.random.split(jax.random.PRNGKey(seed), len(leaves))
+  return jax.tree.unflatten(tree, [scale * jax.random.normal(k, l.shape, l.dtype)
+                                   for k, l in zip(keys, leaves)])
+
+
+def tiny_config(model="fvsbn", steps=6, **overrides):
+  """A config that trains in seconds on digits."""
+  c = base_config()
+  c.model.name = model
+  c.train.num_steps = steps
+  c.train.batch_size = 16
+  c.train.log_every_steps = 1
+  c.eval.every_steps = steps
+  c.eval.batch_size = 64
+  c.eval.num_examples = 128
+  c.checkpoint.every_steps = 3
+  c.sample.every_steps = steps
+  c.sample.num = 4
+  for k, v in overrides.items():
+    node = c
+    *path, last = k.split(".")
+    for p in path:
+      node = node[p]
+    node[last] = v
+  return c
+
+
+def read_metrics(workdir):
+  import json  # pylint: disable=import-outside-toplevel
+  import os  # pylint: disable=import-outside-toplevel
+  with open(os.path.join(workdir, "metrics.jsonl"), encoding="utf-8") as f:
+    return [json.loads(line) for line in f]
