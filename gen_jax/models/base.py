@@ -70,6 +70,14 @@ class Recipe:
     nll = -self.log_prob(variables, batch, rng)
     return likelihood_metrics(nll, self.spec)
 
+  def write_pictures(self, variables: Variables, rng: jax.Array, batch: Batch,
+                     directory: str, step: int) -> None:
+    """Extra pictures beside the sample grid (reconstructions, traversals...).
+
+    Called on host 0 whenever samples are written, with one evaluation batch
+    (numpy arrays); write PNGs under `directory` with `step` in their names.
+    """
+
   def num_parameters(self, params: Params) -> int:
     """Free parameters; recipes with masked weights count only the live ones."""
     return sum(int(np.prod(p.shape)) for p in jax.tree.leaves(params))

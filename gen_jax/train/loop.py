@@ -121,6 +121,11 @@ class Experiment:
     path = path or os.path.join(self.workdir, "samples", f"step_{step}.png")
     if jax.process_index() == 0:
       save_samples(self.sample(self.config.sample.num, step), self.spec, path)
+      batch = self.eval_source.get(np.arange(min(len(self.eval_source),
+                                                 self.config.sample.num)))
+      self.recipe.write_pictures(self.variables(),
+                                 jax.random.fold_in(self.keys["sample"], step + 1),
+                                 batch, os.path.dirname(path), step)
     return path
 
 
