@@ -1,0 +1,157 @@
+"""Data sources, encodings, TFDS loading on mock data, resumable batches."""
+
+import jax
+import ml_collections
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+from jax.sharding import NamedSharding, PartitionSpec as P
+
+from gen_jax import data as data_lib
+from gen_jax.errors import UserError
+from gen_jax.train import make_mesh
+
+
+def data_config(name="digits", encoding="binary", **kw):
+  c = {"name": name, "encoding": encoding, "data_dir": None,
+       "train_split": "train", "eval_split": "test", "image_size": None, **kw}
+  return ml_collections.ConfigDict(c)
+
+
+def batch_sharding(devices=None):
+  return NamedSharding(make_mesh(devices), P("data"))
+
+
+def test_digits_split_is_fixed_and_encodings_agree():
+  train, test, spec = data_lib.load(data_config(encoding="categorical"))
+  assert (len(train), len(test)) == (1497, 300)
+  assert spec.event_shape == (8, 8, 1) and spec.num_levels == 17
+  assert spec.num_classes == 10
+  x = test.get(np.arange(300))["x"]
+  assert x.dtype == np.int32 and x.min() == 0 and x.max() == 16
+  b_train, b_test, b_spec = data_lib.load(data_config(encoding="binary"))
+  f_test = data_lib.load(data_config(encoding="float"))[1]
+  xb, xf = b_test.get(np.arange(300))["x"], f_test.get(np.arange(300))["x"]
+  assert b_spec.num_levels == 2 and set(np.unique(xb)) == {0.0, 1.0}
+  np.testing.assert_array_equal(xb, (x > 8).astype(np.float32))
+  np.testing.assert_allclose(xf, x / 16.0)
+  # Same labels in every encoding: the split does not depend on it.
+  np.testing.assert_array_equal(b_test.get(np.arange(300))["label"],
+                                test.get(np.arange(300))["label"])
+
+
+@pytest.mark.parametrize("name,num_modes,std", [("ring8", 8, 0.01), ("grid25", 25, 0.05)])
+def test_synthetic_mixtures_have_the_benchmark_modes(name, num_modes, std):
+  train, test, spec = data_lib.load(data_config(name, encoding="float"))
+  assert spec.event_shape == (2,) and not spec.is_image
+  modes, s = data_lib.mixture_modes(name)
+  assert modes.shape == (num_modes, 2) and s == std
+  batch = train.get(np.arange(20_000))
+  offsets = batch["x"] - modes[batch["label"]]
+  np.testing.assert_allclose(offsets.std(0), [std, std], rtol=0.05)
+  counts = np.bincount(batch["label"], minlength=num_modes)
+  assert counts.min() > 0.8 * 20_000 / num_modes
+  if name == "ring8":
+    np.testing.assert_allclose(np.linalg.norm(modes, axis=1), 1.0, atol=1e-6)
+
+
+def test_synthetic_data_needs_float_encoding():
+  with pytest.raises(UserError, match="encoding=float"):
+    data_lib.load(data_config("ring8", encoding="binary"))
+
+
+def test_batches_are_seeded_cover_each_epoch_and_resume_exactly():
+  train, _, _ = data_lib.load(data_config())
+  sharding = batch_sharding()
+  a = data_lib.TrainBatches(train, 64, seed=3, sharding=sharding)
+  per_epoch = len(train) // 64
+  first_epoch = np.concatenate([a.indices(i) for i in range(per_epoch)])
+  assert len(np.unique(first_epoch)) == per_epoch * 64
+  stream = [np.asarray(next(a)["x"]) for _ in range(per_epoch + 3)]
+  resumed = data_lib.TrainBatches(train, 64, seed=3, sharding=sharding,
+                                  position=per_epoch + 1)
+  np.testing.assert_array_equal(np.asarray(next(resumed)["x"]), stream[per_epoch + 1])
+  other = data_lib.TrainBatches(train, 64, seed=4, sharding=sharding)
+  assert not np.array_equal(np.asarray(next(other)["x"]), stream[0])
+  assert not np.array_equal(a.indices(0), a.indices(per_epoch))  # new epoch, new order
+
+
+def test_batches_are_sharded_over_the_data_axis():
+  train, _, _ = data_lib.load(data_config())
+  batch = next(data_lib.TrainBatches(train, 64, seed=0, sharding=batch_sharding()))
+  assert batch["x"].shape == (64, 8, 8, 1)
+  assert len(batch["x"].sharding.device_set) == jax.device_count() == 8
+  assert batch["x"].addressable_shards[0].data.shape == (8, 8, 8, 1)
+
+
+def test_eval_batches_pad_and_weight_the_last_batch():
+  _, test, _ = data_lib.load(data_config())
+  batches = list(data_lib.eval_batches(test, 64, batch_sharding()))
+  assert len(batches) == 5
+  weights = np.concatenate([np.asarray(b["weight"]) for b in batches])
+  assert weights.sum() == 300 and np.all(weights[:300] == 1)
+  assert len(list(data_lib.eval_batches(test, 64, batch_sharding(), limit=100))) == 2
+
+
+def test_bad_batch_sizes_are_clear_errors():
+  train, _, _ = data_lib.load(data_config())
+  with pytest.raises(UserError, match="divisible by the number of devices"):
+    data_lib.TrainBatches(train, 60, seed=0, sharding=batch_sharding())
+  with pytest.raises(UserError, match="exceeds the training split"):
+    data_lib.TrainBatches(train, 2048, seed=0, sharding=batch_sharding())
+
+
+@pytest.mark.parametrize("name,shape,encoding,levels", [
+    ("binarized_mnist", (28, 28, 1), "binary", 2),
+    ("mnist", (28, 28, 1), "categorical", 256),
+    ("fashion_mnist", (28, 28, 1), "float", None),
+    ("cifar10", (32, 32, 3), "categorical", 256),
+])
+def test_tfds_loaders_on_mock_data(name, shape, encoding, levels):
+  with tfds.testing.mock_data(num_examples=24):
+    train, test, spec = data_lib.load(data_config(name, encoding))
+    batch = train.get(np.arange(5))
+  assert spec.event_shape == shape and spec.num_levels == levels
+  assert len(train) == 24 and len(test) == 24
+  assert batch["x"].shape == (5,) + shape
+  if encoding == "binary":
+    assert set(np.unique(batch["x"])) <= {0.0, 1.0}
+  elif encoding == "categorical":
+    assert batch["x"].dtype == np.int32 and batch["x"].max() < 256
+  else:
+    assert 0.0 <= batch["x"].min() and batch["x"].max() <= 1.0
+  if name != "binarized_mnist":
+    assert spec.num_classes == 10 and batch["label"].shape == (5,)
+
+
+def test_tfds_images_are_resized_to_image_size():
+  with tfds.testing.mock_data(num_examples=4):
+    train, _, spec = data_lib.load(data_config("celeb_a", "float", image_size=16))
+    batch = train.get(np.arange(2))
+  assert spec.event_shape == (16, 16, 3) and batch["x"].shape == (2, 16, 16, 3)
+
+
+def test_missing_tfds_data_names_the_data_dir_and_what_to_do(tmp_path):
+  with pytest.raises(UserError) as err:
+    data_lib.load(data_config("mnist", "binary", data_dir=str(tmp_path)))
+  message = str(err.value)
+  assert str(tmp_path) in message and "tfds build mnist" in message
+  assert "--config.data.data_dir" in message
+
+
+def test_unknown_dataset_is_a_clear_error(tmp_path):
+  with pytest.raises(UserError, match="unknown dataset 'no_such_set'"):
+    data_lib.load(data_config("no_such_set", data_dir=str(tmp_path)))
+
+
+SHARED_TFDS = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "tensorflow_datasets"
+
+
+@pytest.mark.skipif(not (SHARED_TFDS / "binarized_mnist").exists(),
+                    reason="needs ../shared/tensorflow_datasets (absent in a fresh clone)")
+def test_prepared_binarized_mnist_reads_without_tensorflow():
+  train, test, spec = data_lib.load(data_config("binarized_mnist", data_dir=str(SHARED_TFDS)))
+  assert (len(train), len(test)) == (50_000, 10_000)
+  x = test.get(np.arange(100))["x"]
+  assert spec.num_classes is None and set(np.unique(x)) == {0.0, 1.0}
+  assert 0.05 < x.mean() < 0.25   # MNIST strokes cover ~13% of pixels
