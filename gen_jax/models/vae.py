@@ -1,0 +1,293 @@
+"""Variational autoencoder (Kingma & Welling, 2014) with pluggable decoders.
+
+q(z | x) = N(mean(x), diag exp(log_var(x))), p(z) = N(0, I), and p(x | z) is
+Bernoulli (binary data, or float data binarized on the fly), a K-way
+categorical per pixel (K-level data) or a Gaussian with a predicted,
+bounded scale (float data). Training minimizes the negative ELBO
+E_q[-log p(x|z)] + beta * KL(q || p) with one reparameterized sample drawn
+from the loss's key; evaluation adds an importance-sampled log p(x)
+(`gen_jax.eval.importance`).
+
+Model config keys (all optional but `name`):
+  latent_dim (int), encoder ('mlp' | 'conv'), hidden (MLP widths, encoder
+  order; the decoder mirrors them), channels (conv channels, encoder order),
+  activation, beta, dynamic_binarization (float data only: Bernoulli-sample
+  the pixels from the loss's key each step), importance_samples (K of the
+  eval-time estimate), importance_chunk (samples per chunk).
+"""
+
+import os
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax.data.spec import DataSpec
+from gen_jax.errors import UserError
+from gen_jax.eval.importance import importance_log_likelihood
+from gen_jax.losses import (bernoulli_log_prob, categorical_log_prob,
+                            gaussian_kl_standard, gaussian_log_prob,
+                            nats_to_bits_per_dim)
+from gen_jax.models.base import Phase, Recipe
+from gen_jax.nn import MLP, ConvDecoder, ConvEncoder
+
+MIN_LOG_SCALE = -4.6   # Gaussian decoders: scale >= 0.01 (data in [0, 1]).
+
+
+def get(config, key, default):
+  """config.key, or `default` where a minimal config leaves it out."""
+  return config.get(key, default) if hasattr(config, "get") else default
+
+
+# ------------------------------------------------------------- likelihoods
+
+
+class Likelihood:
+  """p(x | decoder output): 'bernoulli', 'categorical' or 'gaussian'.
+
+  Decoder outputs have shape [..., *event_shape, P] with P = 1 (Bernoulli
+  logit), K (categorical logits) or 2 (Gaussian mean, raw log-scale).
+  """
+
+  def __init__(self, spec: DataSpec, dynamic_binarization: bool = False):
+    self.spec = spec
+    self.dynamic_binarization = dynamic_binarization
+    if dynamic_binarization:
+      if spec.encoding != "float" or not spec.is_image:
+        raise UserError("model.dynamic_binarization needs grayscale images as "
+                        "floats in [0, 1]: set --config.data.encoding=float "
+                        f"(data {spec.name!r} has encoding {spec.encoding!r}).")
+      self.kind, self.params_per_dim = "bernoulli", 1
+    elif spec.encoding == "binary":
+      self.kind, self.params_per_dim = "bernoulli", 1
+    elif spec.encoding == "categorical":
+      self.kind, self.params_per_dim = "categorical", spec.num_levels
+    else:
+      self.kind, self.params_per_dim = "gaussian", 2
+
+  @property
+  def event_axes(self) -> tuple[int, ...]:
+    return tuple(range(-len(self.spec.event_shape), 0))
+
+  def network_input(self, x: jax.Array) -> jax.Array:
+    """Data-encoded x -> float32 network input (levels scaled to [0, 1])."""
+    x = x.astype(jnp.float32)
+    if self.spec.encoding == "categorical":
+      x = x / (self.spec.num_levels - 1)
+    return x
+
+  def binarize(self, rng: jax.Array, x: jax.Array) -> jax.Array:
+    """The modelled target: x, or a Bernoulli(x) draw under dynamic binarization."""
+    if self.dynamic_binarization:
+      return jax.random.bernoulli(rng, x).astype(jnp.float32)
+    return x
+
+  def log_prob(self, out: jax.Array, x: jax.Array) -> jax.Array:
+    """out [..., *E, P], x [..., *E] -> [...] log p(x | z) in nats."""
+    if self.kind == "bernoulli":
+      lp = bernoulli_log_prob(out[..., 0], x)
+    elif self.kind == "categorical":
+      lp = categorical_log_prob(out, x)
+    else:
+      lp = gaussian_log_prob(x, out[..., 0], self.log_scale(out))
+    return lp.sum(self.event_axes)
+
+  def log_scale(self, out):
+    return MIN_LOG_SCALE + jax.nn.softplus(out[..., 1] - MIN_LOG_SCALE)
+
+  def sample(self, rng: jax.Array, out: jax.Array) -> jax.Array:
+    """A draw of x in the data encoding."""
+    if self.kind == "bernoulli":
+      return jax.random.bernoulli(rng, jax.nn.sigmoid(out[..., 0])).astype(jnp.float32)
+    if self.kind == "categorical":
+      return jax.random.categorical(rng, out).astype(jnp.int32)
+    noise = jax.random.normal(rng, out.shape[:-1])
+    return out[..., 0] + jnp.exp(self.log_scale(out)) * noise
+
+  def mean(self, out: jax.Array) -> jax.Array:
+    """E[x | z] in data units (probabilities, expected levels, means)."""
+    if self.kind == "bernoulli":
+      return jax.nn.sigmoid(out[..., 0])
+    if self.kind == "categorical":
+      return jnp.sum(jax.nn.softmax(out, -1) * jnp.arange(out.shape[-1]), -1)
+    return out[..., 0]
+
+
+# ------------------------------------------------------------------ networks
+
+
+class Encoder(nn.Module):
+  """x [B, *E] -> [B, out_dim] through an MLP or a conv stack."""
+  arch: str
+  hidden: tuple[int, ...]
+  channels: tuple[int, ...]
+  out_dim: int
+  act: str
+
+  @nn.compact
+  def __call__(self, x):
+    if self.arch == "conv":
+      return ConvEncoder(self.channels, self.out_dim, self.act, name="conv")(x)
+    return MLP(self.hidden, self.out_dim, self.act, name="mlp")(x)
+
+
+class Decoder(nn.Module):
+  """z [B, L] -> [B, *event_shape, P] decoder outputs (see `Likelihood`)."""
+  arch: str
+  hidden: tuple[int, ...]
+  channels: tuple[int, ...]
+  event_shape: tuple[int, ...]
+  params_per_dim: int
+  act: str
+
+  @nn.compact
+  def __call__(self, z):
+    p, shape = self.params_per_dim, self.event_shape
+    if self.arch == "conv":
+      chans = (self.channels[-1],) + tuple(reversed(self.channels))
+      out = ConvDecoder(shape[:2], chans, shape[2] * p, self.act, name="conv")(z)
+    else:
+      out = MLP(tuple(reversed(self.hidden)), int(np.prod(shape)) * p, self.act,
+                name="mlp")(z)
+    return out.reshape((z.shape[0],) + tuple(shape) + (p,))
+
+
+def build_networks(config, spec: DataSpec, likelihood: Likelihood, enc_out: int):
+  """(encoder, decoder) modules from the model config."""
+  arch = get(config, "encoder", "mlp")
+  if arch not in ("mlp", "conv"):
+    raise UserError(f"model.encoder={arch!r} must be 'mlp' or 'conv'.")
+  if arch == "conv" and len(spec.event_shape) != 3:
+    raise UserError("model.encoder='conv' needs image data [H, W, C]; use "
+                    "--config.model.encoder=mlp for this dataset.")
+  hidden = tuple(get(config, "hidden", (200, 200)))
+  channels = tuple(get(config, "channels", (32, 64)))
+  act = get(config, "activation", "relu")
+  enc = Encoder(arch, hidden, channels, enc_out, act)
+  dec = Decoder(arch, hidden, channels, tuple(spec.event_shape),
+                likelihood.params_per_dim, act)
+  return enc, dec
+
+
+def reparameterize(rng, mean, log_var, num=None):
+  """z = mean + exp(log_var / 2) * eps; [B, L] or [num, B, L] when num is set."""
+  shape = mean.shape if num is None else (num,) + mean.shape
+  eps = jax.random.normal(rng, shape, mean.dtype)
+  return mean + jnp.exp(0.5 * log_var) * eps
+
+
+# -------------------------------------------------------------------- recipe
+
+
+class VAE(Recipe):
+  """Gaussian-latent VAE; one phase `neg_elbo` over encoder and decoder."""
+
+  def __init__(self, config, spec):
+    super().__init__(config, spec)
+    self.latent_dim = int(get(config, "latent_dim", 2))
+    self.beta = float(get(config, "beta", 1.0))
+    self.importance_samples = int(get(config, "importance_samples", 100))
+    self.importance_chunk = int(get(config, "importance_chunk", 50))
+    if self.latent_dim < 1 or self.beta < 0 or self.importance_samples < 1:
+      raise UserError("model.latent_dim and model.importance_samples must be "
+                      "positive and model.beta >= 0.")
+    self.likelihood = Likelihood(spec, bool(get(config, "dynamic_binarization", False)))
+    self.encoder, self.decoder = build_networks(config, spec, self.likelihood,
+                                                2 * self.latent_dim)
+    self.phases = (Phase("neg_elbo", self._loss, ("encoder", "decoder")),)
+
+  def init(self, rng, example_batch):
+    del example_batch
+    k_enc, k_dec = jax.random.split(rng)
+    x = jnp.zeros((1,) + tuple(self.spec.event_shape), jnp.float32)
+    z = jnp.zeros((1, self.latent_dim), jnp.float32)
+    return {"params": {"encoder": self.encoder.init(k_enc, x)["params"],
+                       "decoder": self.decoder.init(k_dec, z)["params"]},
+            "state": {}}
+
+  def posterior(self, params, x):
+    """Data-encoded x [B, *E] -> (mean, log_var), each [B, L]."""
+    h = self.encoder.apply({"params": params["encoder"]},
+                           self.likelihood.network_input(x))
+    return h[:, :self.latent_dim], h[:, self.latent_dim:]
+
+  def decode(self, params, z):
+    """z [..., L] -> decoder outputs [..., *E, P]."""
+    lead = z.shape[:-1]
+    out = self.decoder.apply({"params": params["decoder"]},
+                             z.reshape(-1, self.latent_dim))
+    return out.reshape(lead + out.shape[1:])
+
+  def features(self, variables, x):
+    """Frozen representation for probes: the posterior mean [B, L]."""
+    return self.posterior(variables["params"], x)[0]
+
+  def elbo_terms(self, params, x, rng):
+    """(reconstruction -log p(x|z), KL) per example, [B] each, one z sample."""
+    mean, log_var = self.posterior(params, x)
+    z = reparameterize(rng, mean, log_var)
+    recon = -self.likelihood.log_prob(self.decode(params, z), x)
+    kl = gaussian_kl_standard(mean, log_var).sum(-1)
+    return recon, kl
+
+  def _loss(self, params, state, batch, rng):
+    k_bin, k_z = jax.random.split(rng)
+    x = self.likelihood.binarize(k_bin, batch["x"])
+    recon, kl = self.elbo_terms(params, x, k_z)
+    metrics = {"elbo": -jnp.mean(recon + kl), "recon_nats": jnp.mean(recon),
+               "kl_nats": jnp.mean(kl)}
+    return jnp.mean(recon + self.beta * kl), (metrics, state)
+
+  def importance_log_prob(self, params, x, rng, num_samples):
+    """[B] importance-sampled log p(x) with q(z|x) as the proposal."""
+    mean, log_var = self.posterior(params, x)
+
+    def log_weights(key, n):  # [n, B]
+      z = reparameterize(key, mean, log_var, n)                       # [n, B, L]
+      log_q = gaussian_log_prob(z, mean, 0.5 * log_var).sum(-1)
+      log_prior = gaussian_log_prob(z, 0.0, 0.0).sum(-1)
+      log_lik = self.likelihood.log_prob(self.decode(params, z), x)   # [n, B]
+      return log_lik + log_prior - log_q
+
+    return importance_log_likelihood(log_weights, rng, num_samples,
+                                     self.importance_chunk)
+
+  def log_prob(self, variables, batch, rng=None):
+    """[B] importance-sampled estimate of log p(x) (needs `rng`)."""
+    if rng is None:
+      raise ValueError("the VAE's log_prob is an importance-sampled estimate; pass rng")
+    k_bin, k_is = jax.random.split(rng)
+    x = self.likelihood.binarize(k_bin, batch["x"])
+    return self.importance_log_prob(variables["params"], x, k_is,
+                                    self.importance_samples)
+
+  def eval_metrics(self, variables, batch, rng):
+    k_bin, k_elbo, k_is = jax.random.split(rng, 3)
+    params = variables["params"]
+    x = self.likelihood.binarize(k_bin, batch["x"])
+    recon, kl = self.elbo_terms(params, x, k_elbo)
+    nll = -self.importance_log_prob(params, x, k_is, self.importance_samples)
+    metrics = {"nll_nats": nll, "neg_elbo_nats": recon + kl,
+               "recon_nats": recon, "kl_nats": kl}
+    if self.spec.is_image:
+      metrics["bits_per_dim"] = nats_to_bits_per_dim(nll, self.spec.num_dims)
+    return metrics
+
+  def sample(self, variables, rng, num, cond=None):
+    k_z, k_x = jax.random.split(rng)
+    z = jax.random.normal(k_z, (num, self.latent_dim))
+    return self.likelihood.sample(k_x, self.decode(variables["params"], z))
+
+  def write_pictures(self, variables, rng, batch, directory, step):
+    from gen_jax.models import latent_pictures  # pylint: disable=import-outside-toplevel
+    params = variables["params"]
+    x = jnp.asarray(batch["x"])
+    if self.likelihood.dynamic_binarization:
+      x = self.likelihood.binarize(rng, x)
+    codes = self.features(variables, x)                              # [N, L]
+    decode_mean = lambda z: np.asarray(self.likelihood.mean(self.decode(params, z)))
+    latent_pictures.write_all(
+        directory, step, self.spec, np.asarray(x), np.asarray(codes), decode_mean,
+        labels=batch.get("label"), prior_samples=None,
+        means=decode_mean(jax.random.normal(rng, (64, self.latent_dim))))
