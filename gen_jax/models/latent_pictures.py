@@ -37,9 +37,13 @@ def traversal(base, decode_mean, spec, path, max_dims=10, steps=9, span=3.0):
   _save_grid(decode_mean(z.reshape(dims * steps, -1)), spec, path, steps)
 
 
-def manifold(decode_mean, spec, path, n=15):
-  """2-D latents: decodings on a grid of standard-normal quantiles."""
-  q = stats.norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
+def manifold(decode_mean, spec, path, n=15, grid_range=None):
+  """2-D latents: decodings on a grid of standard-normal quantiles, or of
+  evenly spaced values in `grid_range` = (low, high) on both axes."""
+  if grid_range is None:
+    q = stats.norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
+  else:
+    q = np.linspace(grid_range[0], grid_range[1], n, dtype=np.float32)
   gy, gx = np.meshgrid(q[::-1], q, indexing="ij")
   z = np.stack([gx.ravel(), gy.ravel()], -1)
   _save_grid(decode_mean(z), spec, path, n)
@@ -67,7 +71,8 @@ def scatter(codes, path, labels=None, prior_samples=None, title=None):
 
 
 def write_all(directory, step, spec: DataSpec, x, codes, decode_mean,
-              labels=None, prior_samples=None, means=None, scatter_always=False):
+              labels=None, prior_samples=None, means=None, scatter_always=False,
+              manifold_range=None):
   """Every picture that fits the data and latent size."""
   name = lambda kind: os.path.join(directory, f"{kind}_step_{step}.png")
   latent_dim = codes.shape[-1]
@@ -77,7 +82,7 @@ def write_all(directory, step, spec: DataSpec, x, codes, decode_mean,
     if means is not None:
       _save_grid(means, spec, name("sample_means"), None)
     if latent_dim == 2:
-      manifold(decode_mean, spec, name("manifold"))
+      manifold(decode_mean, spec, name("manifold"), grid_range=manifold_range)
   if latent_dim == 2 or (scatter_always and latent_dim > 2):
     scatter(codes, name("latent"), labels, prior_samples,
             None if latent_dim == 2 else "first two latent coordinates")
