@@ -14,6 +14,8 @@ RECIPES = {
     "joint_table": "gen_jax.models.tabular:JointTable",
     "markov": "gen_jax.models.tabular:MarkovChain",
     "fvsbn": "gen_jax.models.fvsbn:FVSBN",
+    "vae": "gen_jax.models.vae:VAE",
+    "aae": "gen_jax.models.aae:AAE",
 }
 
 
