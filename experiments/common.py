@@ -29,13 +29,47 @@ def start() -> None:
 
 
 def require_flags() -> tuple:
-  if CONFIG.value is None:
+  try:
+    config = CONFIG.value
+    if config is not None:
+      config.get("seed")  # touches the lazily loaded config file
+  except (OSError, ImportError, SyntaxError, AttributeError) as e:
+    first = str(e).strip().splitlines()
+    raise UserError(f"could not load the config file given by --config "
+                    f"({' '.join(l.strip() for l in first[:4])}). Pass a path "
+                    "like experiments/configs/quickstart.py.") from e
+  if config is None:
     raise UserError("--config is required, e.g. "
                     "--config=experiments/configs/quickstart.py")
   if not WORKDIR.value:
     raise UserError("--workdir is required: the directory for checkpoints, "
                     "metrics and samples (an existing one resumes).")
-  return CONFIG.value, WORKDIR.value
+  return config, WORKDIR.value
+
+
+def parse_flags(argv):
+  """absl flag parsing that ends a bad flag or override in one clear message."""
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    _fail(f"{e}. Pass --helpfull to list the flags.")
+  except (AttributeError, KeyError, TypeError, ValueError) as e:
+    overrides = [a for a in argv[1:] if a.startswith("--config.")]
+    _fail(f"could not apply the config overrides {overrides} ({type(e).__name__}: "
+          f"{e}). An override must name a key that exists in the config file "
+          "(see its get_config) and give a value of the same type.")
+  return None
+
+
+def _fail(message: str) -> None:
+  print(f"error: {message}", file=sys.stderr)
+  sys.exit(2)
+
+
+def main_with_clear_errors(main):
+  """app.run(main) where flag mistakes and `UserError`s print one message."""
+  from absl import app  # pylint: disable=import-outside-toplevel
+  app.run(lambda argv: run_clearly(main, argv), flags_parser=parse_flags)
 
 
 def run_clearly(fn, argv) -> None:
@@ -43,5 +77,4 @@ def run_clearly(fn, argv) -> None:
   try:
     fn(argv)
   except UserError as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(2)
+    _fail(str(e))

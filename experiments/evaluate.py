@@ -7,8 +7,6 @@
 import json
 import os
 
-from absl import app
-
 from experiments import common
 from gen_jax.errors import UserError
 
@@ -31,4 +29,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(lambda argv: common.run_clearly(main, argv))
+  common.main_with_clear_errors(main)

@@ -4,7 +4,7 @@
       --workdir=workdirs/quickstart [--output=grid.png]
 """
 
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 from gen_jax.errors import UserError
@@ -28,4 +28,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(lambda argv: common.run_clearly(main, argv))
+  common.main_with_clear_errors(main)

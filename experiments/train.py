@@ -6,8 +6,6 @@
 
 import json
 
-from absl import app
-
 from experiments import common
 
 
@@ -21,4 +19,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(lambda argv: common.run_clearly(main, argv))
+  common.main_with_clear_errors(main)

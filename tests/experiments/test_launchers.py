@@ -43,11 +43,20 @@ def test_train_evaluate_sample_round_trip(tmp_path):
     (["--config.data.name=mnist", "--config.data.data_dir=/nonexistent/tfds"],
      "error: TFDS dataset 'mnist' (split 'train') is not prepared in data_dir /nonexistent/tfds"),
     (["--config.train.batch_size=0"], "error: --config.train.batch_size=0 must be a positive integer"),
+    (["--config.model.no_such_key=3"], "error: could not apply the config overrides"),
+    (["--config.train.num_steps=abc"], "error: flag --config.train.num_steps=abc"),
 ])
 def test_user_mistakes_end_in_one_clear_message(tmp_path, args, message):
   out = launch("experiments.train", QUICKSTART, f"--workdir={tmp_path}", *args)
   assert out.returncode == 2
   assert message in out.stderr
+  assert "Traceback" not in out.stderr
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path):
+  out = launch("experiments.train", "--config=experiments/configs/nope.py",
+               f"--workdir={tmp_path}")
+  assert out.returncode == 2 and "could not load the config file" in out.stderr
   assert "Traceback" not in out.stderr
 
 
