@@ -55,3 +55,48 @@ def gaussian_kl_standard(mean, log_var):
 
 def nats_to_bits_per_dim(nll_nats, num_dims: int):
   return nll_nats / (num_dims * jnp.log(2.0))
+
+
+# ------------------------------------------------------------------ GANs
+# D outputs logits l; D(x) = sigmoid(l). log D = log_sigmoid(l) and
+# log(1 - D) = log_sigmoid(-l) are exact and stable for any |l|.
+
+
+def discriminator_loss(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+  """-E[log D(x)] - E[log(1 - D(G(z)))], the discriminator's BCE (scalar)."""
+  return -(jnp.mean(jax.nn.log_sigmoid(real_logits)) +
+           jnp.mean(jax.nn.log_sigmoid(-fake_logits)))
+
+
+def generator_loss(fake_logits: jax.Array, kind: str = "non_saturating") -> jax.Array:
+  """The generator's loss on D's logits for its samples (scalar).
+
+  kind: "minimax" -> E[log(1 - D(G(z)))] (Goodfellow et al. 2014, eq. 1);
+  "non_saturating" -> -E[log D(G(z))] (the same fixed point, strong early
+  gradients).
+  """
+  if kind == "minimax":
+    return jnp.mean(jax.nn.log_sigmoid(-fake_logits))
+  if kind == "non_saturating":
+    return -jnp.mean(jax.nn.log_sigmoid(fake_logits))
+  raise ValueError(f"unknown generator loss {kind!r}")
+
+
+def gan_value(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+  """V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))] (scalar)."""
+  return -discriminator_loss(real_logits, fake_logits)
+
+
+def gaussian_mixture_log_prob(x, logits, means, log_scales):
+  """log sum_c softmax(logits)_c N(x; means_c, exp(log_scales_c)^2).
+
+  Args:
+    x: [...] values.
+    logits, means, log_scales: [..., C] mixture parameters.
+
+  Returns:
+    [...] log-densities in nats (log-sum-exp over the C components).
+  """
+  log_weights = jax.nn.log_softmax(logits, axis=-1)
+  return jax.nn.logsumexp(log_weights + gaussian_log_prob(x[..., None], means, log_scales),
+                          axis=-1)

@@ -70,6 +70,17 @@ class Recipe:
     nll = -self.log_prob(variables, batch, rng)
     return likelihood_metrics(nll, self.spec)
 
+  def sample_metrics(self, variables: Variables, rng: jax.Array, train_source,
+                     eval_source) -> dict[str, float]:
+    """Set-level metrics of samples (mode coverage, Frechet distance, ...).
+
+    Called by `Experiment.evaluate` (host side, not jitted) with the train
+    and eval data sources (`get(indices)` -> numpy batch); merged into its
+    result. Default: none.
+    """
+    del variables, rng, train_source, eval_source
+    return {}
+
   def write_pictures(self, variables: Variables, rng: jax.Array, batch: Batch,
                      directory: str, step: int) -> None:
     """Extra pictures beside the sample grid (reconstructions, traversals...).

@@ -96,7 +96,8 @@ class Experiment:
     return self.train_state.variables(use_ema=True)
 
   def evaluate(self, step: int | None = None) -> dict[str, float]:
-    """Exact means of the recipe's per-example metrics over the eval split."""
+    """Exact means of the recipe's per-example metrics over the eval split,
+    plus the recipe's set-level `sample_metrics`."""
     step = self.step if step is None else step
     key = jax.random.fold_in(self.keys["eval"], step)
     totals, count = {}, 0.0
@@ -109,7 +110,11 @@ class Experiment:
       for k, v in sums.items():
         totals[k] = totals.get(k, 0.0) + float(v)
       count += float(weight)
-    return {k: v / count for k, v in totals.items()}
+    result = {k: v / count for k, v in totals.items()}
+    extra = self.recipe.sample_metrics(variables, jax.random.fold_in(key, 2 ** 31 - 1),
+                                       self.train_source, self.eval_source)
+    result.update({k: float(v) for k, v in extra.items()})
+    return result
 
   def sample(self, num: int, step: int | None = None) -> np.ndarray:
     step = self.step if step is None else step

@@ -1,0 +1,148 @@
+"""An in-repo classifier for sample quality: Frechet distance and score.
+
+The classifier is trained here on the dataset's labeled train split (a small
+MLP for 8x8 digits, LeNet-5 for 28x28 and larger). Its penultimate layer is
+the feature space of the Frechet distance (Heusel et al. 2017's formula) and
+its class posterior gives the classifier score exp(E_x KL(p(y|x) || p(y)))
+(Salimans et al. 2016's formula). Numbers from these classifiers are NOT
+comparable with Inception-based FID / IS; always report them with the name
+of the classifier and with the real-data floor (test split vs train split).
+"""
+
+import dataclasses
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import scipy.special
+
+
+class MLPClassifier(nn.Module):
+  """x [B, H, W, C] in [0, 1] -> (logits [B, K], features [B, F])."""
+  num_classes: int
+  hidden: tuple[int, ...] = (256, 128)
+
+  @nn.compact
+  def __call__(self, x):
+    h = x.reshape(x.shape[0], -1) * 2.0 - 1.0
+    for width in self.hidden:
+      h = nn.relu(nn.Dense(width)(h))
+    return nn.Dense(self.num_classes)(h), h
+
+
+class LeNet(nn.Module):
+  """LeNet-5 (LeCun et al. 1998) with ReLU and max pooling; features: 84-d."""
+  num_classes: int
+
+  @nn.compact
+  def __call__(self, x):
+    h = x * 2.0 - 1.0                                     # [B, H, W, C]
+    h = nn.max_pool(nn.relu(nn.Conv(6, (5, 5), padding="SAME")(h)), (2, 2), (2, 2))
+    h = nn.max_pool(nn.relu(nn.Conv(16, (5, 5), padding="VALID")(h)), (2, 2), (2, 2))
+    h = h.reshape(h.shape[0], -1)
+    h = nn.relu(nn.Dense(120)(h))
+    h = nn.relu(nn.Dense(84)(h))
+    return nn.Dense(self.num_classes)(h), h
+
+
+def classifier_for(image_shape, num_classes: int) -> tuple[str, nn.Module]:
+  """(name, module): LeNet for images of 28x28 or more, else an MLP."""
+  if image_shape[0] >= 28:
+    return "lenet5", LeNet(num_classes)
+  return "mlp256-128", MLPClassifier(num_classes)
+
+
+@dataclasses.dataclass
+class Classifier:
+  name: str
+  module: nn.Module
+  params: Any
+
+  def __post_init__(self):
+    self._apply = jax.jit(lambda p, x: self.module.apply({"params": p}, x))
+
+  def logits_and_features(self, images: np.ndarray, chunk: int = 1000):
+    """images [N, H, W, C] in [0, 1] -> (logits [N, K], features [N, F])."""
+    outs = [self._apply(self.params, jnp.asarray(images[i:i + chunk], jnp.float32))
+            for i in range(0, len(images), chunk)]
+    return (np.concatenate([np.asarray(o[0]) for o in outs]),
+            np.concatenate([np.asarray(o[1]) for o in outs]))
+
+  def predict(self, images: np.ndarray) -> np.ndarray:
+    return self.logits_and_features(images)[0].argmax(-1)
+
+
+def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
+                     seed: int = 0, steps: int = 2000, batch_size: int = 128,
+                     learning_rate: float = 1e-3) -> Classifier:
+  """Trains the size-appropriate classifier with Adam; one lax.scan, seeded.
+
+  Args:
+    images: [N, H, W, C] float in [0, 1].
+    labels: [N] int in [0, num_classes).
+  """
+  name, module = classifier_for(images.shape[1:], num_classes)
+  x = jnp.asarray(images, jnp.float32)
+  y = jnp.asarray(labels, jnp.int32)
+  key = jax.random.PRNGKey(seed)
+  params = module.init(key, x[:1])["params"]
+  tx = optax.adam(learning_rate)
+
+  def step(carry, i):
+    params, opt_state = carry
+    idx = jax.random.randint(jax.random.fold_in(key, i), (batch_size,), 0, x.shape[0])
+
+    def loss_fn(p):
+      logits, _ = module.apply({"params": p}, x[idx])
+      return optax.softmax_cross_entropy_with_integer_labels(logits, y[idx]).mean()
+
+    loss, grads = jax.value_and_grad(loss_fn)(params)
+    updates, opt_state = tx.update(grads, opt_state, params)
+    return (optax.apply_updates(params, updates), opt_state), loss
+
+  run = jax.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))
+  (params, _), _ = run(params)
+  return Classifier(name, module, params)
+
+
+def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+  f = np.asarray(features, np.float64)
+  return f.mean(0), np.cov(f, rowvar=False)
+
+
+def _psd_sqrt(cov: np.ndarray) -> np.ndarray:
+  w, v = np.linalg.eigh(cov)
+  return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def frechet_distance(mu1, cov1, mu2, cov2) -> float:
+  """||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2)) between two Gaussians.
+
+  Tr (S1 S2)^(1/2) = Tr (S1^(1/2) S2 S1^(1/2))^(1/2), computed from symmetric
+  eigendecompositions: exact for singular covariances too.
+  """
+  root1 = _psd_sqrt(cov1)
+  eig = np.linalg.eigvalsh(root1 @ cov2 @ root1)
+  diff = mu1 - mu2
+  return float(diff @ diff + np.trace(cov1) + np.trace(cov2)
+               - 2.0 * np.sqrt(np.clip(eig, 0.0, None)).sum())
+
+
+def classifier_score(logits: np.ndarray) -> float:
+  """exp(E_x KL(p(y|x) || p(y))) from logits [N, K]; in [1, K]."""
+  log_p = scipy.special.log_softmax(np.asarray(logits, np.float64), -1)
+  p = np.exp(log_p)
+  log_marginal = np.log(p.mean(0) + 1e-12)
+  return float(np.exp(np.mean(np.sum(p * (log_p - log_marginal), -1))))
+
+
+def quality_metrics(classifier: Classifier, images: np.ndarray,
+                    reference_stats) -> dict[str, float]:
+  """Frechet distance to the reference features and classifier score."""
+  logits, feats = classifier.logits_and_features(images)
+  mu, cov = gaussian_stats(feats)
+  return {"frechet": frechet_distance(mu, cov, *reference_stats),
+          "score": classifier_score(logits)}

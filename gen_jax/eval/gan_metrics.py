@@ -1,0 +1,101 @@
+"""Set-level sample metrics of an implicit model, chosen by dataset.
+
+- ring8 / grid25: PacGAN mode metrics (`modes.mixture_mode_metrics`).
+- stacked_* (C digits as channels): modes captured out of K^C, labelled by
+  the in-repo classifier per channel, with the same count on real test data.
+- other labeled images: the in-repo classifier's Frechet distance to the
+  train split and its score, each beside the real-data floor (test split).
+
+Metric names carry the classifier's name (e.g. `mlp256-128_frechet`).
+"""
+
+from typing import Callable
+
+import jax
+import numpy as np
+
+from gen_jax.data.sources import mixture_modes
+from gen_jax.eval import classifier as clf
+from gen_jax.eval import modes
+
+
+def _all(source) -> dict:
+  return source.get(np.arange(len(source)))
+
+
+def as_unit_images(x: np.ndarray, spec) -> np.ndarray:
+  """Images in the data encoding -> float32 in [0, 1]."""
+  x = np.asarray(x, np.float32)
+  return x / (spec.num_levels - 1) if spec.num_levels else x
+
+
+def stack_factors(spec) -> tuple[int, int]:
+  """(classes per channel, channels) of a stacked dataset."""
+  c = spec.event_shape[-1]
+  return int(round(spec.num_classes ** (1.0 / c))), c
+
+
+def channel_labels(labels: np.ndarray, per_channel: int, channels: int) -> np.ndarray:
+  """Stacked labels [N] -> per-channel labels [N, C] (channel 0 most significant)."""
+  powers = per_channel ** np.arange(channels - 1, -1, -1)
+  return (np.asarray(labels)[:, None] // powers) % per_channel
+
+
+def get_classifier(spec, train_source, cache: dict, steps: int) -> clf.Classifier:
+  """The in-repo classifier for `spec`, trained once and cached."""
+  if "classifier" not in cache:
+    data = _all(train_source)
+    images, labels = as_unit_images(data["x"], spec), data["label"]
+    num_classes = spec.num_classes
+    if spec.name.startswith("stacked_"):
+      num_classes, channels = stack_factors(spec)
+      images = modes.split_channels(images)
+      labels = channel_labels(labels, num_classes, channels).reshape(-1)
+    cache["classifier"] = clf.train_classifier(images, labels, num_classes, steps=steps)
+  return cache["classifier"]
+
+
+def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
+                   rng: jax.Array, num: int, train_source, eval_source,
+                   cache: dict, classifier_steps: int = 2000) -> dict[str, float]:
+  """Metrics of `sampler(rng, n)` (samples in the data encoding) for `spec`."""
+  if spec.name in ("ring8", "grid25"):
+    centres, std = mixture_modes(spec.name)
+    return modes.mixture_mode_metrics(sampler(rng, num), centres, std)
+  if not spec.is_image or not spec.num_classes:
+    return {}
+  classifier = get_classifier(spec, train_source, cache, classifier_steps)
+  name = classifier.name
+  test = _all(eval_source)
+  test_images = as_unit_images(test["x"], spec)
+  if spec.name.startswith("stacked_"):
+    per_channel, channels = stack_factors(spec)
+
+    def mode_ids(images):
+      pred = classifier.predict(modes.split_channels(images))
+      return modes.stacked_mode_ids(pred.reshape(-1, channels), per_channel)
+
+    if "floor" not in cache:
+      real = modes.discrete_mode_metrics(mode_ids(test_images), spec.num_classes)
+      truth = channel_labels(test["label"], per_channel, channels).reshape(-1)
+      acc = float((classifier.predict(modes.split_channels(test_images)) == truth).mean())
+      cache["floor"] = {f"{name}_num_modes_real_test": real["num_modes"],
+                        f"{name}_reverse_kl_real_test": real["reverse_kl"],
+                        f"{name}_channel_test_accuracy": acc}
+    samples = as_unit_images(sampler(rng, num), spec)
+    fake = modes.discrete_mode_metrics(mode_ids(samples), spec.num_classes)
+    return {f"{name}_num_modes": fake["num_modes"],
+            f"{name}_reverse_kl": fake["reverse_kl"], **cache["floor"]}
+  if "floor" not in cache:
+    train_feats = classifier.logits_and_features(as_unit_images(_all(train_source)["x"], spec))[1]
+    cache["reference"] = clf.gaussian_stats(train_feats)
+    real = clf.quality_metrics(classifier, test_images, cache["reference"])
+    acc = float((classifier.predict(test_images) == test["label"]).mean())
+    cache["floor"] = {f"{name}_frechet_real_floor": real["frechet"],
+                      f"{name}_score_real_floor": real["score"],
+                      f"{name}_test_accuracy": acc}
+  # As many samples as the floor uses test images: the FD's bias matches.
+  samples = as_unit_images(sampler(rng, min(num, len(test_images))), spec)
+  fake = clf.quality_metrics(classifier, samples, cache["reference"])
+  return {f"{name}_frechet": fake["frechet"], f"{name}_score": fake["score"],
+          **cache["floor"]}

@@ -1,0 +1,197 @@
+"""GAN (MLP players) and DCGAN (conv players with batch norm).
+
+Goodfellow et al. 2014; Radford et al. 2016. Two parameter groups,
+`generator` and `discriminator`, trained as two phases of the one trainer:
+`discriminator` (`model.d_steps` times), then `generator`. The generator
+loss is `model.generator_loss`: "minimax" (E log(1 - D(G(z)))) or
+"non_saturating" (-E log D(G(z))). D outputs logits; every loss is written
+with log-sigmoids (`gen_jax.losses`), stable for any logit.
+
+Images are mapped from the data encoding in [0, 1] to [-1, 1] for the
+players (tanh output) and back in `sample` (binary data: thresholded at
+1/2). 2-D points are used as they are (linear output). Batch-norm
+statistics live in `state[player]` and each phase updates only its own
+player's statistics.
+"""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax.errors import UserError
+from gen_jax.losses import discriminator_loss, generator_loss
+from gen_jax.models.base import Phase, Recipe
+from gen_jax.nn.dcgan import (DCGANDiscriminator, DCGANGenerator, GeneratorMLP,
+                              MLPDiscriminator, apply_player, split_state)
+from gen_jax.train.optim import make_optimizer
+
+GENERATOR_LOSSES = ("minimax", "non_saturating")
+
+
+class AdversarialRecipe(Recipe):
+  """Shared two-player machinery; subclasses build `self.generator` and
+  `self.discriminator` (D returns (logits [B], features [B, F]))."""
+
+  def __init__(self, config, spec):
+    super().__init__(config, spec)
+    if spec.encoding == "categorical":
+      raise UserError(f"model {config.name!r} generates continuous values; set "
+                      "--config.data.encoding=float (or binary).")
+    self.loss_kind = config.get("generator_loss", "non_saturating")
+    if self.loss_kind not in GENERATOR_LOSSES:
+      raise UserError(f"--config.model.generator_loss={self.loss_kind!r} is not one "
+                      f"of {GENERATOR_LOSSES}.")
+    d_steps = config.get("d_steps", 1)
+    if not isinstance(d_steps, int) or d_steps < 1:
+      raise UserError(f"--config.model.d_steps={d_steps!r} must be a positive integer.")
+    self.noise_dim = config.get("noise_dim", 64)
+    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), d_steps),
+                   Phase("generator", self._g_loss, self.generator_groups))
+    self._metric_cache = {}
+
+  generator_groups = ("generator",)
+
+  # ----------------------------------------------------------- encodings
+
+  def to_model(self, x):  # data encoding -> the players' space
+    if not self.spec.is_image:
+      return x.astype(jnp.float32)
+    return x.astype(jnp.float32) * 2.0 - 1.0
+
+  def from_model(self, y):  # players' space -> data encoding
+    if not self.spec.is_image:
+      return y
+    y = (y + 1.0) / 2.0
+    if self.spec.encoding == "binary":
+      return (y > 0.5).astype(jnp.float32)
+    return jnp.clip(y, 0.0, 1.0)
+
+  # -------------------------------------------------------------- latent
+
+  def latent(self, rng, num):
+    """Generator inputs for `num` samples: z [num, noise_dim] ~ N(0, I)."""
+    return jax.random.normal(rng, (num, self.noise_dim))
+
+  def generator_input(self, latent):
+    return latent
+
+  # ---------------------------------------------------------------- nets
+
+  def generate(self, params, state, latent, train):
+    """(samples in the players' space [B, *event], new generator state)."""
+    out, new = apply_player(self.generator, params["generator"], state["generator"],
+                            self.generator_input(latent), train=train)
+    return out.reshape((out.shape[0],) + self.spec.event_shape), new
+
+  def discriminate(self, params, state, x, train):
+    """((logits [B], features [B, F]), new discriminator state)."""
+    return apply_player(self.discriminator, params["discriminator"],
+                        state["discriminator"], x, train=train)
+
+  def init(self, rng, example_batch):
+    g_key, d_key = jax.random.split(rng)
+    latent = self.latent(jax.random.PRNGKey(0), 2)
+    g_params, g_state = split_state(self.generator.init(
+        g_key, self.generator_input(latent), train=False))
+    x = self.to_model(example_batch["x"][:1].repeat(2, 0))
+    d_params, d_state = split_state(self.discriminator.init(d_key, x, train=False))
+    return {"params": {"generator": g_params, "discriminator": d_params},
+            "state": {"generator": g_state, "discriminator": d_state}}
+
+  # -------------------------------------------------------------- phases
+
+  def _d_loss(self, params, state, batch, rng):
+    real = self.to_model(batch["x"])
+    latent = self.latent(rng, real.shape[0])
+    fake, _ = self.generate(params, state, latent, train=True)  # G's stats kept
+    fake = jax.lax.stop_gradient(fake)
+    (real_logits, _), d_state = self.discriminate(params, state, real, True)
+    (fake_logits, feats), d_state = self.discriminate(
+        params, {**state, "discriminator": d_state}, fake, True)
+    loss = discriminator_loss(real_logits, fake_logits)
+    extra, extra_metrics = self.discriminator_extra(params, feats, latent)
+    metrics = {"d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
+               "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)), **extra_metrics}
+    return loss + extra, (metrics, {**state, "discriminator": d_state})
+
+  def _g_loss(self, params, state, batch, rng):
+    latent = self.latent(rng, batch["x"].shape[0])
+    fake, g_state = self.generate(params, state, latent, train=True)
+    (fake_logits, feats), _ = self.discriminate(params, state, fake, True)  # D's stats kept
+    loss = generator_loss(fake_logits, self.loss_kind)
+    extra, extra_metrics = self.generator_extra(params, feats, latent)
+    return loss + extra, (extra_metrics, {**state, "generator": g_state})
+
+  def discriminator_extra(self, params, feats, latent):
+    """Extra loss terms of the discriminator phase (InfoGAN's MI bound)."""
+    return 0.0, {}
+
+  def generator_extra(self, params, feats, latent):
+    return 0.0, {}
+
+  # ------------------------------------------------------------- outputs
+
+  def sample(self, variables, rng, num, cond=None):
+    """[num, *event_shape] in the data encoding; batch norm uses running stats."""
+    del cond
+    out, _ = self.generate(variables["params"], variables["state"],
+                           self.latent(rng, num), train=False)
+    return self.from_model(out)
+
+  def optimizers(self, train_config):
+    """Adam per player; `model.{generator,discriminator}_learning_rate` override."""
+    opts = {}
+    for group in ("generator", "discriminator") + tuple(
+        g for g in self.generator_groups if g != "generator"):
+      lr = self.config.get(f"{group}_learning_rate", None) or None
+      opts[group] = make_optimizer(train_config, learning_rate=lr)
+    return opts
+
+  def sample_metrics(self, variables, rng, train_source, eval_source):
+    """Mode coverage (2-D mixtures, stacked digits) or classifier metrics."""
+    from gen_jax.eval import gan_metrics  # pylint: disable=import-outside-toplevel
+    num = self.config.get("num_metric_samples", 2500)
+    if not num:
+      return {}
+    sampler = functools.partial(self._chunked_sample, variables)
+    return gan_metrics.sample_metrics(self.spec, sampler, rng, num, train_source,
+                                      eval_source, self._metric_cache,
+                                      self.config.get("classifier_steps", 2000))
+
+  @functools.cached_property
+  def _jit_sample(self):
+    return jax.jit(self.sample, static_argnums=(2,))
+
+  def _chunked_sample(self, variables, rng, num, chunk=500):
+    parts = [np.asarray(self._jit_sample(variables, jax.random.fold_in(rng, i),
+                                         min(chunk, num - start)))
+             for i, start in enumerate(range(0, num, chunk))]
+    return np.concatenate(parts)
+
+
+class GAN(AdversarialRecipe):
+  """MLP generator and discriminator (Goodfellow et al. 2014)."""
+
+  def __init__(self, config, spec):
+    super().__init__(config, spec)
+    self.generator = GeneratorMLP(tuple(config.get("g_hidden", (128, 128))),
+                                  spec.num_dims)
+    self.discriminator = MLPDiscriminator(tuple(config.get("d_hidden", (128, 128))))
+
+  def generate(self, params, state, latent, train):
+    out, new = super().generate(params, state, latent, train)
+    return (jnp.tanh(out) if self.spec.is_image else out), new
+
+
+class DCGAN(AdversarialRecipe):
+  """Transposed-conv G, strided-conv D, batch norm (Radford et al. 2016)."""
+
+  def __init__(self, config, spec):
+    super().__init__(config, spec)
+    if not spec.is_image:
+      raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
+    features = config.get("features", 32)
+    self.generator = DCGANGenerator(spec.event_shape, features)
+    self.discriminator = DCGANDiscriminator(features)

@@ -1,0 +1,113 @@
+"""DCGAN stacks: transposed-conv generator, strided-conv discriminator.
+
+Radford et al. 2016: no pooling, batch norm in both nets (not on G's output
+nor D's input layer), ReLU in G with a tanh output, LeakyReLU(0.2) in D.
+The number of stride-2 stages follows the image size (`upsample_plan`):
+8x8 -> 2 stages from 2x2, 28x28 -> 2 from 7x7, 64x64 -> 4 from 4x4.
+"""
+
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+def upsample_plan(size: int, max_stages: int = 4) -> tuple[int, int]:
+  """(base size, stride-2 stages) with base * 2**stages == size, base >= 2."""
+  base, stages = size, 0
+  while base % 2 == 0 and base >= 4 and stages < max_stages:
+    base, stages = base // 2, stages + 1
+  return base, stages
+
+
+def _bn(train: bool, name=None):
+  return nn.BatchNorm(use_running_average=not train, momentum=0.9,
+                      epsilon=1e-5, name=name)
+
+
+class DCGANGenerator(nn.Module):
+  """z [B, Z] -> images [B, H, W, C] in [-1, 1]."""
+  out_shape: tuple[int, int, int]
+  features: int = 32      # channels of the last hidden stage; doubles inwards
+
+  @nn.compact
+  def __call__(self, z, train: bool = True):
+    h, w, c = self.out_shape
+    base, stages = upsample_plan(h)
+    if h != w or stages == 0:
+      raise ValueError(f"DCGAN needs square images with an even size, got {self.out_shape}")
+    width = self.features * 2 ** (stages - 1)
+    x = nn.Dense(base * base * width * 2, use_bias=False)(z)
+    x = nn.relu(_bn(train)(x.reshape(z.shape[0], base, base, width * 2)))
+    for i in range(stages - 1):                       # [B, s, s, ch] -> [B, 2s, 2s, ch/2]
+      x = nn.ConvTranspose(width // 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                           use_bias=False)(x)
+      x = nn.relu(_bn(train)(x))
+    x = nn.ConvTranspose(c, (4, 4), strides=(2, 2), padding="SAME")(x)
+    return jnp.tanh(x)                                # [B, H, W, C]
+
+
+class DCGANDiscriminator(nn.Module):
+  """images [B, H, W, C] -> (logits [B], trunk features [B, F])."""
+  features: int = 32      # channels of the first stage; doubles outwards
+
+  @nn.compact
+  def __call__(self, x, train: bool = True):
+    _, stages = upsample_plan(x.shape[1])
+    for i in range(stages):                           # [B, s, s, .] -> [B, s/2, s/2, ch]
+      x = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                  use_bias=i == 0)(x)
+      if i > 0:
+        x = _bn(train)(x)
+      x = nn.leaky_relu(x, 0.2)
+    feats = x.reshape(x.shape[0], -1)                 # [B, F]
+    return nn.Dense(1)(feats)[:, 0], feats
+
+
+class GeneratorMLP(nn.Module):
+  """z [B, Z] -> [B, out]; ReLU (or LeakyReLU(0.2)) hidden layers, linear output."""
+  hidden: tuple[int, ...]
+  out: int
+  activation: str = "relu"
+
+  @nn.compact
+  def __call__(self, x, train: bool = True):
+    del train
+    act = nn.relu if self.activation == "relu" else (lambda v: nn.leaky_relu(v, 0.2))
+    for width in self.hidden:
+      x = act(nn.Dense(width)(x))
+    return nn.Dense(self.out)(x)
+
+
+class MLPDiscriminator(nn.Module):
+  """x [B, ...] -> (logits [B], last hidden features [B, F])."""
+  hidden: tuple[int, ...]
+
+  @nn.compact
+  def __call__(self, x, train: bool = True):
+    del train
+    x = x.reshape(x.shape[0], -1)
+    for width in self.hidden:
+      x = nn.leaky_relu(nn.Dense(width)(x), 0.2)
+    return nn.Dense(1)(x)[:, 0], x
+
+
+def apply_player(module: nn.Module, params, state: dict, *args, train: bool):
+  """Applies a net with its non-trained collections; (output, new state).
+
+  In training mode batch-norm statistics (collection `batch_stats`) are
+  updated from the batch; under jit over a batch sharded on devices, the
+  batch means are global, so 1 and N devices agree.
+  """
+  variables = {"params": params, **state}
+  if train and state:
+    out, new = module.apply(variables, *args, train=True, mutable=list(state))
+    return out, dict(new)
+  return module.apply(variables, *args, train=train), state
+
+
+def split_state(variables: dict) -> tuple[dict, dict]:
+  """Flax init output -> (params, {collection: ...} without params)."""
+  variables = dict(variables)
+  params = variables.pop("params")
+  return params, variables
+
+
