@@ -14,8 +14,14 @@ RECIPES = {
     "joint_table": "gen_jax.models.tabular:JointTable",
     "markov": "gen_jax.models.tabular:MarkovChain",
     "fvsbn": "gen_jax.models.fvsbn:FVSBN",
+    "gan": "gen_jax.models.gan:GAN",
+    "dcgan": "gen_jax.models.gan:DCGAN",
+    "infogan": "gen_jax.models.infogan:InfoGAN",
     "vae": "gen_jax.models.vae:VAE",
     "aae": "gen_jax.models.aae:AAE",
+    "nade": "gen_jax.models.nade:NADE",
+    "eonade": "gen_jax.models.nade:OrderAgnosticNADE",
+    "rnade": "gen_jax.models.nade:RNADE",
 }
 
 
