@@ -38,7 +38,7 @@ def _dense(p, x):  # 1x1 conv or Dense params applied to [..., F_in]
   return y + p["bias"] if "bias" in p else y
 
 
-def _head(params, h, num_colors):
+def head(params, h, num_colors):
   """The 1x1 mask-B output head at one pixel: h [B, F] -> [B, C * out_dim]."""
   p_hidden = dict(params["out_hidden"],
                   kernel=masked_kernel(params["out_hidden"]["kernel"], num_colors, "B"))
@@ -46,7 +46,7 @@ def _head(params, h, num_colors):
   return _dense(p_out, jax.nn.relu(_dense(p_hidden, jax.nn.relu(h))))
 
 
-def _scan_positions(step_pixel, carry, noise, shape, num_levels, pad, row_end=None):
+def scan_pixels(step_pixel, carry, noise, shape, num_levels, pad, row_end=None):
   """Runs the scan over rows (outer) and (column, channel) positions (inner).
 
   step_pixel(carry, r, c, x_pixel [B, C] levels) -> (carry, logits [B, C, K'])
@@ -119,10 +119,10 @@ def cached_pixelcnn_sample(net, params, noise, shape, num_levels):
       cache = write_pixel(cache, jax.nn.relu(act), r, c, pad)
       act = act + (conv_at(cache, kernel, r, c, pad) + params[f"block_{i}"]["bias"])
       caches.append(cache)
-    logits = _head(params, act, num_colors).reshape(num, num_colors, -1)
+    logits = head(params, act, num_colors).reshape(num, num_colors, -1)
     return dict(carry, blocks=caches), logits
 
-  return _scan_positions(step_pixel, carry, noise, shape, num_levels, pad)
+  return scan_pixels(step_pixel, carry, noise, shape, num_levels, pad)
 
 
 def _gate(a):
@@ -178,7 +178,7 @@ def cached_gated_sample(net, params, noise, shape, num_levels, label=None):
       act = out if i == 0 else act + out
       if i < layers - 1:
         caches.append(write_pixel(carry["h"][i], act, r, c, pad))
-    logits = _head(params, act, num_colors).reshape(num, num_colors, -1)
+    logits = head(params, act, num_colors).reshape(num, num_colors, -1)
     return dict(carry, h=caches), logits
 
   def row_end(carry, r):
@@ -193,4 +193,4 @@ def cached_gated_sample(net, params, noise, shape, num_levels, label=None):
         v_caches.append(write_row(carry["v"][i], _gate(pre), r, pad))
     return dict(carry, v=v_caches, v_to_h=v_to_h)
 
-  return _scan_positions(step_pixel, carry, noise, shape, num_levels, pad, row_end)
+  return scan_pixels(step_pixel, carry, noise, shape, num_levels, pad, row_end)
