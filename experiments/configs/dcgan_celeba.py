@@ -1,0 +1,36 @@
+"""DCGAN on CelebA faces at 64x64 (TFDS `celeb_a`, center-cropped, resized).
+
+Command:
+  python -m experiments.train --config=experiments/configs/dcgan_celeba.py \
+      --workdir=workdirs/dcgan_celeba
+
+The paper's architecture (Radford et al. 2016): G from 100-d z to 4x4x1024,
+four 4x4 stride-2 transposed convs (512, 256, 128, then RGB, tanh); D four
+stride-2 convs (64..512), LeakyReLU 0.2; Adam(2e-4, beta1=0.5), batch 128.
+celeb_a has no class label, so no classifier metrics; judge the sample
+grids under workdirs/dcgan_celeba/samples.
+
+Needs TFDS `celeb_a` prepared in --config.data.data_dir or TFDS_DATA_DIR.
+Runtime: not measured here (no CelebA on the development machine); the
+paper trains for a few epochs (~1,500 steps per epoch at batch 128).
+"""
+
+from experiments.configs import dcgan_digits
+
+
+def get_config():
+  c = dcgan_digits.get_config()
+  c.data.name = "celeb_a"
+  c.data.encoding = "float"
+  c.data.image_size = 64
+  c.model.noise_dim = 100
+  c.model.features = 64     # G: 4x4x1024 -> 512 -> 256 -> 128 -> RGB; D: 64..512
+  c.train.num_steps = 8000
+  c.train.batch_size = 128
+  c.train.log_every_steps = 100
+  c.eval.every_steps = 2000
+  c.eval.num_examples = 1024
+  c.checkpoint.every_steps = 1000
+  c.sample.every_steps = 1000
+  c.sample.num = 64
+  return c

@@ -1,0 +1,44 @@
+"""DCGAN on scikit-learn digits (8x8, gray levels as floats in [0, 1]).
+
+Command:
+  python -m experiments.train --config=experiments/configs/dcgan_digits.py \
+      --workdir=workdirs/dcgan_digits
+  python -m experiments.evaluate --config=experiments/configs/dcgan_digits.py \
+      --workdir=workdirs/dcgan_digits
+
+Strides adapted to 8x8: G projects z to 2x2x128 and doubles twice with 4x4
+transposed convs (64 channels, then the image, tanh); D halves twice with
+strided 4x4 convs (32, 64 channels, batch norm after the first, LeakyReLU
+0.2). Adam(2e-4, beta1=0.5), batch 64 (Radford et al. 2016).
+
+Runtime and figures: measured on a 2-core CPU, see the lead's README table.
+Metrics (`mlp256-128_*`, an in-repo MLP classifier trained on the digits
+train split): Frechet distance in its 128-d feature space and its score,
+each beside the real-data floor (test split vs train split). Not comparable
+with Inception-based FID/IS; there is no paper figure for this dataset.
+"""
+
+from gen_jax.train import base_config
+
+
+def get_config():
+  c = base_config()
+  c.model.name = "dcgan"
+  c.model.generator_loss = "non_saturating"
+  c.model.d_steps = 1
+  c.model.noise_dim = 32
+  c.model.features = 32
+  c.model.num_metric_samples = 2500
+  c.model.classifier_steps = 2000
+  c.data.name = "digits"
+  c.data.encoding = "float"
+  c.train.num_steps = 5000
+  c.train.batch_size = 64
+  c.train.learning_rate = 2e-4
+  c.train.b1 = 0.5
+  c.train.log_every_steps = 100
+  c.eval.every_steps = 2500
+  c.checkpoint.every_steps = 2500
+  c.sample.every_steps = 2500
+  c.sample.num = 100
+  return c

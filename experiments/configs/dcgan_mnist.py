@@ -1,0 +1,35 @@
+"""DCGAN on MNIST (28x28 gray levels in [0, 1], TFDS `mnist`).
+
+Command:
+  python -m experiments.train --config=experiments/configs/dcgan_mnist.py \
+      --workdir=workdirs/dcgan_mnist
+  python -m experiments.evaluate --config=experiments/configs/dcgan_mnist.py \
+      --workdir=workdirs/dcgan_mnist
+
+28x28: G projects z to 7x7x256 and doubles twice (128 channels, then the
+image); D halves twice (64, 128 channels). Adam(2e-4, beta1=0.5), batch 64.
+Metrics use an in-repo LeNet-5 trained on the MNIST train split
+(`lenet5_frechet`, `lenet5_score`, with the real-data floor); not
+comparable with Inception FID.
+
+Needs TFDS `mnist` prepared in --config.data.data_dir or TFDS_DATA_DIR.
+Runtime: not measured here (no MNIST on the development machine); expect
+tens of minutes on one GPU.
+"""
+
+from experiments.configs import dcgan_digits
+
+
+def get_config():
+  c = dcgan_digits.get_config()
+  c.data.name = "mnist"
+  c.data.encoding = "float"
+  c.model.noise_dim = 100
+  c.model.features = 64
+  c.model.num_metric_samples = 10000
+  c.train.num_steps = 20000
+  c.train.log_every_steps = 200
+  c.eval.every_steps = 5000
+  c.checkpoint.every_steps = 5000
+  c.sample.every_steps = 5000
+  return c

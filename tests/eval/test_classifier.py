@@ -1,0 +1,62 @@
+"""The in-repo classifier, Frechet distance, classifier score, Hungarian accuracy."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from gen_jax.data.sources import digits_arrays
+from gen_jax.eval import classifier as clf
+from gen_jax.eval.infogan import matched_accuracy
+
+
+def test_frechet_distance_of_1d_gaussians_is_closed_form():
+  fd = clf.frechet_distance(np.array([1.0]), np.array([[4.0]]),
+                            np.array([-1.0]), np.array([[9.0]]))
+  assert fd == pytest.approx((1 - (-1)) ** 2 + (2 - 3) ** 2)
+
+
+def test_frechet_distance_matches_scipy_sqrtm_and_handles_singular():
+  rng = np.random.default_rng(0)
+  a, b = rng.standard_normal((5, 5)), rng.standard_normal((5, 5))
+  s1, s2 = a @ a.T, b @ b.T
+  mu1, mu2 = rng.standard_normal(5), rng.standard_normal(5)
+  ref = (np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2)
+         - 2 * np.trace(np.real(scipy.linalg.sqrtm(s1 @ s2))))
+  assert clf.frechet_distance(mu1, s1, mu2, s2) == pytest.approx(ref, rel=1e-6)
+  assert clf.frechet_distance(mu1, s1, mu1, s1) == pytest.approx(0.0, abs=1e-6)
+  low_rank = np.outer(a[0], a[0])
+  assert clf.frechet_distance(mu1, low_rank, mu1, low_rank) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_classifier_score_is_k_for_confident_balanced_and_1_for_constant():
+  k = 10
+  confident = 50.0 * np.eye(k)[np.arange(1000) % k]
+  assert clf.classifier_score(confident) == pytest.approx(k, rel=1e-3)
+  assert clf.classifier_score(np.tile(confident[:1], (1000, 1))) == pytest.approx(1.0)
+
+
+def test_digits_classifier_is_accurate_and_deterministic():
+  train, test = digits_arrays("float")
+  a = clf.train_classifier(train["x"], train["label"], 10, seed=0, steps=400)
+  b = clf.train_classifier(train["x"], train["label"], 10, seed=0, steps=400)
+  assert a.name == "mlp256-128"
+  assert (a.predict(test["x"]) == test["label"]).mean() > 0.93
+  np.testing.assert_array_equal(a.logits_and_features(test["x"])[1],
+                                b.logits_and_features(test["x"])[1])
+
+
+def test_lenet_is_used_for_28x28():
+  name, module = clf.classifier_for((28, 28, 1), 10)
+  assert name == "lenet5" and isinstance(module, clf.LeNet)
+
+
+def test_matched_accuracy_is_the_best_permutation():
+  rng = np.random.default_rng(0)
+  labels = rng.integers(0, 4, 200)
+  predicted = np.where(rng.random(200) < 0.3, rng.integers(0, 4, 200), (labels + 1) % 4)
+  brute = max(np.mean(np.array(perm)[predicted] == labels)
+              for perm in itertools.permutations(range(4)))
+  assert matched_accuracy(predicted, labels, 4, 4) == pytest.approx(brute)
+  assert matched_accuracy((labels + 2) % 4, labels, 4, 4) == 1.0

@@ -1,0 +1,223 @@
+"""GAN and DCGAN: the optimal discriminator, phases, batch norm, configs."""
+
+import importlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+import tensorflow_datasets as tfds
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import norm
+
+from gen_jax.data import load
+from gen_jax.errors import UserError
+from gen_jax.losses import discriminator_loss, gan_value, generator_loss
+from gen_jax.models import make_recipe
+from gen_jax.nn.dcgan import MLPDiscriminator, upsample_plan
+from gen_jax.train import Experiment, make_train_step, train
+from gen_jax.train.step import create_train_state
+from tests.helpers import read_metrics, tiny_config
+
+# 1-D densities: data N(0, 1), a fixed generator N(1.5, 0.7^2).
+P_DATA, P_G = norm(0.0, 1.0), norm(1.5, 0.7)
+
+
+def d_star(x):
+  return P_DATA.pdf(x) / (P_DATA.pdf(x) + P_G.pdf(x))
+
+
+def reference_jsd() -> float:
+  """JSD(p_data, p_g) in nats by scipy on a fine grid (independent of our code)."""
+  grid = np.linspace(-10, 10, 200001)
+  return jensenshannon(P_DATA.pdf(grid), P_G.pdf(grid)) ** 2
+
+
+def test_minimax_value_at_the_optimal_discriminator_is_2jsd_minus_log4():
+  rng = np.random.default_rng(0)
+  real = rng.normal(0.0, 1.0, 400_000)
+  fake = rng.normal(1.5, 0.7, 400_000)
+  logit = lambda x: np.log(P_DATA.pdf(x)) - np.log(P_G.pdf(x))   # D* = sigmoid(logit)
+  value = float(gan_value(jnp.asarray(logit(real)), jnp.asarray(logit(fake))))
+  assert value == pytest.approx(2 * reference_jsd() - np.log(4.0), abs=3e-3)
+
+
+def test_trained_discriminator_approaches_d_star():
+  net = MLPDiscriminator((32, 32))
+  key = jax.random.PRNGKey(0)
+  params = net.init(key, jnp.zeros((2, 1)))["params"]
+  tx = optax.adam(3e-3)
+
+  def step(carry, i):
+    params, opt = carry
+    kr, kf = jax.random.split(jax.random.fold_in(key, i))
+    real = jax.random.normal(kr, (512, 1))
+    fake = 1.5 + 0.7 * jax.random.normal(kf, (512, 1))
+    loss_fn = lambda p: discriminator_loss(net.apply({"params": p}, real)[0],
+                                           net.apply({"params": p}, fake)[0])
+    grads = jax.grad(loss_fn)(params)
+    updates, opt = tx.update(grads, opt, params)
+    return (optax.apply_updates(params, updates), opt), None
+
+  (params, _), _ = jax.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)),
+                                                  jnp.arange(1500)))(params)
+  grid = np.linspace(-1.5, 2.5, 41)
+  d = jax.nn.sigmoid(net.apply({"params": params}, jnp.asarray(grid)[:, None])[0])
+  np.testing.assert_allclose(np.asarray(d), d_star(grid), atol=0.06)
+  # The trained D's value is close to (and by optimality not above) V(D*).
+  rng = np.random.default_rng(1)
+  real, fake = rng.normal(0, 1, 100_000), rng.normal(1.5, 0.7, 100_000)
+  logits = lambda x: net.apply({"params": params}, jnp.asarray(x)[:, None])[0]
+  value = float(gan_value(logits(real), logits(fake)))
+  assert 2 * reference_jsd() - np.log(4.0) - 0.02 < value < 2 * reference_jsd() - np.log(4.0) + 0.005
+
+
+def test_generator_losses_are_stable_and_have_the_right_gradients():
+  logits = jnp.array([-200.0, -1.0, 0.0, 3.0, 200.0])
+  d = jax.nn.sigmoid(jnp.array([-1.0, 0.0, 3.0]))
+  assert np.isclose(generator_loss(logits[1:4], "minimax"), jnp.mean(jnp.log(1 - d)))
+  assert np.isclose(generator_loss(logits[1:4], "non_saturating"), -jnp.mean(jnp.log(d)))
+  for kind in ("minimax", "non_saturating"):
+    assert np.isfinite(generator_loss(logits, kind))
+    assert np.all(np.isfinite(jax.grad(lambda l, k=kind: generator_loss(l, k))(logits)))
+  # Saturation: when D rejects a sample (logit -> -inf) the minimax
+  # gradient vanishes while the non-saturating one stays near -1/B.
+  g_mm = jax.grad(lambda l: generator_loss(l, "minimax"))(jnp.array([-10.0]))
+  g_ns = jax.grad(lambda l: generator_loss(l, "non_saturating"))(jnp.array([-10.0]))
+  assert abs(float(g_mm[0])) < 1e-4 and float(g_ns[0]) == pytest.approx(-1.0, abs=1e-4)
+
+
+def gan_config(model="gan", data="ring8", encoding="float", steps=2, **overrides):
+  base = {"model.num_metric_samples": 200, "model.classifier_steps": 10,
+          "data.name": data, "data.encoding": encoding, "eval.num_examples": 64,
+          "checkpoint.every_steps": steps}
+  return tiny_config(model=model, steps=steps, **{**base, **overrides})
+
+
+def one_phase_step(recipe, phase, variables, batch):
+  tx = {g: optax.adam(1e-2) for g in variables["params"]}
+  ts = create_train_state(variables, tx, ema=False)
+  saved = recipe.phases
+  recipe.phases = (phase,)
+  try:
+    new, _ = jax.jit(make_train_step(recipe, tx, 0.0))(ts, batch, jax.random.PRNGKey(1))
+  finally:
+    recipe.phases = saved
+  return new
+
+
+@pytest.mark.parametrize("model,data", [("gan", "ring8"), ("dcgan", "digits"),
+                                        ("infogan", "digits")])
+def test_each_phase_changes_only_its_own_parameters_and_state(model, data):
+  config = gan_config(model, data)
+  train_source, _, spec = load(config.data)
+  recipe = make_recipe(config.model, spec)
+  batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(16)).items()}
+  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  expected = {"discriminator": ("discriminator",),
+              "generator": ("generator", "q_head") if model == "infogan" else ("generator",)}
+  assert [p.name for p in recipe.phases] == ["discriminator", "generator"]
+  for phase in recipe.phases:
+    assert phase.groups == expected[phase.name]
+    new = one_phase_step(recipe, phase, variables, batch)
+    for group, before in variables["params"].items():
+      same = jax.tree.leaves(jax.tree.map(np.array_equal, before, new.params[group]))
+      assert all(same) == (group not in phase.groups), (phase.name, group)
+    for player, before in variables["state"].items():   # batch-norm statistics
+      if jax.tree.leaves(before):
+        same = jax.tree.leaves(jax.tree.map(np.array_equal, before, new.state[player]))
+        assert all(same) == (player != phase.name), (phase.name, player)
+
+
+def test_batch_norm_statistics_match_on_one_and_eight_devices(tmp_path):
+  config = gan_config("dcgan", "digits", steps=2, **{"model.num_metric_samples": 0})
+  train(config, str(tmp_path / "one"), progress=False, devices=jax.devices()[:1])
+  train(config, str(tmp_path / "eight"), progress=False)
+  one = jax.device_get(Experiment(config, str(tmp_path / "one")).train_state)
+  eight = jax.device_get(Experiment(config, str(tmp_path / "eight")).train_state)
+  for player in ("generator", "discriminator"):
+    stats = one.state[player]["batch_stats"]
+    means = [l for path, l in jax.tree_util.tree_leaves_with_path(stats)
+             if "mean" in jax.tree_util.keystr(path)]
+    assert means and all(np.abs(m).max() > 1e-4 for m in means)   # moved from 0
+    jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5),
+                 stats, eight.state[player]["batch_stats"])
+  # Parameters agree too (Adam magnifies float noise where gradients are ~0).
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4),
+               one.params, eight.params)
+
+
+def test_same_seed_same_parameters_and_samples(tmp_path):
+  config = gan_config(steps=3, **{"model.generator_loss": "minimax", "model.d_steps": 2})
+  train(config, str(tmp_path / "a"), progress=False)
+  train(config, str(tmp_path / "b"), progress=False)
+  a, b = Experiment(config, str(tmp_path / "a")), Experiment(config, str(tmp_path / "b"))
+  jax.tree.map(np.testing.assert_array_equal, jax.device_get(a.train_state.params),
+               jax.device_get(b.train_state.params))
+  np.testing.assert_array_equal(a.sample(16), b.sample(16))
+  assert not np.array_equal(a.sample(16), a.sample(16, step=0))
+  other = gan_config(steps=3, seed=1, **{"model.generator_loss": "minimax", "model.d_steps": 2})
+  train(other, str(tmp_path / "c"), progress=False)
+  assert not np.array_equal(a.sample(16), Experiment(other, str(tmp_path / "c")).sample(16))
+
+
+def test_samples_are_in_the_data_encoding():
+  for encoding in ("binary", "float"):
+    config = gan_config("dcgan", "digits", encoding)
+    train_source, _, spec = load(config.data)
+    recipe = make_recipe(config.model, spec)
+    variables = recipe.init(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
+    x = np.asarray(recipe.sample(variables, jax.random.PRNGKey(1), 6))
+    assert x.shape == (6, 8, 8, 1) and x.min() >= 0 and x.max() <= 1
+    if encoding == "binary":
+      assert set(np.unique(x)) <= {0.0, 1.0}
+
+
+def test_upsample_plan_and_bad_values_are_clear():
+  assert [upsample_plan(s) for s in (8, 28, 32, 64)] == [(2, 2), (7, 2), (2, 4), (4, 4)]
+  with pytest.raises(UserError, match="generator_loss='wasserstein' is not one of"):
+    train(gan_config(**{"model.generator_loss": "wasserstein"}), "/nonexistent/x", progress=False)
+  with pytest.raises(UserError, match="needs image data"):
+    train(gan_config("dcgan", "ring8"), "/nonexistent/x", progress=False)
+  with pytest.raises(UserError, match="encoding=float"):
+    train(gan_config("dcgan", "digits", "categorical"), "/nonexistent/x", progress=False)
+
+
+CONFIGS = ["gan_ring8", "gan_grid25", "dcgan_digits", "dcgan_stacked_digits",
+           "dcgan_mnist", "dcgan_binarized_mnist", "dcgan_celeba", "infogan_digits",
+           "infogan_mnist"]
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_every_config_trains_one_step_and_evaluates(tmp_path, name):
+  config = importlib.import_module(f"experiments.configs.{name}").get_config()
+  config.train.num_steps = 1
+  config.train.batch_size = 8
+  config.eval.batch_size = 16
+  config.eval.num_examples = 16
+  config.sample.num = 4
+  config.model.num_metric_samples = 64
+  config.model.classifier_steps = 2
+  if config.model.get("features"):
+    config.model.features = 4          # the configs' layouts, narrower
+  if config.model.get("g_hidden"):
+    config.model.g_hidden = (16, 16)
+    config.model.d_hidden = (16,)
+  with tfds.testing.mock_data(num_examples=16):
+    result = train(config, str(tmp_path), progress=False)
+  events = read_metrics(tmp_path)
+  assert [e["step"] for e in events if e["split"] == "train"] == [1]
+  losses = [e for e in events if e["split"] == "train"][0]
+  assert np.isfinite(losses["discriminator_loss"]) and np.isfinite(losses["generator_loss"])
+  if name.startswith("gan_"):
+    assert set(result) == {"num_modes", "high_quality", "reverse_kl"}
+  elif name in ("dcgan_binarized_mnist", "dcgan_celeba"):
+    assert result == {}                                    # no labels
+  elif name == "dcgan_stacked_digits":
+    assert "mlp256-128_num_modes" in result
+  else:
+    prefix = "mlp256-128" if "digits" in name else "lenet5"
+    assert np.isfinite(result[f"{prefix}_frechet"]) and result[f"{prefix}_score"] >= 1
+  if name.startswith("infogan"):
+    assert 0 < result["categorical_code_accuracy"] <= 1
