@@ -31,7 +31,7 @@ from gen_jax.errors import UserError
 from gen_jax.losses import discrete_log_prob, gaussian_mixture_log_prob
 from gen_jax.models.base import (LikelihoodRecipe, flat_levels, likelihood_metrics,
                                  require_discrete, unflatten)
-from gen_jax.sampling import draw_noise, pick
+from gen_jax.sampling import draw_noise, pick, sequential_sample
 
 _init = nn.initializers.normal(0.01)
 
@@ -172,6 +172,13 @@ class NADE(LikelihoodRecipe):
                        method=NADENet.sample)
     return unflatten(x, self.spec)
 
+  def naive_sample(self, variables, rng, num):
+    """The same samples as `sample`, recomputing every conditional of the
+    whole prefix at each position: O(D^2 H) per sample (benchmark baseline)."""
+    noise = draw_noise(rng, num, self.spec.num_dims, self.num_levels)
+    logits_at = lambda x, i: jnp.take(self.logits(variables, x), i, axis=1)
+    return unflatten(sequential_sample(logits_at, noise), self.spec)
+
 
 # ------------------------------------------------------ order-agnostic NADE
 
@@ -241,6 +248,7 @@ class OrderAgnosticNADE(LikelihoodRecipe):
 
     One network pass per position (lax.scan over d), exact for `ordering`.
     """
+    ordering = jnp.asarray(ordering)
     rank = jnp.argsort(ordering)                                # [D]
 
     def step(carry, d):
@@ -406,7 +414,7 @@ class RNADE(LikelihoodRecipe):
   def sample(self, variables, rng, num, cond=None):
     d, c = self.spec.num_dims, self.net.num_components
     k_mix, k_normal = jax.random.split(rng)
-    gumbel = draw_noise(k_mix, num, d, c)                        # [D, num, C]
+    gumbel = jax.random.gumbel(k_mix, (d, num, c))               # [D, num, C], any C
     normal = jax.random.normal(k_normal, (d, num))
     y = self.net.apply({"params": variables["params"]["model"]}, gumbel, normal,
                        method=RNADENet.sample)
