@@ -9,6 +9,7 @@ import json
 import os
 import zlib
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -165,8 +166,10 @@ def train(config, workdir: str, progress: bool = True,
   batches = data_lib.TrainBatches(exp.train_source, config.train.batch_size,
                                   exp.data_seed, exp.batch_sharding,
                                   position=exp.data_position)
+  # One trace for the whole run: a retrace would mean a recompile per step.
   train_step = jax.jit(
-      make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay),
+      chex.assert_max_traces(
+          make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay), n=1),
       in_shardings=(exp.replicated, exp.batch_sharding, exp.replicated),
       out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
 
