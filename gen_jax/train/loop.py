@@ -9,7 +9,6 @@ import json
 import os
 import zlib
 
-import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -166,10 +165,15 @@ def train(config, workdir: str, progress: bool = True,
   batches = data_lib.TrainBatches(exp.train_source, config.train.batch_size,
                                   exp.data_seed, exp.batch_sharding,
                                   position=exp.data_position)
-  # One trace for the whole run: a retrace would mean a recompile per step.
+  step_fn = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
+  traces = []
+
+  def traced_step(*args):  # counts traces: more than one means a recompile
+    traces.append(1)
+    return step_fn(*args)
+
   train_step = jax.jit(
-      chex.assert_max_traces(
-          make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay), n=1),
+      traced_step,
       in_shardings=(exp.replicated, exp.batch_sharding, exp.replicated),
       out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
 
@@ -183,6 +187,10 @@ def train(config, workdir: str, progress: bool = True,
       exp.data_position = batches.position
       metrics = jax.device_get(metrics)
       _check_finite(metrics, exp.recipe, step)
+      if len(traces) > 1:
+        raise RuntimeError(f"the train step was traced {len(traces)} times by step "
+                           f"{step}: something in the batch or state changes "
+                           "shape or dtype between steps.")
       bar.update(1)
       if step % config.train.log_every_steps == 0 or step == config.train.num_steps:
         values = {k: v for k, v in metrics.items() if k != "nonfinite_phase"}
