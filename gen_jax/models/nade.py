@@ -25,7 +25,6 @@
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discrete_log_prob, gaussian_mixture_log_prob
