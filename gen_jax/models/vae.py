@@ -84,7 +84,8 @@ class Likelihood:
     return x
 
   def log_prob(self, out: jax.Array, x: jax.Array) -> jax.Array:
-    """out [..., *E, P], x [..., *E] -> [...] log p(x | z) in nats."""
+    """out [..., *E, P], x [*E] with leading axes broadcastable to out's -> [...]."""
+    x = jnp.broadcast_to(x, out.shape[:-1])
     if self.kind == "bernoulli":
       lp = bernoulli_log_prob(out[..., 0], x)
     elif self.kind == "categorical":
