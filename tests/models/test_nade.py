@@ -40,7 +40,7 @@ def point_spec():
 
 def assert_causal(conditional, x0, ordering):
   """conditional(x [1, D]) -> [D] outputs; output o_d must ignore x_{o_>=d}."""
-  jac = np.asarray(jax.jacrev(conditional)(x0))[:, 0, :]        # [D out, D in]
+  jac = np.asarray(jax.jit(jax.jacrev(conditional))(x0))[:, 0, :]        # [D out, D in]
   for d, i in enumerate(ordering):
     later = ordering[d:]
     assert np.all(jac[i, later] == 0.0), (d, jac[i])
@@ -117,7 +117,7 @@ def test_nade_log_prob_matches_a_slow_numpy_loop(num_levels):
 def test_sums_to_one_over_all_3x3_binary_images(name, kw):
   spec = tiny_spec((3, 3, 1))
   recipe, variables = build(name, spec, **kw)
-  log_p = recipe.log_prob(variables, {"x": all_binary_images(spec)})
+  log_p = jax.jit(recipe.log_prob)(variables, {"x": all_binary_images(spec)})
   assert log_p.shape == (512,)
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
 
@@ -127,7 +127,7 @@ def test_sums_to_one_over_all_3x3_binary_images(name, kw):
 def test_sums_to_one_over_all_categorical_images(name, kw):
   spec = tiny_spec((2, 2, 1), num_levels=3)
   recipe, variables = build(name, spec, **kw)
-  log_p = recipe.log_prob(variables, {"x": all_levels(spec)})
+  log_p = jax.jit(recipe.log_prob)(variables, {"x": all_levels(spec)})
   assert log_p.shape == (81,)
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
 
@@ -154,8 +154,8 @@ def test_order_agnostic_training_loss_is_unbiased_for_the_ordering_average():
   exact = -np.mean([recipe.log_prob_for_ordering(variables, x, jnp.asarray(o))[0]
                     for o in itertools.permutations(range(3))])
   batch = {"x": jnp.broadcast_to(x.reshape(1, 1, 3, 1), (20_000, 1, 3, 1))}
-  losses = [recipe._nll_loss(variables["params"], {}, batch, jax.random.PRNGKey(k))[0]
-            for k in range(5)]
+  loss = jax.jit(lambda key: recipe._nll_loss(variables["params"], {}, batch, key)[0])
+  losses = [loss(jax.random.PRNGKey(k)) for k in range(5)]
   # 100k single-mask estimates; their spread here is about 0.01 nats.
   np.testing.assert_allclose(np.mean(losses), exact, atol=0.05)
 
