@@ -162,6 +162,9 @@ class PixelRecipe(LikelihoodRecipe):
 
   def log_prob(self, variables, batch, rng=None):
     x = batch["x"]
+    if self.conditional and "label" not in batch:
+      raise UserError(f"the conditional {self.name!r} needs batch['label']; "
+                      "use a labelled dataset or --config.model.conditional=False.")
     log_p = discrete_log_prob(self.logits(variables, x, batch.get("label")),
                               x, self.num_levels)
     return log_p.reshape(x.shape[0], -1).sum(-1)
