@@ -16,7 +16,6 @@ Model config keys (all optional but `name`):
   eval-time estimate), importance_chunk (samples per chunk).
 """
 
-import os
 
 import flax.linen as nn
 import jax

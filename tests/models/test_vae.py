@@ -20,7 +20,7 @@ from gen_jax.models.vae import MIN_LOG_SCALE, reparameterize
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step
 from experiments.configs import vae_binarized_mnist, vae_digits
-from tests.helpers import read_metrics, tiny_config
+from tests.helpers import read_metrics
 
 D, L, SIGMA = 3, 2, 0.5
 
