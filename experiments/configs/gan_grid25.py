@@ -33,7 +33,7 @@ def get_config():
   c.model.num_metric_samples = 2500
   c.data.name = "grid25"
   c.data.encoding = "float"
-  c.train.num_steps = 5000
+  c.train.num_steps = 2500
   c.train.batch_size = 100
   c.train.learning_rate = 1e-4
   c.train.b1 = 0.5
@@ -41,6 +41,6 @@ def get_config():
   c.eval.every_steps = 2500
   c.eval.num_examples = 1000
   c.checkpoint.every_steps = 2500
-  c.sample.every_steps = 5000
+  c.sample.every_steps = 2500
   c.sample.num = 2500
   return c
