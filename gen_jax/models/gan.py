@@ -92,7 +92,7 @@ class AdversarialRecipe(Recipe):
 
   def init(self, rng, example_batch):
     g_key, d_key = jax.random.split(rng)
-    latent = self.latent(jax.random.PRNGKey(0), 2)
+    latent = self.latent(g_key, 2)  # only its shapes matter
     g_params, g_state = split_state(self.generator.init(
         g_key, self.generator_input(latent), train=False))
     x = self.to_model(example_batch["x"][:1].repeat(2, 0))
