@@ -6,7 +6,7 @@ Command:
   python -m experiments.evaluate --config=experiments/configs/gan_ring8.py \
       --workdir=workdirs/gan_ring8
   # the multi-seed table, both generator losses:
-  python -m experiments.modes --datasets=ring8 --seeds=0,1,2
+  python -m experiments.modes --datasets=ring8 --seeds=0,1
 
 Architecture after PacGAN's (Lin et al. 2018, Sec. 5.1): G with 4 hidden
 ReLU layers of 400 units from 2-D noise (PacGAN adds batch norm), D with 3
@@ -33,7 +33,7 @@ def get_config():
   c.model.num_metric_samples = 2500
   c.data.name = "ring8"
   c.data.encoding = "float"
-  c.train.num_steps = 2500
+  c.train.num_steps = 5000
   c.train.batch_size = 100
   c.train.learning_rate = 1e-4
   c.train.b1 = 0.5
