@@ -10,13 +10,18 @@ Command:
   python -m experiments.train --config=experiments/configs/rnade_digits.py \
       --workdir=workdirs/rnade_digits
 
-Runtime and measured figure: see MEASURED below. No paper figure exists for
-this dataset; for comparison, 17-level uniform pixels give 4.09 bits/dim.
+Runtime: 421 s wall for the 3,000 steps on a 2-core CPU shared with other
+jobs (load average ~15).
+Expected (measured, seed 0): test bound 95.94 nats, 2.16 bits/dim, on the
+fixed 300-image digits test split (112.7 / 98.9 nats at steps 1000 / 2000,
+still improving). No paper figure exists for this dataset; for comparison,
+uniform 17-level pixels give 4.09 bits/dim and the discrete categorical NADE
+of `nade_digits.py` reaches 2.04 bits/dim.
 """
 
 from gen_jax.train import base_config
 
-MEASURED = "not yet measured"
+MEASURED = "95.94 nats / 2.16 bits/dim (dequantized bound) test, step 3000, seed 0"
 
 
 def get_config():

@@ -9,12 +9,17 @@ negative log-density in nats. The data's own entropy bounds what is
 reachable: log M + log(2 pi e std^2) for M well-separated modes, i.e.
 -4.29 nats for ring8 (8 modes, std 0.01) and 0.07 nats for grid25 (25
 modes, std 0.05).
-Runtime and measured figures: see MEASURED below.
+
+Runtime: 129 s wall (ring8) for the 4,000 steps on a 2-core CPU shared with
+other jobs (load average ~15).
+Expected (measured, seed 0, 10,000 test points): ring8 -2.68 nats (best
+possible -4.29: the tilted modes are the hard part for x2 | x1); grid25
+(`--config.data.name=grid25`) 0.092 nats (best possible 0.065).
 """
 
 from gen_jax.train import base_config
 
-MEASURED = "not yet measured"
+MEASURED = {"ring8": -2.68, "grid25": 0.092}  # test nats, step 4000, seed 0
 
 
 def get_config():
