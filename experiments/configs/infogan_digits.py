@@ -13,8 +13,13 @@ codes_continuous_{0,1} (row = category, columns sweep the code over [-2, 2]).
 
 `categorical_code_accuracy`: Q's category for each real test digit against
 its label under the best one-to-one matching (Hungarian). Published on
-MNIST (Chen et al. 2016): 5% error, i.e. 95% accuracy; on digits our own
-measurement is in the lead's README table (2-core CPU).
+MNIST (Chen et al. 2016): 5% error, i.e. 95% accuracy.
+
+Measured (seed 0, 5,000 steps, ~16 min on a shared 2-core CPU):
+categorical_code_accuracy 0.743 on the 300 test digits (0.583 at 2,500
+steps; codes for 1/2/5 merge, others are clean digits);
+mlp256-128_frechet 7.26 (real floor 5.82), mlp256-128_score 9.33 (real
+floor 9.68).
 """
 
 from experiments.configs import dcgan_digits
