@@ -14,7 +14,11 @@ hidden LeakyReLU layers of 200 units (PacGAN: linear maxout); Adam(1e-4,
 beta1=0.5), batch 100. Metrics on 2,500 samples (PacGAN protocol,
 `gen_jax/eval/modes.py`): num_modes, high_quality, reverse_kl.
 
-Runtime: see `experiments/modes.py`'s table (2-core CPU).
+Measured (python -m experiments.modes, 5,000 steps, seeds 0-2, mean +- s.e.,
+~2 min per run on a shared 2-core CPU): non_saturating 8.00 +- 0.00 modes,
+70.8 +- 5.0% high quality, KL 0.05 +- 0.04; minimax 8.00 +- 0.00,
+65.1 +- 1.2%, KL 0.05 +- 0.01. No collapse, but fewer samples within 3 std
+(0.03) of a mode than PacGAN's longer-trained GAN.
 Expected (PacGAN Table 1, plain GAN): 6.3 modes, 98.2% high quality,
 reverse KL 0.45.
 """
