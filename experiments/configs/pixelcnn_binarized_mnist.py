@@ -17,7 +17,14 @@ Published: 81.30 nats test NLL (van den Oord, Kalchbrenner & Kavukcuoglu
 
 from gen_jax.train import base_config
 
-MEASURED = "not yet measured"
+MEASURED = (
+    "92.15 nats test NLL (0.170 bits/dim), NOT a reproduction: a reduced "
+    "model (--config.model.features=32 --config.model.num_blocks=6 "
+    "--config.model.out_features=64, 33,889 live parameters) trained 2,250 "
+    "steps of batch 32 (72k images, about 1.4 epochs; "
+    "--config.train.batch_size=32) in a 38-minute wall-clock cap on a 2-core "
+    "CPU shared with other jobs; evaluated with python -m "
+    "experiments.evaluate on the whole 10,000-image test split.")
 
 
 def get_config():
