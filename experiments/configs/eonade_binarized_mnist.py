@@ -25,8 +25,12 @@ Published: 85.10 nats with 2 hidden layers and an ensemble of 128 orderings
 (Uria, Murray & Larochelle 2014, Table 1 / Uria et al. 2016, Table 2);
 86.64 nats for one ordering.
 
-Measured on binarized MNIST: see MEASURED below (short CPU run only, far
-from converged). Measured on binary digits (8x8, 300 test images), 3,000
+Measured on binarized MNIST (short CPU run, far from converged): 11,000
+steps (18 epochs of the 500,000 set here), 9 min wall on a shared 2-core
+CPU (about 25 steps/s), then experiments.evaluate on the first 1,000 test
+images (eval.num_examples=1000): 114.31 nats with 1 ordering (35 s),
+99.51 nats with --config.model.num_orderings=8 (124 s); 104.42 nats with
+the default 2 orderings at step 10,000. The paper trains for far longer. Measured on binary digits (8x8, 300 test images), 3,000
 steps, seed 0, same model, 99 s wall on a loaded 2-core CPU:
   python -m experiments.train --config=experiments/configs/eonade_binarized_mnist.py \
       --workdir=workdirs/eonade_binary_digits --config.data.name=digits \
@@ -38,7 +42,7 @@ steps, seed 0, same model, 99 s wall on a loaded 2-core CPU:
 
 from gen_jax.train import base_config
 
-MEASURED = "not yet measured"
+MEASURED = "K=8: 99.51 nats, K=1: 114.31 nats (1k test images, step 11000, not converged)"
 
 
 def get_config():
