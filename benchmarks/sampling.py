@@ -9,18 +9,17 @@ lines with `model`, `sampler`, `image_shape`, `batch`, `samples_per_s`,
 `device` (plus the speedup of each sampler over the `naive` one).
 
 Cases come from the modules in CASE_MODULES: each exposes
-`cases(batches) -> list[Case]`.
+`cases(batches) -> list[benchmarks.harness.Case]`.
 """
 
-import dataclasses
 import importlib
 import json
 import os
-import time
-from typing import Callable
 
 from absl import app, flags
 import jax
+
+from benchmarks.harness import Case, time_case
 
 CASE_MODULES = ("benchmarks.sampling_nade", "benchmarks.sampling_pixel")
 
@@ -29,25 +28,6 @@ BATCHES = flags.DEFINE_list("batches", ["1", "16", "64", "256"], "Batch sizes.")
 REPEATS = flags.DEFINE_integer("repeats", 3, "Timed calls per case.")
 OUTPUT = flags.DEFINE_string("output", "benchmarks/results/sampling.jsonl",
                              "JSON lines file to append to ('' to skip).")
-
-
-@dataclasses.dataclass
-class Case:
-  model: str
-  sampler: str                       # 'naive', 'scan', 'cached', ...
-  image_shape: tuple[int, ...]
-  batch: int
-  run: Callable[[jax.Array], jax.Array]   # jitted: rng -> samples
-
-
-def time_case(case: Case, repeats: int) -> float:
-  """Samples per second, compile excluded."""
-  rng = jax.random.PRNGKey(0)
-  jax.block_until_ready(case.run(rng))
-  start = time.perf_counter()
-  for i in range(repeats):
-    jax.block_until_ready(case.run(jax.random.fold_in(rng, i + 1)))
-  return case.batch * repeats / (time.perf_counter() - start)
 
 
 def collect_cases(batches: list[int], models: list[str]) -> list[Case]:

@@ -8,28 +8,17 @@ Parameters are random (init plus noise): sampling cost does not depend on
 their values.
 """
 
-import sys
 
 import jax
 import ml_collections
 
+from benchmarks.harness import Case
 from gen_jax.data.spec import DataSpec
 from gen_jax.models import make_recipe
 
 # (image shape, hidden units, largest batch the naive sampler is timed at:
 # it is D times slower, and at 28x28 a batch of 256 takes minutes on a CPU).
 SETTINGS = (((8, 8, 1), 100, None), ((28, 28, 1), 500, 16))
-
-
-def _case_type():
-  """`benchmarks.sampling.Case`, without importing the harness a second time
-  (and redefining its absl flags) when it runs as `python -m benchmarks.sampling`."""
-  main = sys.modules.get("__main__")
-  spec = getattr(main, "__spec__", None)
-  if spec is not None and spec.name == "benchmarks.sampling":
-    return main.Case
-  from benchmarks.sampling import Case  # pylint: disable=import-outside-toplevel
-  return Case
 
 
 def _model(shape, hidden):
@@ -44,7 +33,6 @@ def _model(shape, hidden):
 
 
 def cases(batches):
-  Case = _case_type()  # pylint: disable=invalid-name
   out = []
   for shape, hidden, naive_max in SETTINGS:
     recipe, variables = _model(shape, hidden)

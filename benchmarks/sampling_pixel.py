@@ -24,25 +24,15 @@ Parameters are random (init plus noise); cost does not depend on them.
 """
 
 import os
-import sys
 
 import jax
 import ml_collections
 
+from benchmarks.harness import Case
 from gen_jax.data.spec import DataSpec
 from gen_jax.models import make_recipe
 
 MODELS = ("pixelcnn", "gated_pixelcnn", "row_lstm", "diagonal_bilstm")
-
-
-def _case_type():
-  """`benchmarks.sampling.Case` without importing the harness twice."""
-  main = sys.modules.get("__main__")
-  spec = getattr(main, "__spec__", None)
-  if spec is not None and spec.name == "benchmarks.sampling":
-    return main.Case
-  from benchmarks.sampling import Case  # pylint: disable=import-outside-toplevel
-  return Case
 
 
 def _env_list(name, default):
@@ -78,7 +68,6 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 
 def cases(batches):
-  Case = _case_type()  # pylint: disable=invalid-name
   shapes = [parse_shape(s) for s in _env_list("PIXEL_BENCH_SHAPES", "28x28x1,32x32x3")]
   samplers = _env_list("PIXEL_BENCH_SAMPLERS", "naive,scan,cached")
   width = int(os.environ.get("PIXEL_BENCH_WIDTH", "128"))

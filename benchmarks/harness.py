@@ -1,0 +1,26 @@
+"""What a benchmark case is and how it is timed (no flags: safe to import)."""
+
+import dataclasses
+import time
+from typing import Callable
+
+import jax
+
+
+@dataclasses.dataclass
+class Case:
+  model: str
+  sampler: str                       # 'naive', 'scan', 'cached', ...
+  image_shape: tuple[int, ...]
+  batch: int
+  run: Callable[[jax.Array], jax.Array]   # jitted: rng -> samples
+
+
+def time_case(case: Case, repeats: int) -> float:
+  """Samples per second, compile excluded (one warm-up call), block_until_ready."""
+  rng = jax.random.PRNGKey(0)
+  jax.block_until_ready(case.run(rng))
+  start = time.perf_counter()
+  for i in range(repeats):
+    jax.block_until_ready(case.run(jax.random.fold_in(rng, i + 1)))
+  return case.batch * repeats / (time.perf_counter() - start)
