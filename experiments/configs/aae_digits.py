@@ -1,4 +1,4 @@
-"""Adversarial autoencoder on binarized digits (8x8) with a 2-D latent and a
+r"""Adversarial autoencoder on binarized digits (8x8) with a 2-D latent and a
 mixture of 10 Gaussians on a circle as the prior (Makhzani et al., 2016).
 
 Command:

@@ -1,4 +1,4 @@
-"""DCGAN on binarized MNIST (28x28, TFDS `binarized_mnist`).
+r"""DCGAN on binarized MNIST (28x28, TFDS `binarized_mnist`).
 
 Command:
   python -m experiments.train --config=experiments/configs/dcgan_binarized_mnist.py \

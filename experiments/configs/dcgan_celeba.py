@@ -1,4 +1,4 @@
-"""DCGAN on CelebA faces at 64x64 (TFDS `celeb_a`, center-cropped, resized).
+r"""DCGAN on CelebA faces at 64x64 (TFDS `celeb_a`, center-cropped, resized).
 
 Command:
   python -m experiments.train --config=experiments/configs/dcgan_celeba.py \

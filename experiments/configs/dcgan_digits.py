@@ -1,4 +1,4 @@
-"""DCGAN on scikit-learn digits (8x8, gray levels as floats in [0, 1]).
+r"""DCGAN on scikit-learn digits (8x8, gray levels as floats in [0, 1]).
 
 Command:
   python -m experiments.train --config=experiments/configs/dcgan_digits.py \

@@ -1,4 +1,4 @@
-"""DCGAN on MNIST (28x28 gray levels in [0, 1], TFDS `mnist`).
+r"""DCGAN on MNIST (28x28 gray levels in [0, 1], TFDS `mnist`).
 
 Command:
   python -m experiments.train --config=experiments/configs/dcgan_mnist.py \

@@ -1,4 +1,4 @@
-"""DCGAN on stacked digits: 3 digits as the channels of one 8x8 image.
+r"""DCGAN on stacked digits: 3 digits as the channels of one 8x8 image.
 
 Command:
   python -m experiments.train --config=experiments/configs/dcgan_stacked_digits.py \

@@ -1,4 +1,4 @@
-"""diagonal_bilstm on CIFAR-10, 256-way softmax per RGB channel (R, then G
+r"""diagonal_bilstm on CIFAR-10, 256-way softmax per RGB channel (R, then G
 given R, then B).
 
 Architecture: 7x7 mask-A conv, 12 residual Diagonal BiLSTM layers, h=128.
@@ -8,15 +8,17 @@ Command:
       --workdir=workdirs/diagonal_bilstm_cifar10
 
 Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU). See MEASURED.
+completion here (the development machine is a 2-core CPU).
 Published: 3.00 bits/dim on the CIFAR-10 test set (van den Oord,
 Kalchbrenner & Kavukcuoglu 2016, Pixel Recurrent Neural Networks (ICML),
 Table 5).
+
+Measured: not yet run. This config is sized for an accelerator; the
+development sessions so far had only a 2-core CPU, so there is no measured
+figure yet.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():

@@ -1,4 +1,4 @@
-"""Diagonal BiLSTM PixelRNN on binarized 8x8 scikit-learn digits: a CPU-sized
+r"""Diagonal BiLSTM PixelRNN on binarized 8x8 scikit-learn digits: a CPU-sized
 demo.
 
 Command:

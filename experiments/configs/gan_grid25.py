@@ -1,4 +1,4 @@
-"""GAN (MLP players) on grid25: 25 Gaussians (std 0.05) on a 5x5 grid of spacing 2.
+r"""GAN (MLP players) on grid25: 25 Gaussians (std 0.05) on a 5x5 grid of spacing 2.
 
 Command:
   python -m experiments.train --config=experiments/configs/gan_grid25.py \

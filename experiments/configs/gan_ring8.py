@@ -1,4 +1,4 @@
-"""GAN (MLP players) on ring8: 8 Gaussians (std 0.01) on the unit circle.
+r"""GAN (MLP players) on ring8: 8 Gaussians (std 0.01) on the unit circle.
 
 Command:
   python -m experiments.train --config=experiments/configs/gan_ring8.py \

@@ -1,4 +1,4 @@
-"""gated_pixelcnn on binarized MNIST (the fixed Salakhutdinov & Murray 2008
+r"""gated_pixelcnn on binarized MNIST (the fixed Salakhutdinov & Murray 2008
 binarization), Bernoulli outputs.
 
 Architecture: 15 gated layers (vertical + horizontal stacks, 7x7 / 1x7), 64
@@ -10,15 +10,17 @@ Command:
       --config.data.data_dir=../shared/tensorflow_datasets
 
 Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU). See MEASURED.
+completion here (the development machine is a 2-core CPU).
 Published: no published binarized-MNIST figure for Gated PixelCNN; compare
 with PixelCNN's 81.30 nats (van den Oord, Kalchbrenner & Kavukcuoglu 2016,
 Pixel Recurrent Neural Networks (ICML), Table 4).
+
+Measured: not yet run. This config is sized for an accelerator; the
+development sessions so far had only a 2-core CPU, so there is no measured
+figure yet.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():

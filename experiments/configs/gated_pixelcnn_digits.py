@@ -1,4 +1,4 @@
-"""class-conditional Gated PixelCNN on binarized 8x8 scikit-learn digits
+r"""class-conditional Gated PixelCNN on binarized 8x8 scikit-learn digits
 (sample i is drawn for class i mod 10): a CPU-sized demo.
 
 Command:

@@ -1,4 +1,4 @@
-"""InfoGAN on scikit-learn digits (8x8 gray levels in [0, 1]).
+r"""InfoGAN on scikit-learn digits (8x8 gray levels in [0, 1]).
 
 Command:
   python -m experiments.train --config=experiments/configs/infogan_digits.py \

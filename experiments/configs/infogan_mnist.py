@@ -1,4 +1,4 @@
-"""InfoGAN on MNIST (28x28 gray levels in [0, 1], TFDS `mnist`).
+r"""InfoGAN on MNIST (28x28 gray levels in [0, 1], TFDS `mnist`).
 
 Command:
   python -m experiments.train --config=experiments/configs/infogan_mnist.py \

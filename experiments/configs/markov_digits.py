@@ -1,4 +1,4 @@
-"""Order-k Markov chain over raster-ordered binary digits pixels.
+r"""Order-k Markov chain over raster-ordered binary digits pixels.
 
 Command:
   python -m experiments.train --config=experiments/configs/markov_digits.py \

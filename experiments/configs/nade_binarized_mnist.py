@@ -1,4 +1,4 @@
-"""NADE (H=500, tied weights, sigmoid units) on the fixed binarized MNIST.
+r"""NADE (H=500, tied weights, sigmoid units) on the fixed binarized MNIST.
 
 Command:
   python -m experiments.train --config=experiments/configs/nade_binarized_mnist.py \
@@ -20,11 +20,11 @@ evaluated with
 Rerunning the train command resumes it; the paper figure needs the full
 schedule (a GPU, or many CPU hours). Evaluating the 10k test images takes
 about 16 s.
+
+Measured: 94.17 nats test at step 3000 (not converged), seed 0.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "94.17 nats test at step 3000 (not converged), seed 0"
 
 
 def get_config():

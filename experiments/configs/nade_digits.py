@@ -1,4 +1,4 @@
-"""NADE demo on scikit-learn digits (8x8) with 17-level categorical pixels.
+r"""NADE demo on scikit-learn digits (8x8) with 17-level categorical pixels.
 
 Each conditional is a 17-way softmax; inputs enter as one-hot rows of W.
 
@@ -12,11 +12,11 @@ Expected (measured, seed 0): test NLL 90.59 nats (2.04 bits/dim) on the
 fixed 300-image digits test split, 17-level pixels; our own figure, there is
 no paper figure for this dataset. Longer training overfits the 1,497 training
 images (98.1 nats at 2,000 steps, 111.9 at 3,000).
+
+Measured: 90.59 nats / 2.04 bits/dim test, step 1000, seed 0.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "90.59 nats / 2.04 bits/dim test, step 1000, seed 0"
 
 
 def get_config():

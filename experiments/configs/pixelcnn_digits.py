@@ -1,4 +1,4 @@
-"""PixelCNN on the 8x8 scikit-learn digits as 17-level categorical pixels
+r"""PixelCNN on the 8x8 scikit-learn digits as 17-level categorical pixels
 (17-way softmax): a CPU-sized demo.
 
 Command:

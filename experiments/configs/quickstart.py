@@ -1,4 +1,4 @@
-"""Quickstart: FVSBN on binarized scikit-learn digits (8x8), CPU-friendly.
+r"""Quickstart: FVSBN on binarized scikit-learn digits (8x8), CPU-friendly.
 
 Command:
   python -m experiments.train --config=experiments/configs/quickstart.py \

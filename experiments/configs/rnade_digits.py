@@ -1,4 +1,4 @@
-"""RNADE on dequantized scikit-learn digits (8x8, 17 grey levels).
+r"""RNADE on dequantized scikit-learn digits (8x8, 17 grey levels).
 
 Pixels are levels / 16; the model sees y = (level + u) / 17 with
 u ~ U[0, 1)^64 drawn from the step's PRNG key, and reports the bound
@@ -17,11 +17,12 @@ fixed 300-image digits test split (112.7 / 98.9 nats at steps 1000 / 2000,
 still improving). No paper figure exists for this dataset; for comparison,
 uniform 17-level pixels give 4.09 bits/dim and the discrete categorical NADE
 of `nade_digits.py` reaches 2.04 bits/dim.
+
+Measured: 95.94 nats / 2.16 bits/dim (dequantized bound) test, step 3000,
+seed 0.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "95.94 nats / 2.16 bits/dim (dequantized bound) test, step 3000, seed 0"
 
 
 def get_config():

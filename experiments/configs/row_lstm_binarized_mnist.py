@@ -1,4 +1,4 @@
-"""row_lstm on binarized MNIST (the fixed Salakhutdinov & Murray 2008
+r"""row_lstm on binarized MNIST (the fixed Salakhutdinov & Murray 2008
 binarization), Bernoulli outputs.
 
 Architecture: 7x7 mask-A conv, 7 residual Row LSTM layers (k=3), h=16.
@@ -9,14 +9,16 @@ Command:
       --config.data.data_dir=../shared/tensorflow_datasets
 
 Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU). See MEASURED.
+completion here (the development machine is a 2-core CPU).
 Published: 80.54 nats test NLL (van den Oord, Kalchbrenner & Kavukcuoglu
 2016, Pixel Recurrent Neural Networks (ICML), Table 4).
+
+Measured: not yet run. This config is sized for an accelerator; the
+development sessions so far had only a 2-core CPU, so there is no measured
+figure yet.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():

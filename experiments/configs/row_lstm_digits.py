@@ -1,4 +1,4 @@
-"""Row LSTM PixelRNN on binarized 8x8 scikit-learn digits: a CPU-sized demo.
+r"""Row LSTM PixelRNN on binarized 8x8 scikit-learn digits: a CPU-sized demo.
 
 Command:
   python -m experiments.train --config=experiments/configs/row_lstm_digits.py \

@@ -1,4 +1,4 @@
-"""VAE on fixed-binarization MNIST, the IWAE paper's one-layer architecture.
+r"""VAE on fixed-binarization MNIST, the IWAE paper's one-layer architecture.
 
 Command (train, then the reported k=5000 importance-sampled estimate):
   python -m experiments.train --config=experiments/configs/vae_binarized_mnist.py \

@@ -1,4 +1,4 @@
-"""VAE on binarized scikit-learn digits (8x8): the fast demo, CPU-friendly.
+r"""VAE on binarized scikit-learn digits (8x8): the fast demo, CPU-friendly.
 
 Command:
   python -m experiments.train --config=experiments/configs/vae_digits.py \
