@@ -19,28 +19,15 @@ development sessions so far had only a 2-core CPU, so there is no measured
 figure yet.
 """
 
-from gen_jax.train import base_config
+from experiments.configs.pixel_training import pixel_config
 
 
 def get_config():
-  c = base_config()
+  c = pixel_config("binarized_mnist")
   c.model.name = "diagonal_bilstm"
   c.model.features = 16
   c.model.num_layers = 7
   c.model.first_kernel = 7
   c.model.out_features = 32
   c.model.sampler = "cached"     # exact; 'scan' recomputes the whole network
-  c.data.name = "binarized_mnist"
-  c.data.encoding = "binary"
-  c.data.eval_split = "test"
-  c.train.num_steps = 150_000
-  c.train.batch_size = 64
-  c.train.learning_rate = 1e-3
-  c.train.grad_clip_norm = 1.0
-  c.train.log_every_steps = 100
-  c.eval.every_steps = 10_000
-  c.eval.batch_size = 256
-  c.checkpoint.every_steps = 1_000
-  c.sample.every_steps = 10_000
-  c.sample.num = 64
   return c

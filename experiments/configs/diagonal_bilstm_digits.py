@@ -11,24 +11,11 @@ the fixed 300-image digits split with quickstart.py (FVSBN, about 23 nats
 binarized).
 """
 
-from gen_jax.train import base_config
+from experiments.configs import row_lstm_digits
 
 
 def get_config():
-  c = base_config()
+  """The Row LSTM demo's settings (`row_lstm_digits.py`) with the other layer."""
+  c = row_lstm_digits.get_config()
   c.model.name = "diagonal_bilstm"
-  c.model.features = 16
-  c.model.num_layers = 2
-  c.model.first_kernel = 5
-  c.model.out_features = 32
-  c.model.sampler = "cached"
-  c.data.name = "digits"
-  c.data.encoding = "binary"
-  c.train.num_steps = 2000
-  c.train.batch_size = 64
-  c.train.learning_rate = 3e-3
-  c.eval.every_steps = 500
-  c.checkpoint.every_steps = 500
-  c.sample.every_steps = 500
-  c.sample.num = 100
   return c

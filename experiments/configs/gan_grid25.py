@@ -23,28 +23,11 @@ Expected (PacGAN Table 1, plain GAN): 17.3 modes, 94.8% high quality,
 reverse KL 0.70.
 """
 
-from gen_jax.train import base_config
+from experiments.configs import gan_ring8
 
 
 def get_config():
-  c = base_config()
-  c.model.name = "gan"
-  c.model.generator_loss = "non_saturating"   # or "minimax"
-  c.model.d_steps = 1
-  c.model.noise_dim = 2
-  c.model.g_hidden = (400, 400, 400, 400)
-  c.model.d_hidden = (200, 200, 200)
-  c.model.num_metric_samples = 2500
+  """The ring8 settings (`gan_ring8.py`) on the 25-mode grid."""
+  c = gan_ring8.get_config()
   c.data.name = "grid25"
-  c.data.encoding = "float"
-  c.train.num_steps = 5000
-  c.train.batch_size = 100
-  c.train.learning_rate = 1e-4
-  c.train.b1 = 0.5
-  c.train.log_every_steps = 500
-  c.eval.every_steps = 2500
-  c.eval.num_examples = 1000
-  c.checkpoint.every_steps = 2500
-  c.sample.every_steps = 2500
-  c.sample.num = 2500
   return c

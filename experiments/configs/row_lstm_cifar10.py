@@ -18,11 +18,11 @@ development sessions so far had only a 2-core CPU, so there is no measured
 figure yet.
 """
 
-from gen_jax.train import base_config
+from experiments.configs.pixel_training import pixel_config
 
 
 def get_config():
-  c = base_config()
+  c = pixel_config("cifar10")
   c.model.name = "row_lstm"
   c.model.features = 128
   c.model.num_layers = 12
@@ -30,17 +30,4 @@ def get_config():
   c.model.kernel = 3
   c.model.out_features = 1024
   c.model.sampler = "cached"     # exact; 'scan' recomputes the whole network
-  c.data.name = "cifar10"
-  c.data.encoding = "categorical"       # 256-way softmax per channel
-  c.data.eval_split = "test"
-  c.train.num_steps = 300_000
-  c.train.batch_size = 32
-  c.train.learning_rate = 1e-3
-  c.train.grad_clip_norm = 1.0
-  c.train.log_every_steps = 100
-  c.eval.every_steps = 10_000
-  c.eval.batch_size = 256
-  c.checkpoint.every_steps = 1_000
-  c.sample.every_steps = 10_000
-  c.sample.num = 64
   return c
