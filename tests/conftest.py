@@ -12,10 +12,6 @@ import pytest  # pylint: disable=wrong-import-position
 jax.config.update("jax_disable_most_optimizations", True)
 
 
-def pytest_configure(config):
-  config.addinivalue_line("markers", "slow: long quality runs, not in the default run")
-
-
 def pytest_collection_modifyitems(config, items):
   if config.getoption("-m"):
     return
