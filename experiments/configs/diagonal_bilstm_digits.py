@@ -5,10 +5,12 @@ Command:
   python -m experiments.train --config=experiments/configs/diagonal_bilstm_digits.py \
       --workdir=workdirs/diagonal_bilstm_digits
 
-Runtime: a few minutes on 2 CPU cores (not timed on an idle machine).
-Expected: no paper figure exists for this dataset; compare the test NLL on
-the fixed 300-image digits split with quickstart.py (FVSBN, about 23 nats
-binarized).
+Runtime: about 80 s on 2 CPU cores (measured: 153 s for 2,000 steps with a
+training job running beside it).
+Expected (measured, seed 0, fixed 300-image digits test split): 17.87 nats
+(0.40 bits/dim) at 1,000 steps, against 18.06 for the Row LSTM demo and
+18.70 for FVSBN (quickstart.py). Longer training overfits (19.60 at 2,000
+steps). Our own figure: there is no paper number for this dataset.
 """
 
 from experiments.configs import row_lstm_digits
