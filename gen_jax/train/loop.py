@@ -134,8 +134,8 @@ class Experiment:
     return path
 
 
-def _check_finite(metrics: dict, recipe, step: int) -> None:
-  bad = int(metrics["nonfinite_phase"])
+def _check_finite(nonfinite_phase, recipe, step: int) -> None:
+  bad = int(nonfinite_phase)
   if bad >= 0:
     phase = recipe.phases[bad].name
     raise UserError(
@@ -185,15 +185,16 @@ def train(config, workdir: str, progress: bool = True,
       batch = next(batches)
       exp.train_state, metrics = train_step(exp.train_state, batch, exp.keys["train"])
       exp.data_position = batches.position
-      metrics = jax.device_get(metrics)
-      _check_finite(metrics, exp.recipe, step)
+      # One int32 crosses to the host per step; the metrics only when logged.
+      _check_finite(jax.device_get(metrics["nonfinite_phase"]), exp.recipe, step)
       if len(traces) > 1:
         raise RuntimeError(f"the train step was traced {len(traces)} times by step "
                            f"{step}: something in the batch or state changes "
                            "shape or dtype between steps.")
       bar.update(1)
       if step % config.train.log_every_steps == 0 or step == config.train.num_steps:
-        values = {k: v for k, v in metrics.items() if k != "nonfinite_phase"}
+        values = jax.device_get({k: v for k, v in metrics.items()
+                                 if k != "nonfinite_phase"})
         writer.write(step, "train", values)
         bar.set_postfix({k: f"{float(v):.4g}" for k, v in values.items()
                          if k.endswith("_loss")})
