@@ -13,7 +13,7 @@ import json
 import os
 
 import ml_collections
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 from gen_jax.errors import UserError
@@ -73,4 +73,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(lambda argv: common.run_clearly(main, argv))
+  common.main_with_clear_errors(main)
