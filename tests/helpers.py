@@ -43,13 +43,18 @@ def tiny_config(model="fvsbn", steps=6, **overrides):
   c.checkpoint.every_steps = 3
   c.sample.every_steps = steps
   c.sample.num = 4
-  for k, v in overrides.items():
-    node = c
-    *path, last = k.split(".")
-    for p in path:
-      node = node[p]
-    node[last] = v
-  return c
+  return with_overrides(c, overrides)
+
+
+def with_overrides(config, overrides: dict):
+  """Sets dotted keys ("train.num_steps") in place, as --config.KEY=V would."""
+  for key, value in overrides.items():
+    node = config
+    *path, last = key.split(".")
+    for part in path:
+      node = node[part]
+    node[last] = value
+  return config
 
 
 def read_metrics(workdir):

@@ -18,7 +18,7 @@ from gen_jax.models.aae import (MIXTURE_RADIUS, MIXTURE_STD, PRIORS, make_prior,
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step
 from experiments.configs import aae_digits
-from tests.helpers import read_metrics
+from tests.helpers import read_metrics, with_overrides
 
 GROUPS = ("encoder", "decoder", "discriminator")
 
@@ -93,12 +93,10 @@ def test_two_dimensional_priors_refuse_other_latent_sizes():
 
 def test_aae_digits_config_trains_and_draws_encodings_over_the_prior(tmp_path):
   c = aae_digits.get_config()
-  for key, value in {"train.num_steps": 2, "train.batch_size": 8,
+  with_overrides(c, {"train.num_steps": 2, "train.batch_size": 8,
                      "train.log_every_steps": 1, "eval.every_steps": 2,
                      "eval.num_examples": 16, "checkpoint.every_steps": 2,
-                     "sample.every_steps": 2, "sample.num": 16}.items():
-    section, name = key.split(".")
-    c[section][name] = value
+                     "sample.every_steps": 2, "sample.num": 16})
   result = train(c, str(tmp_path), progress=False)
   assert np.isfinite(result["recon_nats"]) and 0 <= result["disc_accuracy"] <= 1
   last = [e for e in read_metrics(tmp_path) if e["split"] == "train"][-1]

@@ -15,7 +15,8 @@ from gen_jax.errors import UserError
 from gen_jax.losses import gaussian_mixture_log_prob
 from gen_jax.models import make_recipe
 from gen_jax.train import train
-from tests.helpers import all_binary_images, randomize, read_metrics, tiny_config, tiny_spec
+from tests.helpers import (all_binary_images, randomize, read_metrics, tiny_config,
+                           tiny_spec, with_overrides)
 
 
 def build(name, spec, seed=0, scale=1.0, **kw):
@@ -286,9 +287,7 @@ def test_configs_train_one_step_through_the_trainer(case, tmp_path):
   small = tiny_config(steps=1)
   for key in ("train", "eval", "checkpoint", "sample"):
     config[key].update(small[key].to_dict())
-  for dotted, value in overrides.items():
-    section, key = dotted.split(".")
-    config[section][key] = value
+  with_overrides(config, overrides)
   result = train(config, str(tmp_path), progress=False)
   assert np.isfinite(result["nll_nats"])
   events = read_metrics(tmp_path)

@@ -20,7 +20,7 @@ from gen_jax.models.vae import MIN_LOG_SCALE, reparameterize
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step
 from experiments.configs import vae_binarized_mnist, vae_digits
-from tests.helpers import read_metrics
+from tests.helpers import read_metrics, with_overrides
 
 D, L, SIGMA = 3, 2, 0.5
 
@@ -161,13 +161,7 @@ def vae_config(module, **overrides):
            "eval.every_steps": 2, "eval.batch_size": 8, "eval.num_examples": 8,
            "checkpoint.every_steps": 2, "sample.every_steps": 2, "sample.num": 8,
            "model.importance_samples": 4, "model.importance_chunk": 2}
-  for k, v in {**small, **overrides}.items():
-    node = c
-    *path, last = k.split(".")
-    for p in path:
-      node = node[p]
-    node[last] = v
-  return c
+  return with_overrides(c, {**small, **overrides})
 
 
 def test_vae_digits_trains_and_writes_metrics_and_pictures(tmp_path):
