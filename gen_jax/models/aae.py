@@ -17,9 +17,9 @@ channels, activation, disc_hidden, recon_weight.
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from gen_jax.errors import UserError
+from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import Phase, Recipe
 from gen_jax.models.vae import Likelihood, build_networks, get
 from gen_jax.nn import MLP
@@ -145,15 +145,14 @@ class AAE(Recipe):
     codes = self.encode(params, batch["x"])
     real = self.critic(params, self.prior(rng, codes.shape[0]))
     fake = self.critic(params, codes)
-    loss = (optax.sigmoid_binary_cross_entropy(real, jnp.ones_like(real)).mean() +
-            optax.sigmoid_binary_cross_entropy(fake, jnp.zeros_like(fake)).mean())
+    loss = discriminator_loss(real, fake)
     acc = 0.5 * (jnp.mean(real > 0) + jnp.mean(fake < 0))
     return loss, ({"disc_accuracy": acc}, state)
 
   def _generator_loss(self, params, state, batch, rng):
     del rng
     fake = self.critic(params, self.encode(params, batch["x"]))
-    loss = optax.sigmoid_binary_cross_entropy(fake, jnp.ones_like(fake)).mean()
+    loss = generator_loss(fake, "non_saturating")
     return loss, ({}, state)
 
   def eval_metrics(self, variables, batch, rng):
