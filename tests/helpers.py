@@ -62,3 +62,8 @@ def read_metrics(workdir):
   import os  # pylint: disable=import-outside-toplevel
   with open(os.path.join(workdir, "metrics.jsonl"), encoding="utf-8") as f:
     return [json.loads(line) for line in f]
+
+
+def stacked(batch, count=1):
+  """A train step's input: `count` copies of `batch` on a leading axis."""
+  return jax.tree.map(lambda a: jnp.stack([jnp.asarray(a)] * count), batch)

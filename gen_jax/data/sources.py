@@ -4,8 +4,11 @@ A source holds one split and answers `get(indices) -> {"x": ..., "label": ...}`
 with numpy arrays already in the model-facing encoding (see `spec.py`).
 """
 
+import dataclasses
 import os
+import re
 
+import ml_collections
 import numpy as np
 
 from gen_jax.data.spec import DataSpec, check_encoding, encode_pixels, levels_for
@@ -162,53 +165,178 @@ def open_tfds(name: str, split: str, data_dir: str | None):
         f"({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
 
 
-def tfds_sources(config) -> tuple[TFDSSource, TFDSSource, DataSpec]:
+def tfds_spec(config, train_ds) -> DataSpec:
   name = config.name
-  train_ds = open_tfds(name, config.train_split, config.get("data_dir"))
-  test_ds = open_tfds(name, config.eval_split, config.get("data_dir"))
   features = train_ds.dataset_info.features
   if "image" not in features:
     raise UserError(f"TFDS dataset {name!r} has no 'image' feature; gen_jax "
                     "reads image datasets only.")
   max_value = TFDS_MAX_VALUE.get(name, 255)
-  image_size = config.get("image_size")
   h, w, c = features["image"].shape
-  if image_size:
-    h = w = image_size
-  has_label = "label" in features
-  num_classes = features["label"].num_classes if has_label else None
-  spec = DataSpec(name=name, event_shape=(h, w, c), encoding=config.encoding,
+  if config.get("image_size"):
+    h = w = config.image_size
+  num_classes = features["label"].num_classes if "label" in features else None
+  return DataSpec(name=name, event_shape=(h, w, c), encoding=config.encoding,
                   num_levels=levels_for(config.encoding, max_value),
-                  num_classes=num_classes)
-  make = lambda ds: TFDSSource(ds, max_value, config.encoding, image_size,
-                               has_label)
-  return make(train_ds), make(test_ds), spec
+                  num_classes=num_classes, max_value=max_value)
 
 
-def load(config) -> tuple[object, object, DataSpec]:
-  """(train source, eval source, spec) for `config.data`."""
-  check_encoding(config.encoding)
-  if config.name == "digits":
+class Dataset:
+  """One named dataset: its `spec` and `split(name) -> source`."""
+
+  def __init__(self, spec: DataSpec, open_split):
+    self.spec = spec
+    self._open_split = open_split
+
+  def split(self, name: str):
+    return self._open_split(name)
+
+
+def _slice_bounds(spec: str, size: int) -> tuple[int, int]:
+  """'a:b' with ints or percents (TFDS's slicing syntax) -> (start, stop)."""
+  def bound(text, default):
+    text = text.strip()
+    if not text:
+      return default
+    if text.endswith("%"):
+      return int(round(size * float(text[:-1]) / 100.0))
+    return int(text)
+  lo, _, hi = spec.partition(":")
+  start, stop = bound(lo, 0), bound(hi, size)
+  start, stop = (start + size if start < 0 else start), (stop + size if stop < 0 else stop)
+  return max(0, min(start, size)), max(0, min(stop, size))
+
+
+def array_split(name: str, splits: dict[str, dict], dataset: str) -> ArraySource:
+  """A built-in split by name, with TFDS-style slices ("train[:90%]")."""
+  match = re.fullmatch(r"(\w+)(?:\[([^\]]*)\])?", name.strip())
+  if not match or match.group(1) not in splits:
+    raise UserError(
+        f"dataset {dataset!r} has no split {name!r}; it has "
+        f"{', '.join(sorted(splits))} (slices such as 'train[:90%]' or "
+        "'train[1200:]' are accepted). Set --config.data.train_split / "
+        "eval_split / validation_split to one of them.")
+  arrays = splits[match.group(1)]
+  if match.group(2) is not None:
+    start, stop = _slice_bounds(match.group(2), len(arrays["x"]))
+    arrays = {k: v[start:stop] for k, v in arrays.items()}
+  if not len(arrays["x"]):
+    raise UserError(f"split {name!r} of dataset {dataset!r} is empty; widen the slice.")
+  return ArraySource(arrays)
+
+
+def builtin_dataset(config) -> Dataset | None:
+  """The built-in dataset named by `config.name`, or None for a TFDS name."""
+  if config.name in ("digits", "stacked_digits"):
     train, test = digits_arrays(config.encoding)
-    spec = DataSpec(name="digits", event_shape=(8, 8, 1),
-                    encoding=config.encoding,
-                    num_levels=levels_for(config.encoding, 16), num_classes=10)
-    return ArraySource(train), ArraySource(test), spec
-  if config.name == "stacked_digits":
-    train, test = digits_arrays(config.encoding)
-    spec = DataSpec(name="stacked_digits", event_shape=(8, 8, 3),
-                    encoding=config.encoding,
-                    num_levels=levels_for(config.encoding, 16), num_classes=1000)
-    return (ArraySource(stacked_arrays(train, STACKED_SIZES["train"], seed=1)),
-            ArraySource(stacked_arrays(test, STACKED_SIZES["test"], seed=2)), spec)
-  if config.name in SYNTHETIC:
+    common = dict(encoding=config.encoding, num_levels=levels_for(config.encoding, 16),
+                  max_value=16)
+    if config.name == "digits":
+      spec = DataSpec(name="digits", event_shape=(8, 8, 1), num_classes=10, **common)
+      splits = {"train": train, "test": test}
+    else:
+      spec = DataSpec(name="stacked_digits", event_shape=(8, 8, 3), num_classes=1000,
+                      label_factors=(10, 10, 10), **common)
+      splits = {"train": stacked_arrays(train, STACKED_SIZES["train"], seed=1),
+                "test": stacked_arrays(test, STACKED_SIZES["test"], seed=2)}
+  elif config.name in SYNTHETIC:
     if config.encoding != "float":
       raise UserError(f"dataset {config.name!r} is continuous: set "
                       "--config.data.encoding=float.")
-    train = mixture_arrays(config.name, SYNTHETIC_SIZES["train"], seed=1)
-    test = mixture_arrays(config.name, SYNTHETIC_SIZES["test"], seed=2)
-    modes, _ = mixture_modes(config.name)
+    splits = {s: mixture_arrays(config.name, n, seed=seed)
+              for (s, n), seed in zip(SYNTHETIC_SIZES.items(), (1, 2))}
+    modes, std = mixture_modes(config.name)
     spec = DataSpec(name=config.name, event_shape=(2,), encoding="float",
-                    num_levels=None, num_classes=len(modes), is_image=False)
-    return ArraySource(train), ArraySource(test), spec
-  return tfds_sources(config)
+                    num_levels=None, num_classes=len(modes), is_image=False,
+                    mode_centres=tuple(map(tuple, modes.tolist())), mode_std=std)
+  else:
+    return None
+  return Dataset(spec, lambda split: array_split(split, splits, config.name))
+
+
+def tfds_dataset(config) -> Dataset:
+  first = open_tfds(config.name, config.get("train_split", "train"), config.get("data_dir"))
+  spec = tfds_spec(config, first)
+  max_value = spec.max_value
+
+  def open_split(split):
+    ds = first if split == config.get("train_split", "train") else open_tfds(
+        config.name, split, config.get("data_dir"))
+    return TFDSSource(ds, max_value, config.encoding, config.get("image_size"),
+                      spec.num_classes is not None)
+  return Dataset(spec, open_split)
+
+
+def open_dataset(config) -> Dataset:
+  """The dataset of one data config (built in, else TFDS)."""
+  check_encoding(config.encoding)
+  return builtin_dataset(config) or tfds_dataset(config)
+
+
+def load(config) -> tuple[object, object, DataSpec]:
+  """(train source, eval source, spec) for one dataset's config."""
+  dataset = open_dataset(config)
+  return (dataset.split(config.get("train_split", "train")),
+          dataset.split(config.get("eval_split", "test")), dataset.spec)
+
+
+SOURCE_KEYS = ("name", "encoding", "data_dir", "train_split", "eval_split",
+               "validation_split", "image_size")
+
+
+def source_configs(data_config) -> dict[str, object] | None:
+  """{name: full data config} of `data.sources`, or None for one source.
+
+  Each named source inherits the keys it leaves out from `data` itself.
+  """
+  sources = data_config.get("sources")
+  if not sources:
+    return None
+  out = {}
+  for name, own in sources.items():
+    unknown = set(own.keys()) - set(SOURCE_KEYS)
+    if unknown:
+      raise UserError(f"data.sources.{name} has unknown keys {sorted(unknown)}; "
+                      f"a source reads {', '.join(SOURCE_KEYS)}.")
+    merged = {k: data_config.get(k) for k in SOURCE_KEYS}
+    merged.update(own.to_dict() if hasattr(own, "to_dict") else dict(own))
+    out[name] = ml_collections.ConfigDict(merged)
+  return out
+
+
+@dataclasses.dataclass
+class Data:
+  """Every split the trainer reads, and the spec.
+
+  With one source each field is a source (`get(indices)`, `len`) and `spec`
+  a `DataSpec`; with `data.sources` each is {source name: ...}.
+  `validation` is None when `data.validation_split` is not set.
+  """
+  train: object
+  eval: object
+  validation: object | None
+  spec: object
+
+  @property
+  def named(self) -> bool:
+    return isinstance(self.spec, dict)
+
+
+def load_data(data_config) -> Data:
+  """The trainer's `Data` for `config.data` (one source or `data.sources`)."""
+  configs = source_configs(data_config)
+  if configs is None:
+    return _load_one(data_config)
+  loaded = {name: _load_one(c) for name, c in configs.items()}
+  field = lambda f: {n: getattr(d, f) for n, d in loaded.items()}
+  validation = field("validation")
+  if any(v is None for v in validation.values()):
+    validation = None
+  return Data(field("train"), field("eval"), validation, field("spec"))
+
+
+def _load_one(config) -> Data:
+  dataset = open_dataset(config)
+  validation = config.get("validation_split")
+  return Data(dataset.split(config.train_split), dataset.split(config.eval_split),
+              dataset.split(validation) if validation else None, dataset.spec)

@@ -10,17 +10,44 @@ ENCODINGS = ("binary", "categorical", "float")
 
 
 @dataclasses.dataclass(frozen=True)
+class Feature:
+  """One piece of side information that travels in the batch beside `x`.
+
+  Attributes:
+    name: its key in the batch ("label", "attributes", "caption", ...).
+    shape: shape of one example's value (() for a class index).
+    dtype: numpy dtype name ("int32", "float32").
+    num_classes: values are class indices in [0, num_classes) (per entry
+      for vectors); None for real values.
+  """
+  name: str
+  shape: tuple[int, ...] = ()
+  dtype: str = "int32"
+  num_classes: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class DataSpec:
   """Static description of one dataset as the models see it.
 
   Attributes:
-    name: dataset name as given in the config.
+    name: dataset name as given in the config (for messages only: models and
+      metrics read the attributes below, never the name).
     event_shape: shape of one example, `(H, W, C)` for images, `(2,)` for points.
     encoding: 'binary' (float32 in {0, 1}), 'categorical' (int32 in
       [0, num_levels)) or 'float' (float32; images in [0, 1]).
     num_levels: 2 for binary, K for categorical, None for float.
-    num_classes: number of labels, None when unlabeled.
+    num_classes: number of labels, None when unlabeled (the "label" feature).
     is_image: whether examples are images (sample grids, bits/dim).
+    max_value: the raw pixels' largest integer value before encoding (16 for
+      the 8x8 digits, 255 for 8-bit images, 1 for binarized MNIST); None for
+      data that was never discrete.
+    features: side information in the batch besides "x"; a "label" feature
+      is added from `num_classes` when not given.
+    label_factors: a label that is several class indices read as one number
+      (stacked digits: (10, 10, 10), channel 0 most significant); None otherwise.
+    mode_centres: for a known mixture of isotropic Gaussians, its centres
+      (tuple of points) and `mode_std`; None otherwise.
   """
   name: str
   event_shape: tuple[int, ...]
@@ -28,10 +55,25 @@ class DataSpec:
   num_levels: int | None
   num_classes: int | None = None
   is_image: bool = True
+  max_value: int | None = None
+  features: tuple[Feature, ...] = ()
+  label_factors: tuple[int, ...] | None = None
+  mode_centres: tuple[tuple[float, ...], ...] | None = None
+  mode_std: float | None = None
+
+  def __post_init__(self):
+    names = [f.name for f in self.features]
+    if self.num_classes and "label" not in names:
+      label = Feature("label", (), "int32", self.num_classes)
+      object.__setattr__(self, "features", (label,) + tuple(self.features))
 
   @property
   def num_dims(self) -> int:
     return int(np.prod(self.event_shape))
+
+  def feature(self, name: str) -> Feature | None:
+    """The side feature called `name`, or None when the data lacks it."""
+    return next((f for f in self.features if f.name == name), None)
 
 
 def check_encoding(encoding: str) -> None:

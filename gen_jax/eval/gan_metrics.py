@@ -1,8 +1,10 @@
-"""Set-level sample metrics of an implicit model, chosen by dataset.
+"""Set-level sample metrics of an implicit model, chosen by what the spec says.
 
-- ring8 / grid25: PacGAN mode metrics (`modes.mixture_mode_metrics`).
-- stacked_* (C digits as channels): modes captured out of K^C, labelled by
-  the in-repo classifier per channel, with the same count on real test data.
+- a known Gaussian mixture (`spec.mode_centres`): PacGAN mode metrics
+  (`modes.mixture_mode_metrics`).
+- a label made of per-channel classes (`spec.label_factors`, stacked digits):
+  modes captured out of K^C, labelled by the in-repo classifier per channel,
+  with the same count on real test data.
 - other labeled images: the in-repo classifier's Frechet distance to the
   train split and its score, each beside the real-data floor (test split).
 
@@ -14,7 +16,6 @@ from typing import Callable
 import jax
 import numpy as np
 
-from gen_jax.data.sources import mixture_modes
 from gen_jax.eval import classifier as clf
 from gen_jax.eval import modes
 
@@ -31,8 +32,10 @@ def as_unit_images(x: np.ndarray, spec) -> np.ndarray:
 
 def stack_factors(spec) -> tuple[int, int]:
   """(classes per channel, channels) of a stacked dataset."""
-  c = spec.event_shape[-1]
-  return int(round(spec.num_classes ** (1.0 / c))), c
+  factors = spec.label_factors
+  if len(set(factors)) != 1 or len(factors) != spec.event_shape[-1]:
+    raise ValueError(f"label_factors {factors} must be one class count per channel")
+  return factors[0], len(factors)
 
 
 def channel_labels(labels: np.ndarray, per_channel: int, channels: int) -> np.ndarray:
@@ -47,7 +50,7 @@ def get_classifier(spec, train_source, cache: dict, steps: int) -> clf.Classifie
     data = _all(train_source)
     images, labels = as_unit_images(data["x"], spec), data["label"]
     num_classes = spec.num_classes
-    if spec.name.startswith("stacked_"):
+    if spec.label_factors:
       num_classes, channels = stack_factors(spec)
       images = modes.split_channels(images)
       labels = channel_labels(labels, num_classes, channels).reshape(-1)
@@ -59,16 +62,16 @@ def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
                    rng: jax.Array, num: int, train_source, eval_source,
                    cache: dict, classifier_steps: int = 2000) -> dict[str, float]:
   """Metrics of `sampler(rng, n)` (samples in the data encoding) for `spec`."""
-  if spec.name in ("ring8", "grid25"):
-    centres, std = mixture_modes(spec.name)
-    return modes.mixture_mode_metrics(sampler(rng, num), centres, std)
+  if spec.mode_centres is not None:
+    centres = np.asarray(spec.mode_centres, np.float32)
+    return modes.mixture_mode_metrics(sampler(rng, num), centres, spec.mode_std)
   if not spec.is_image or not spec.num_classes:
     return {}
   classifier = get_classifier(spec, train_source, cache, classifier_steps)
   name = classifier.name
   test = _all(eval_source)
   test_images = as_unit_images(test["x"], spec)
-  if spec.name.startswith("stacked_"):
+  if spec.label_factors:
     per_channel, channels = stack_factors(spec)
 
     def mode_ids(images):

@@ -136,12 +136,12 @@ class AAE(Recipe):
   def recon_nll(self, params, x):
     return -self.likelihood.log_prob(self.decode(params, self.encode(params, x)), x)
 
-  def _reconstruction_loss(self, params, state, batch, rng):
+  def _reconstruction_loss(self, params, state, batch, rng, step):
     del rng
     nll = jnp.mean(self.recon_nll(params, batch["x"]))
     return self.recon_weight * nll, ({"recon_nats": nll}, state)
 
-  def _discriminator_loss(self, params, state, batch, rng):
+  def _discriminator_loss(self, params, state, batch, rng, step):
     codes = self.encode(params, batch["x"])
     real = self.critic(params, self.prior(rng, codes.shape[0]))
     fake = self.critic(params, codes)
@@ -149,7 +149,7 @@ class AAE(Recipe):
     acc = 0.5 * (jnp.mean(real > 0) + jnp.mean(fake < 0))
     return loss, ({"disc_accuracy": acc}, state)
 
-  def _generator_loss(self, params, state, batch, rng):
+  def _generator_loss(self, params, state, batch, rng, step):
     del rng
     fake = self.critic(params, self.encode(params, batch["x"]))
     loss = generator_loss(fake, "non_saturating")
@@ -164,7 +164,7 @@ class AAE(Recipe):
             "disc_accuracy": 0.5 * ((real > 0).astype(jnp.float32) +
                                     (fake < 0).astype(jnp.float32))}
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     k_z, k_x = jax.random.split(rng)
     out = self.decode(variables["params"], self.prior(k_z, num))
     return self.likelihood.sample(k_x, out)

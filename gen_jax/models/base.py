@@ -2,15 +2,57 @@
 
 A recipe owns its Flax modules and says how to train them as a sequence of
 *phases*. Each phase is a loss and the parameter groups it updates; the
-trainer runs every phase once per step (`repeat` times in a row), each with
-its own optimizer state per group.
+trainer runs every phase once per step (`repeat` times in a row, each
+repetition on a fresh batch), each group with its own optimizer state.
 
-Variables are `{"params": {group: pytree}, "state": pytree}`; `state` holds
-what is not trained by gradients (batch-norm statistics, image pools, ...).
+The contract, in full:
+
+  Recipe(config, spec)      config: the `model.` ConfigDict (every key must be
+                            read, see `gen_jax.models.make_recipe`); spec: a
+                            `DataSpec`, or {source: DataSpec} when the config
+                            names several sources (`data.sources`).
+  init(rng, example_batch)  -> {"params": {group: pytree}, "state": pytree}
+  phases                    Phase(name, loss_fn, groups, repeat)
+  loss_fn(params, state, batch, rng, step) -> (loss, (metrics, new_state))
+                            params: every group (only `groups` get gradients);
+                            batch: {"x": [B, *event], side information...} or
+                            {source: {...}}; step: int32 scalar, the steps
+                            completed before this one (schedules, fade-in).
+  ema_groups                the groups whose EMA is kept (None: all; GANs:
+                            the generator's); `refresh_state` recomputes
+                            batch-norm statistics for the EMA weights.
+  sample(variables, rng, num, inputs=None) -> [num, *event] (pure, jittable);
+                            inputs: side information per sample, e.g.
+                            {"label": [num] int32}; `sample_inputs` names the
+                            keys a conditional sampler reads.
+  log_prob(variables, batch, rng=None) -> [B] nats (explicit models only)
+  eval_metrics / sample_metrics / write_pictures / optimizers: optional hooks.
+
+The data a recipe reads is described by its `DataSpec`: the event shape and
+encoding of `x`, the raw pixel range (`max_value`), and every side feature
+(`spec.features`: name, shape, dtype, number of classes). Recipes read what
+they need from the spec and never branch on a dataset's name.
+
+Every family on this contract, and how the coming ones map onto it:
+
+| family | phases (in order within a step) | groups | sources / batch | sample inputs |
+| --- | --- | --- | --- | --- |
+| likelihood (independent, joint table, Markov, FVSBN, NADE, EoNADE, RNADE, PixelCNN, Gated PixelCNN, PixelRNN) | `nll` | model | one; `x` | conditional Gated PixelCNN: `label` |
+| VAE | `neg_elbo` | encoder, decoder | one; `x` | - |
+| AAE | `reconstruction`; `latent_discriminator`; `encoder_as_generator` | encoder, decoder, discriminator | one; `x` | - |
+| GAN, DCGAN | `discriminator` (repeat=d_steps, fresh batches); `generator` | generator, discriminator (EMA: generator) | one; `x` | - |
+| InfoGAN | `discriminator`; `generator` (+ Q head) | generator, q_head, discriminator | one; `x` | - |
+| RBM (coming) | `cd` (surrogate loss with the CD-k / PCD gradient) | model; persistent chains in `state` | one; `x` | - |
+| class-conditional density models (coming) | `nll` | model | one; `x`, `label` | `label` |
+| CycleGAN (coming) | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
+| StarGAN (coming) | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP); `generator` | generator, discriminator | one; `x`, `attributes` | `x`, target `attributes` |
+| conditional / text-to-image GAN (coming) | `discriminator` (matching-aware); `generator` (+ text encoder) | generator, discriminator, text_encoder | one; `x`, `label` or `caption` tokens | `label` or `caption` |
+| Puzzle-GAN (coming) | `discriminator`; `generator` (part encoder) | generator, discriminator | one; `x`, `patches`, `mask` | `patches` |
+| Progressive GAN (coming) | `critic`; `generator`; fade-in alpha from `step` | generator, critic (EMA: generator) | one, served at the stage's resolution | - |
 """
 
 import dataclasses
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -22,13 +64,19 @@ from gen_jax.losses import nats_to_bits_per_dim
 
 Params = dict[str, Any]
 Variables = dict[str, Any]
-Batch = dict[str, jax.Array]
-# loss_fn(params, state, batch, rng) -> (scalar loss, (metrics, new_state))
-LossFn = Callable[[Params, Any, Batch, jax.Array], tuple[jax.Array, tuple[dict, Any]]]
+Batch = dict[str, Any]
+# loss_fn(params, state, batch, rng, step) -> (scalar loss, (metrics, new_state))
+LossFn = Callable[[Params, Any, Batch, jax.Array, jax.Array],
+                  tuple[jax.Array, tuple[dict, Any]]]
 
 
 @dataclasses.dataclass(frozen=True)
 class Phase:
+  """One loss and the parameter groups it updates.
+
+  `repeat`: how many updates in a row; repetition r reads the step's r-th
+  batch, so k repetitions see k different batches (WGAN's n_critic).
+  """
   name: str
   loss_fn: LossFn
   groups: tuple[str, ...]
@@ -36,7 +84,7 @@ class Phase:
 
 
 class Recipe:
-  """Base class of all model recipes.
+  """Base class of all model recipes (the contract is in the module doc).
 
   Subclasses set `phases` and implement `init` and `sample`; explicit models
   also implement `log_prob`. `eval_metrics` returns per-example values that
@@ -44,17 +92,29 @@ class Recipe:
   """
   phases: Sequence[Phase] = ()
   explicit: bool = False
+  ema_groups: tuple[str, ...] | None = None   # None: every group
+  sample_inputs: tuple[str, ...] = ()         # batch keys `sample` reads
 
-  def __init__(self, config, spec: DataSpec):
+  def __init__(self, config, spec: DataSpec | Mapping[str, DataSpec]):
     self.config = config
     self.spec = spec
+
+  @property
+  def batches_per_step(self) -> int:
+    """Batches one step consumes: the most repetitions of any phase."""
+    return max((p.repeat for p in self.phases), default=1)
 
   def init(self, rng: jax.Array, example_batch: Batch) -> Variables:
     raise NotImplementedError
 
   def sample(self, variables: Variables, rng: jax.Array, num: int,
-             cond: jax.Array | None = None) -> jax.Array:
-    """[num, *event_shape] samples in the data encoding; pure and jittable."""
+             inputs: Batch | None = None) -> jax.Array:
+    """[num, *event_shape] samples in the data encoding; pure and jittable.
+
+    `inputs` carries side information per sample (keys in `sample_inputs`,
+    each with leading axis `num`); None lets the recipe choose (e.g. labels
+    cycling through the classes).
+    """
     raise NotImplementedError
 
   def log_prob(self, variables: Variables, batch: Batch,
@@ -62,9 +122,23 @@ class Recipe:
     """[B] log p(x) in nats (explicit models only)."""
     raise NotImplementedError(f"{type(self).__name__} has no tractable log_prob")
 
+  def refresh_state(self, variables: Variables, rng: jax.Array) -> Any:
+    """The model state that goes with `variables["params"]` (pure, jittable).
+
+    Called by the trainer on EMA parameters before they are used: a recipe
+    whose state holds batch-norm statistics recomputes them here for the EMA
+    weights. Default: the state unchanged.
+    """
+    del rng
+    return variables["state"]
+
   def eval_metrics(self, variables: Variables, batch: Batch,
                    rng: jax.Array) -> dict[str, jax.Array]:
-    """Per-example metrics ([B] each) averaged by the trainer over a split."""
+    """Per-example metrics ([B] each) averaged by the trainer over a split.
+
+    With several sources, a metric named "<source>/..." is averaged over that
+    source's examples, any other over the rows where every source has one.
+    """
     if not self.explicit:
       return {}
     nll = -self.log_prob(variables, batch, rng)
@@ -124,7 +198,8 @@ class LikelihoodRecipe(Recipe):
     del example_batch
     return {"params": {"model": self.init_params(rng)}, "state": {}}
 
-  def _nll_loss(self, params, state, batch, rng):
+  def _nll_loss(self, params, state, batch, rng, step):
+    del step
     nll = -self.log_prob({"params": params, "state": state}, batch, rng)
     metrics = {k: jnp.mean(v) for k, v in likelihood_metrics(nll, self.spec).items()}
     return jnp.mean(nll), (metrics, state)

@@ -43,7 +43,7 @@ class FVSBN(LikelihoodRecipe):
     x = flat_levels(batch["x"], self.spec)
     return bernoulli_log_prob(self.logits(variables, x), x).sum(-1)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     p = variables["params"]["model"]["logistic"]
     kernel = p["kernel"] * autoregressive_mask(self.spec.num_dims, self.spec.num_dims)
 

@@ -23,9 +23,10 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.nn.dcgan import (DCGANDiscriminator, DCGANGenerator, GeneratorMLP,
-                              MLPDiscriminator, apply_player, split_state)
-from gen_jax.train.optim import make_optimizer
+from gen_jax.nn.dcgan import (BN_MOMENTUM, DCGANDiscriminator, DCGANGenerator,
+                              GeneratorMLP, MLPDiscriminator, apply_player,
+                              split_state)
+from gen_jax.optim import make_optimizer
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 
@@ -47,11 +48,18 @@ class AdversarialRecipe(Recipe):
     if not isinstance(d_steps, int) or d_steps < 1:
       raise UserError(f"--config.model.d_steps={d_steps!r} must be a positive integer.")
     self.noise_dim = config.get("noise_dim", 64)
+    self.num_metric_samples = config.get("num_metric_samples", 2500)
+    self.classifier_steps = config.get("classifier_steps", 2000)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), d_steps),
                    Phase("generator", self._g_loss, self.generator_groups))
     self._metric_cache = {}
 
   generator_groups = ("generator",)
+
+  @property
+  def ema_groups(self):
+    """An EMA of the generator side only: D's average is never used."""
+    return self.generator_groups
 
   # ----------------------------------------------------------- encodings
 
@@ -102,7 +110,7 @@ class AdversarialRecipe(Recipe):
 
   # -------------------------------------------------------------- phases
 
-  def _d_loss(self, params, state, batch, rng):
+  def _d_loss(self, params, state, batch, rng, step):
     real = self.to_model(batch["x"])
     latent = self.latent(rng, real.shape[0])
     fake, _ = self.generate(params, state, latent, train=True)  # G's stats kept
@@ -116,7 +124,7 @@ class AdversarialRecipe(Recipe):
                "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)), **extra_metrics}
     return loss + extra, (metrics, {**state, "discriminator": d_state})
 
-  def _g_loss(self, params, state, batch, rng):
+  def _g_loss(self, params, state, batch, rng, step):
     latent = self.latent(rng, batch["x"].shape[0])
     fake, g_state = self.generate(params, state, latent, train=True)
     (fake_logits, feats), _ = self.discriminate(params, state, fake, True)  # D's stats kept
@@ -133,12 +141,29 @@ class AdversarialRecipe(Recipe):
 
   # ------------------------------------------------------------- outputs
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     """[num, *event_shape] in the data encoding; batch norm uses running stats."""
-    del cond
+    del inputs
     out, _ = self.generate(variables["params"], variables["state"],
                            self.latent(rng, num), train=False)
     return self.from_model(out)
+
+  def refresh_state(self, variables, rng, num=1024):
+    """G's batch-norm statistics recomputed for `variables["params"]`.
+
+    The trainer calls this with the generator's EMA weights, whose running
+    statistics were never accumulated: one training-mode pass over `num`
+    latents from running averages zeroed leaves (1 - momentum) times the batch
+    statistics, which are divided out ("standing statistics"). D's state is
+    left as is (sampling never uses D).
+    """
+    state = variables["state"]
+    if not jax.tree.leaves(state["generator"]):
+      return state
+    zeroed = jax.tree.map(jnp.zeros_like, state["generator"])
+    _, new = self.generate(variables["params"], {**state, "generator": zeroed},
+                           self.latent(rng, num), train=True)
+    return {**state, "generator": jax.tree.map(lambda s: s / (1.0 - BN_MOMENTUM), new)}
 
   def optimizers(self, train_config):
     """Adam per player; `model.{generator,discriminator}_learning_rate` override."""
@@ -152,13 +177,13 @@ class AdversarialRecipe(Recipe):
   def sample_metrics(self, variables, rng, train_source, eval_source):
     """Mode coverage (2-D mixtures, stacked digits) or classifier metrics."""
     from gen_jax.eval import gan_metrics  # pylint: disable=import-outside-toplevel
-    num = self.config.get("num_metric_samples", 2500)
+    num = self.num_metric_samples
     if not num:
       return {}
     sampler = functools.partial(self._chunked_sample, variables)
     return gan_metrics.sample_metrics(self.spec, sampler, rng, num, train_source,
                                       eval_source, self._metric_cache,
-                                      self.config.get("classifier_steps", 2000))
+                                      self.classifier_steps)
 
   @functools.cached_property
   def _jit_sample(self):

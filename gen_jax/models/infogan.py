@@ -18,7 +18,7 @@ import numpy as np
 
 from gen_jax.models.gan import DCGAN
 from gen_jax.nn.dcgan import GeneratorMLP, apply_player, split_state
-from gen_jax.train.writers import image_grid, save_png, to_uint8_images
+from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 
 class InfoGAN(DCGAN):

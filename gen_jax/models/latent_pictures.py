@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 
 from gen_jax.data.spec import DataSpec
-from gen_jax.train.writers import image_grid, save_png, to_uint8_images
+from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 
 def _save_grid(images, spec, path, columns):

@@ -165,7 +165,7 @@ class NADE(LikelihoodRecipe):
     x = flat_levels(batch["x"], self.spec)                      # [B, D]
     return discrete_log_prob(self.logits(variables, x), x, self.num_levels).sum(-1)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     noise = draw_noise(rng, num, self.spec.num_dims, self.num_levels)
     x = self.net.apply({"params": variables["params"]["model"]}, noise,
                        method=NADENet.sample)
@@ -274,7 +274,7 @@ class OrderAgnosticNADE(LikelihoodRecipe):
         lambda o: self.log_prob_for_ordering(variables, x, o), self.orderings())
     return jax.nn.logsumexp(per_order, axis=0) - jnp.log(self.num_orderings)
 
-  def _nll_loss(self, params, state, batch, rng):
+  def _nll_loss(self, params, state, batch, rng, step):
     """Unbiased estimate of the ordering-averaged NLL from one random mask."""
     x = flat_levels(batch["x"], self.spec)
     b, d = x.shape
@@ -289,7 +289,7 @@ class OrderAgnosticNADE(LikelihoodRecipe):
     metrics = {k: jnp.mean(v) for k, v in likelihood_metrics(nll, self.spec).items()}
     return jnp.mean(nll), (metrics, state)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     """Ancestral sampling in raster order (ordering 0 of the ensemble)."""
     d = self.spec.num_dims
     noise = draw_noise(rng, num, d, self.num_levels)
@@ -362,8 +362,9 @@ class RNADE(LikelihoodRecipe):
 
   Config: `hidden` (H, 100), `num_components` (C, 10), `min_log_scale`
   (soft floor of every log-scale, -7), `dequantize_levels` (L for float
-  images: pixels are levels / (L - 1); default 17 for digits, 256 for other
-  images; ignored for non-image data, which is modeled as is).
+  images: pixels are levels / (L - 1); default `spec.max_value + 1`, the raw
+  pixel levels: 17 for the 8x8 digits, 256 for 8-bit images; ignored for
+  non-image data, which is modeled as is).
   """
 
   def __init__(self, config, spec):
@@ -373,7 +374,7 @@ class RNADE(LikelihoodRecipe):
                       f"{spec.encoding!r}; set --config.data.encoding=float.")
     self.levels = None
     if spec.is_image:
-      default = 17 if spec.name == "digits" else 256
+      default = (spec.max_value or 255) + 1
       self.levels = int(config.get("dequantize_levels", None) or default)
       if self.levels < 2:
         raise UserError(f"model.dequantize_levels={self.levels} must be >= 2.")
@@ -410,7 +411,7 @@ class RNADE(LikelihoodRecipe):
     y = self.dequantize(y, rng)
     return self.density(variables, y) - self.spec.num_dims * jnp.log(self.levels)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     d, c = self.spec.num_dims, self.net.num_components
     k_mix, k_normal = jax.random.split(rng)
     gumbel = jax.random.gumbel(k_mix, (d, num, c))               # [D, num, C], any C

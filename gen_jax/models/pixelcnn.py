@@ -130,6 +130,7 @@ class PixelRecipe(LikelihoodRecipe):
     if self.conditional and not spec.num_classes:
       raise UserError(f"--config.model.conditional=True needs a labelled "
                       f"dataset; {spec.name!r} has no labels.")
+    self.sample_inputs = ("label",) if self.conditional else ()
     self.net = self.make_net()
     self.default_sampler = config.get("sampler", "cached")
     if self.default_sampler not in self.samplers():
@@ -143,8 +144,12 @@ class PixelRecipe(LikelihoodRecipe):
     return {"scan": self.sample_scan}
 
   def _label(self, label, num):
+    """[num] int32 labels of a conditional model (None otherwise); `label` is
+    an array, the `inputs` dict of `sample`, or None (cycle the classes)."""
     if not self.conditional:
       return None
+    if isinstance(label, dict):
+      label = label.get("label")
     if label is None:
       return jnp.arange(num, dtype=jnp.int32) % self.spec.num_classes
     return jnp.asarray(label, jnp.int32)
@@ -183,9 +188,9 @@ class PixelRecipe(LikelihoodRecipe):
     out = self.logits(variables, x, label)
     return out.reshape((x_flat.shape[0], self.spec.num_dims) + out.shape[4:])
 
-  def sample_scan(self, variables, rng, num, cond=None):
+  def sample_scan(self, variables, rng, num, inputs=None):
     """The reference sampler: one lax.scan over positions, full recompute."""
-    label = self._label(cond, num)
+    label = self._label(inputs, num)
 
     def conditional(x, i):
       return jax.lax.dynamic_index_in_dim(
@@ -198,12 +203,12 @@ class PixelRecipe(LikelihoodRecipe):
     dtype = jnp.int32 if self.spec.encoding == "categorical" else jnp.float32
     return x_flat.reshape((x_flat.shape[0],) + self.spec.event_shape).astype(dtype)
 
-  def naive_sampler(self, variables, num, cond=None):
+  def naive_sampler(self, variables, num, inputs=None):
     """rng -> samples by a host loop of jitted full forward passes.
 
     What one writes without scan or caches: the benchmark's baseline.
     """
-    label = self._label(cond, num)
+    label = self._label(inputs, num)
 
     @jax.jit
     def step(x, i, noise_i):
@@ -219,8 +224,8 @@ class PixelRecipe(LikelihoodRecipe):
       return self.decode(x)
     return run
 
-  def sample(self, variables, rng, num, cond=None):
-    return self.samplers()[self.default_sampler](variables, rng, num, cond)
+  def sample(self, variables, rng, num, inputs=None):
+    return self.samplers()[self.default_sampler](variables, rng, num, inputs)
 
 
 class PixelCNN(PixelRecipe):
@@ -239,7 +244,7 @@ class PixelCNN(PixelRecipe):
   def samplers(self):
     return {"scan": self.sample_scan, "cached": self.sample_cached}
 
-  def sample_cached(self, variables, rng, num, cond=None):
+  def sample_cached(self, variables, rng, num, inputs=None):
     from gen_jax.sampling.cached_pixelcnn import cached_pixelcnn_sample  # pylint: disable=import-outside-toplevel
     x, _ = cached_pixelcnn_sample(self.net, variables["params"]["model"],
                                self.noise(rng, num), self.spec.event_shape,
@@ -267,10 +272,10 @@ class GatedPixelCNN(PixelRecipe):
   def samplers(self):
     return {"scan": self.sample_scan, "cached": self.sample_cached}
 
-  def sample_cached(self, variables, rng, num, cond=None):
+  def sample_cached(self, variables, rng, num, inputs=None):
     from gen_jax.sampling.cached_pixelcnn import cached_gated_sample  # pylint: disable=import-outside-toplevel
     x, _ = cached_gated_sample(self.net, variables["params"]["model"],
                             self.noise(rng, num), self.spec.event_shape,
-                            self.num_levels, self._label(cond, num))
+                            self.num_levels, self._label(inputs, num))
     return self.decode(x)
 

@@ -57,7 +57,7 @@ class _PixelRNN(PixelRecipe):
   def samplers(self):
     return {"scan": self.sample_scan, "cached": self.sample_cached}
 
-  def sample_cached(self, variables, rng, num, cond=None):
+  def sample_cached(self, variables, rng, num, inputs=None):
     """Raster-order sampler that carries the LSTM states (see cached_pixelrnn)."""
     from gen_jax.sampling.cached_pixelrnn import cached_pixelrnn_sample  # pylint: disable=import-outside-toplevel
     x, _ = cached_pixelrnn_sample(self.net, variables["params"]["model"],

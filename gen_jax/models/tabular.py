@@ -43,7 +43,7 @@ class IndependentPixels(LikelihoodRecipe):
     logits = jnp.broadcast_to(logits, x.shape + logits.shape[-1:])
     return categorical_log_prob(logits, x).sum(-1)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     logits = self._logits(variables["params"])                  # [D, K]
     x = jax.random.categorical(rng, logits, shape=(num, self.spec.num_dims))
     return unflatten(x, self.spec)
@@ -74,7 +74,7 @@ class JointTable(LikelihoodRecipe):
     index = x @ jnp.asarray(self.weights, jnp.int32)            # [B]
     return jax.nn.log_softmax(self._logits(variables["params"]))[index]
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     index = jax.random.categorical(rng, self._logits(variables["params"]),
                                    shape=(num,))
     bits = (index[:, None] // jnp.asarray(self.weights, jnp.int32)) % 2
@@ -128,7 +128,7 @@ class MarkovChain(LikelihoodRecipe):
                       out_axes=1)(positions)                    # [B, D, K]
     return categorical_log_prob(logits, x).sum(-1)
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     noise = draw_noise(rng, num, self.spec.num_dims, self.num_levels)
     if self.num_levels == 2:
       fn = lambda x, i: self._row_logits(variables["params"], x, i)[:, 1]

@@ -231,7 +231,7 @@ class VAE(Recipe):
     kl = gaussian_kl_standard(mean, log_var).sum(-1)
     return recon, kl
 
-  def _loss(self, params, state, batch, rng):
+  def _loss(self, params, state, batch, rng, step):
     k_bin, k_z = jax.random.split(rng)
     x = self.likelihood.binarize(k_bin, batch["x"])
     recon, kl = self.elbo_terms(params, x, k_z)
@@ -274,7 +274,7 @@ class VAE(Recipe):
       metrics["bits_per_dim"] = nats_to_bits_per_dim(nll, self.spec.num_dims)
     return metrics
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     k_z, k_x = jax.random.split(rng)
     z = jax.random.normal(k_z, (num, self.latent_dim))
     return self.likelihood.sample(k_x, self.decode(variables["params"], z))

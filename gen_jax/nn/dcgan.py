@@ -10,6 +10,8 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 
+BN_MOMENTUM = 0.9   # running statistics: new = m * old + (1 - m) * batch
+
 def upsample_plan(size: int, max_stages: int = 4) -> tuple[int, int]:
   """(base size, stride-2 stages) with base * 2**stages == size, base >= 2."""
   base, stages = size, 0
@@ -19,7 +21,7 @@ def upsample_plan(size: int, max_stages: int = 4) -> tuple[int, int]:
 
 
 def _bn(train: bool, name=None):
-  return nn.BatchNorm(use_running_average=not train, momentum=0.9,
+  return nn.BatchNorm(use_running_average=not train, momentum=BN_MOMENTUM,
                       epsilon=1e-5, name=name)
 
 

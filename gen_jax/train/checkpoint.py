@@ -11,8 +11,9 @@ from gen_jax.errors import UserError
 class Checkpointer:
   """Saves {train state, data position} per step; restores the latest."""
 
-  def __init__(self, workdir: str, max_to_keep: int):
-    self.directory = os.path.join(os.path.abspath(workdir), "checkpoints")
+  def __init__(self, workdir: str, max_to_keep: int,
+               subdirectory: str = "checkpoints"):
+    self.directory = os.path.join(os.path.abspath(workdir), subdirectory)
     options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
     try:
       self.manager = ocp.CheckpointManager(self.directory, options=options)
@@ -43,9 +44,13 @@ class Checkpointer:
       raise UserError(self._unreadable(step, e)) from e
     return restored.state, restored.meta
 
-  def save(self, step: int, state, meta: dict) -> None:
+  def save(self, step: int, state, meta: dict, replace: bool = False) -> None:
+    """Saves `step`; an existing step is kept unless `replace`."""
     if step in self.manager.all_steps():
-      return
+      if not replace:
+        return
+      self.manager.wait_until_finished()
+      self.manager.delete(step)
     self.manager.save(step, args=ocp.args.Composite(
         state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)))
 

@@ -19,7 +19,9 @@ def base_config() -> ml_collections.ConfigDict:
   c.data.encoding = "binary"
   c.data.data_dir = config_dict.placeholder(str)    # else TFDS_DATA_DIR / TFDS default
   c.data.train_split = "train"
-  c.data.eval_split = "test"
+  c.data.eval_split = "test"                        # reported once, at the end
+  c.data.validation_split = config_dict.placeholder(str)  # watched; selects the checkpoint
+  c.data.sources = ml_collections.ConfigDict()      # {name: data keys} for several sources
   c.data.image_size = config_dict.placeholder(int)  # center-crop + resize TFDS images
 
   c.train = ml_collections.ConfigDict()
@@ -38,6 +40,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.eval.every_steps = 500
   c.eval.batch_size = 256
   c.eval.num_examples = config_dict.placeholder(int)  # None: the whole split
+  c.eval.selection_metric = "nll_nats"   # lower is better; validation picks the checkpoint
 
   c.checkpoint = ml_collections.ConfigDict()
   c.checkpoint.every_steps = 500

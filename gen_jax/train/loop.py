@@ -17,13 +17,14 @@ from tqdm import tqdm
 
 from gen_jax import data as data_lib
 from gen_jax.errors import UserError
-from gen_jax.models import make_recipe
+from gen_jax.models import ReadTracker, make_recipe
 from gen_jax.train import config as config_lib
 from gen_jax.train.checkpoint import Checkpointer
-from gen_jax.train.optim import make_optimizer
-from gen_jax.train.step import (TrainState, create_train_state, make_eval_step,
+from gen_jax.optim import make_optimizer
+from gen_jax.train.step import (create_train_state, ema_groups, make_eval_step,
                                 make_train_step)
-from gen_jax.train.writers import MetricWriter, save_samples
+from gen_jax.pictures import save_samples
+from gen_jax.train.writers import MetricWriter
 
 STREAMS = ("init", "data", "train", "sample", "eval")
 
@@ -38,6 +39,29 @@ def make_mesh(devices=None) -> Mesh:
   return Mesh(np.asarray(jax.devices() if devices is None else devices), ("data",))
 
 
+def _numpy_batch(source, num: int):
+  """The first `num` examples of a split (or of each named source), numpy."""
+  if isinstance(source, dict):
+    return {k: _numpy_batch(s, num) for k, s in source.items()}
+  return source.get(np.arange(min(len(source), num)))
+
+
+def summarize(totals: dict[str, np.ndarray]) -> dict[str, float]:
+  """{name: [sum, sum of squares, count]} -> mean, `<name>_stderr` and counts."""
+  out = {}
+  for name, (s, s2, n) in totals.items():
+    mean = s / n
+    var = max(s2 / n - mean * mean, 0.0) * n / max(n - 1.0, 1.0)
+    out[name] = float(mean)
+    out[f"{name}_stderr"] = float(np.sqrt(var / n))
+  counts = {float(n) for _, _, n in totals.values()}
+  if len(counts) == 1:
+    out["num_examples"] = int(counts.pop())
+  else:
+    out.update({f"{k}_num_examples": int(n) for k, (_, _, n) in totals.items()})
+  return out
+
+
 class Experiment:
   """Data, recipe, shardings, keys and train state for one config + workdir."""
 
@@ -45,7 +69,9 @@ class Experiment:
     config_lib.validate(config)
     self.config = config
     self.workdir = workdir
-    self.train_source, self.eval_source, self.spec = data_lib.load(config.data)
+    self.data = data_lib.load_data(config.data)
+    self.train_source, self.eval_source = self.data.train, self.data.eval
+    self.spec = self.data.spec
     self.recipe = make_recipe(config.model, self.spec)
     self.mesh = make_mesh(devices)
     self.replicated = NamedSharding(self.mesh, P())
@@ -54,21 +80,24 @@ class Experiment:
     root = jax.random.PRNGKey(config.seed)
     self.keys = {name: stream_key(root, name) for name in STREAMS}
     self.optimizers = self.recipe.optimizers(config.train) or {}
+    check_model_keys(self.recipe)
     variables = self._init_variables()
     for group in variables["params"]:
       self.optimizers.setdefault(group, make_optimizer(config.train))
-    ts = create_train_state(variables, self.optimizers, config.train.ema_decay > 0)
+    groups = ema_groups(self.recipe, variables["params"]) if config.train.ema_decay > 0 else None
+    ts = create_train_state(variables, self.optimizers, groups)
     self.train_state = jax.device_put(ts, self.replicated)
     self.data_position = 0
+    self.best = None      # {"step", "value"} of the best validation evaluation
     self.checkpointer = Checkpointer(workdir, config.checkpoint.max_to_keep)
     self.resumed_from = self._restore()
 
     self._eval_step = jax.jit(make_eval_step(self.recipe))
     self._sample = jax.jit(self.recipe.sample, static_argnums=(2,))
+    self._refresh_state = jax.jit(self.recipe.refresh_state)
 
   def _init_variables(self):
-    example = self.train_source.get(np.arange(1))
-    example = {k: jnp.asarray(v) for k, v in example.items()}
+    example = jax.tree.map(jnp.asarray, _numpy_batch(self.train_source, 1))
     return jax.jit(self.recipe.init)(self.keys["init"], example)
 
   @property
@@ -81,57 +110,130 @@ class Experiment:
       return None
     state, meta = restored
     self.train_state = jax.device_put(state, self.replicated)
-    self.data_position = int(meta["data_position"])
+    self.data_position = meta.get("data_positions", meta.get("data_position", 0))
+    self.best = meta.get("best")
     return int(meta["step"])
 
   @property
   def step(self) -> int:
     return int(jax.device_get(self.train_state.step))
 
+  def _meta(self) -> dict:
+    meta = {"step": self.step, "best": self.best}
+    key = "data_positions" if isinstance(self.data_position, dict) else "data_position"
+    meta[key] = self.data_position
+    return meta
+
   def save(self) -> None:
-    self.checkpointer.save(self.step, self.train_state,
-                           {"step": self.step, "data_position": self.data_position})
+    self.checkpointer.save(self.step, self.train_state, self._meta())
+
+  def best_checkpointer(self) -> Checkpointer:
+    return Checkpointer(self.workdir, 1, subdirectory="best_checkpoint")
+
+  def save_best(self, value: float | None) -> None:
+    """Keeps this step's state as the validation-selected checkpoint."""
+    self.best = {"step": self.step, "value": value}
+    best = self.best_checkpointer()
+    try:
+      best.save(self.step, self.train_state, self._meta(), replace=True)
+    finally:
+      best.close()
+
+  def restore_best(self) -> bool:
+    """Loads the validation-selected state in place; False if there is none."""
+    best = self.best_checkpointer()
+    try:
+      restored = best.restore(self.train_state)
+    finally:
+      best.close()
+    if restored is None:
+      return False
+    self.train_state = jax.device_put(restored[0], self.replicated)
+    return True
 
   def variables(self):
-    return self.train_state.variables(use_ema=True)
+    """The weights every evaluation and sample uses: EMA groups where kept,
+    with the model state refreshed for them (`Recipe.refresh_state`)."""
+    variables = self.train_state.variables(use_ema=True)
+    if self.train_state.ema_params is not None:
+      key = jax.random.fold_in(self.keys["eval"], 2 ** 31 - 2)
+      variables = {**variables, "state": self._refresh_state(variables, key)}
+    return variables
 
-  def evaluate(self, step: int | None = None) -> dict[str, float]:
-    """Exact means of the recipe's per-example metrics over the eval split,
-    plus the recipe's set-level `sample_metrics`."""
+  def split_source(self, split: str):
+    """"eval" (the reported split, `data.eval_split`) or "validation"."""
+    if split == "validation":
+      if self.data.validation is None:
+        raise UserError("no validation split: set --config.data.validation_split.")
+      return self.data.validation
+    return self.eval_source
+
+  def evaluate(self, step: int | None = None, split: str = "eval") -> dict[str, float]:
+    """Exact means and standard errors of the recipe's per-example metrics
+    over a split, the number of examples, and the recipe's `sample_metrics`."""
     step = self.step if step is None else step
     key = jax.random.fold_in(self.keys["eval"], step)
-    totals, count = {}, 0.0
-    batches = data_lib.eval_batches(self.eval_source, self.config.eval.batch_size,
+    source = self.split_source(split)
+    totals = {}
+    batches = data_lib.eval_batches(source, self.config.eval.batch_size,
                                     self.batch_sharding, self.config.eval.num_examples)
     variables = self.variables()
     for i, batch in enumerate(batches):
-      sums, weight = self._eval_step(variables, batch, jax.random.fold_in(key, i))
-      sums, weight = jax.device_get((sums, weight))
+      sums = jax.device_get(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
       for k, v in sums.items():
-        totals[k] = totals.get(k, 0.0) + float(v)
-      count += float(weight)
-    result = {k: v / count for k, v in totals.items()}
+        totals[k] = totals.get(k, np.zeros(3)) + np.asarray(v, np.float64)
+    result = summarize(totals)
     extra = self.recipe.sample_metrics(variables, jax.random.fold_in(key, 2 ** 31 - 1),
-                                       self.train_source, self.eval_source)
+                                       self.train_source, source)
     result.update({k: float(v) for k, v in extra.items()})
     return result
 
-  def sample(self, num: int, step: int | None = None) -> np.ndarray:
+  def sample(self, num: int, step: int | None = None, inputs=None) -> np.ndarray:
+    """`num` samples; `inputs` ({key: [num, ...]}) conditions them."""
     step = self.step if step is None else step
     key = jax.random.fold_in(self.keys["sample"], step)
-    return np.asarray(jax.device_get(self._sample(self.variables(), key, num)))
+    if inputs is not None:
+      inputs = jax.tree.map(jnp.asarray, inputs)
+    return jax.device_get(self._sample(self.variables(), key, num, inputs))
 
-  def write_samples(self, path: str | None = None) -> str:
+  def sample_inputs_from_eval(self, num: int):
+    """Side information of the first `num` eval examples, for `sample`."""
+    batch = _numpy_batch(self.eval_source, num)
+    return {k: batch[k] for k in self.recipe.sample_inputs if k in batch} or None
+
+  def write_samples(self, path: str | None = None, inputs=None) -> str:
     step = self.step
     path = path or os.path.join(self.workdir, "samples", f"step_{step}.png")
     if jax.process_index() == 0:
-      save_samples(self.sample(self.config.sample.num, step), self.spec, path)
-      batch = self.eval_source.get(np.arange(min(len(self.eval_source),
-                                                 self.config.sample.num)))
+      num = self.config.sample.num
+      if inputs is not None:
+        num = len(jax.tree.leaves(inputs)[0])
+      samples = self.sample(num, step, inputs)
+      if isinstance(samples, dict):   # one grid per named output
+        root, ext = os.path.splitext(path)
+        for name, part in samples.items():
+          spec = self.spec[name] if isinstance(self.spec, dict) else self.spec
+          save_samples(np.asarray(part), spec, f"{root}_{name}{ext}")
+      else:
+        save_samples(np.asarray(samples), self.spec, path)
+      batch = _numpy_batch(self.eval_source, self.config.sample.num)
       self.recipe.write_pictures(self.variables(),
                                  jax.random.fold_in(self.keys["sample"], step + 1),
                                  batch, os.path.dirname(path), step)
     return path
+
+
+def check_model_keys(recipe) -> None:
+  """Every `model.` key must have been read by the recipe (typos end here)."""
+  config = recipe.config
+  if not isinstance(config, ReadTracker):
+    return
+  unread = config.unread()
+  if unread:
+    raise UserError(
+        f"model {config.get('name')!r} does not read --config.model."
+        f"{', --config.model.'.join(unread)}; it reads: "
+        f"{', '.join(sorted(config.read))}. Fix the spelling or remove the key.")
 
 
 def _check_finite(nonfinite_phase, recipe, step: int) -> None:
@@ -144,12 +246,44 @@ def _check_finite(nonfinite_phase, recipe, step: int) -> None:
         "--config.train.learning_rate or set --config.train.grad_clip_norm.")
 
 
+def _is_better(value, best) -> bool:
+  return best is None or best.get("value") is None or value is None or value < best["value"]
+
+
+def watch_validation(exp: Experiment, writer, step: int) -> dict[str, float]:
+  """Evaluates validation, writes it, and keeps the best checkpoint."""
+  result = exp.evaluate(step, split="validation")
+  writer.write(step, "validation", result)
+  value = result.get(exp.config.eval.selection_metric)
+  if _is_better(value, exp.best):
+    exp.save_best(value)
+  return result
+
+
+def final_test(exp: Experiment, writer) -> dict[str, float]:
+  """The reported figure: the eval split, once, for the selected checkpoint
+  (the best validation step when `data.validation_split` is set)."""
+  last = exp.step
+  selected = last
+  if exp.data.validation is not None and exp.best is not None and exp.restore_best():
+    selected = exp.best["step"]
+  result = exp.evaluate(selected)
+  result["selected_step"] = selected
+  writer.write(last, exp.config.data.eval_split, result)
+  return result
+
+
 def train(config, workdir: str, progress: bool = True,
           devices=None) -> dict[str, float]:
   """Trains `config` in `workdir` (resuming if it holds a checkpoint).
 
-  Returns the final evaluation metrics, which are also written to
-  metrics.jsonl with split `config.data.eval_split` ("test" by default).
+  With `data.validation_split` set, validation is evaluated every
+  `eval.every_steps` and the best step (lowest `eval.selection_metric`) is
+  kept in `<workdir>/best_checkpoint`; without it, the eval split is
+  evaluated periodically for monitoring. Either way the eval split
+  (`data.eval_split`, "test" by default) is reported once at the end, for the
+  selected checkpoint, with standard errors and the number of examples;
+  that is the return value and the last row of metrics.jsonl.
   """
   os.makedirs(workdir, exist_ok=True)
   exp = Experiment(config, workdir, devices)
@@ -162,9 +296,10 @@ def train(config, workdir: str, progress: bool = True,
   if start == 0:
     writer.write(0, "info", {"num_parameters": num_params,
                              "num_devices": int(exp.mesh.devices.size)})
-  batches = data_lib.TrainBatches(exp.train_source, config.train.batch_size,
-                                  exp.data_seed, exp.batch_sharding,
-                                  position=exp.data_position)
+  batches = data_lib.TrainStream(exp.train_source, config.train.batch_size,
+                                 exp.data_seed, exp.batch_sharding,
+                                 count=exp.recipe.batches_per_step,
+                                 positions=exp.data_position)
   step_fn = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
   traces = []
 
@@ -174,17 +309,17 @@ def train(config, workdir: str, progress: bool = True,
 
   train_step = jax.jit(
       traced_step,
-      in_shardings=(exp.replicated, exp.batch_sharding, exp.replicated),
+      in_shardings=(exp.replicated, batches.sharding, exp.replicated),
       out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
 
-  final = {}
+  watching = exp.data.validation is not None
   bar = tqdm(total=config.train.num_steps, initial=start, disable=not progress,
              dynamic_ncols=True, desc="train")
   try:
     for step in range(start + 1, config.train.num_steps + 1):
       batch = next(batches)
       exp.train_state, metrics = train_step(exp.train_state, batch, exp.keys["train"])
-      exp.data_position = batches.position
+      exp.data_position = batches.positions
       # One int32 crosses to the host per step; the metrics only when logged.
       _check_finite(jax.device_get(metrics["nonfinite_phase"]), exp.recipe, step)
       if len(traces) > 1:
@@ -200,15 +335,15 @@ def train(config, workdir: str, progress: bool = True,
                          if k.endswith("_loss")})
       last = step == config.train.num_steps
       if step % config.eval.every_steps == 0 or last:
-        final = exp.evaluate(step)
-        writer.write(step, config.data.eval_split, final)
+        if watching:
+          watch_validation(exp, writer, step)
+        elif not last:
+          writer.write(step, config.data.eval_split, exp.evaluate(step))
       if step % config.sample.every_steps == 0 or last:
         exp.write_samples()
       if step % config.checkpoint.every_steps == 0 or last:
         exp.save()
-    if start >= config.train.num_steps:
-      final = exp.evaluate()
-      writer.write(exp.step, config.data.eval_split, final)
+    final = final_test(exp, writer)
   finally:
     bar.close()
     exp.checkpointer.close()

@@ -16,29 +16,56 @@ class TrainState:
   params: dict[str, Any]          # {group: pytree}
   state: Any                      # non-trained model state
   opt_state: dict[str, Any]       # {group: optax state}
-  ema_params: dict[str, Any] | None
+  ema_params: dict[str, Any] | None   # {group: pytree} for the recipe's EMA groups
 
   def variables(self, use_ema: bool = True) -> dict[str, Any]:
-    params = self.ema_params if (use_ema and self.ema_params is not None) else self.params
+    """{"params", "state"}; with `use_ema`, EMA groups replace their raw ones.
+
+    The state is the raw weights'; `Experiment.variables` refreshes it for the
+    EMA weights through `Recipe.refresh_state`.
+    """
+    params = self.params
+    if use_ema and self.ema_params is not None:
+      params = {**params, **self.ema_params}
     return {"params": params, "state": self.state}
 
 
-def create_train_state(variables, optimizers, ema: bool) -> TrainState:
+def ema_groups(recipe: Recipe, params: dict[str, Any]) -> tuple[str, ...]:
+  groups = tuple(params) if recipe.ema_groups is None else tuple(recipe.ema_groups)
+  unknown = set(groups) - set(params)
+  if unknown:
+    raise ValueError(f"ema_groups {sorted(unknown)} are not parameter groups "
+                     f"({sorted(params)})")
+  return groups
+
+
+def create_train_state(variables, optimizers, ema_groups: tuple[str, ...] | None
+                       ) -> TrainState:
+  """A fresh state; `ema_groups` None (or empty) keeps no EMA."""
   params = variables["params"]
   missing = set(params) - set(optimizers)
   if missing:
     raise ValueError(f"no optimizer for parameter groups {sorted(missing)}")
+  ema = ({g: jax.tree.map(jnp.copy, params[g]) for g in ema_groups}
+         if ema_groups else None)
   return TrainState(
       step=jnp.zeros((), jnp.int32), params=params,
       state=variables.get("state", {}),
       opt_state={g: optimizers[g].init(p) for g, p in params.items()},
-      ema_params=jax.tree.map(jnp.copy, params) if ema else None)
+      ema_params=ema)
+
+
+def batch_at(batches, r: int):
+  """The r-th batch of a step's stack (every leaf has a leading [R] axis)."""
+  return jax.tree.map(lambda a: a[r], batches)
 
 
 def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransformation],
                     ema_decay: float):
-  """Returns step(ts, batch, train_key) -> (ts, metrics).
+  """Returns step(ts, batches, train_key) -> (ts, metrics).
 
+  `batches` stacks `recipe.batches_per_step` batches on a leading axis;
+  repetition r of a phase reads batch r, so repeated phases see fresh data.
   Each phase differentiates its loss w.r.t. its own groups only and updates
   them with their own optimizer states; other groups are held fixed. The
   PRNG key of phase p, repetition r at step t is
@@ -46,7 +73,7 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
   is the index of the first phase whose loss was not finite, or -1.
   """
 
-  def train_step(ts: TrainState, batch, train_key):
+  def train_step(ts: TrainState, batches, train_key):
     step_key = jax.random.fold_in(train_key, ts.step)
     params, state = dict(ts.params), ts.state
     opt_state = dict(ts.opt_state)
@@ -57,8 +84,9 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
         rng = jax.random.fold_in(phase_key, r)
         frozen = dict(params)
 
-        def loss_of(trainable, frozen=frozen, state=state, rng=rng, phase=phase):
-          return phase.loss_fn({**frozen, **trainable}, state, batch, rng)
+        def loss_of(trainable, frozen=frozen, state=state, rng=rng, phase=phase,
+                    batch=batch_at(batches, r)):
+          return phase.loss_fn({**frozen, **trainable}, state, batch, rng, ts.step)
 
         trainable = {g: params[g] for g in phase.groups}
         (loss, (phase_metrics, state)), grads = jax.value_and_grad(
@@ -72,7 +100,8 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
       metrics.update(phase_metrics)
     ema = ts.ema_params
     if ema is not None:
-      ema = optax.incremental_update(params, ema, step_size=1.0 - ema_decay)
+      ema = optax.incremental_update({g: params[g] for g in ema}, ema,
+                                     step_size=1.0 - ema_decay)
     metrics["nonfinite_phase"] = nonfinite
     new_ts = ts.replace(step=ts.step + 1, params=params, state=state,
                         opt_state=opt_state, ema_params=ema)
@@ -81,13 +110,25 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
   return train_step
 
 
+def metric_weight(name: str, batch) -> jax.Array:
+  """The weight row of a per-example metric: "<source>/..." uses that source's."""
+  source = name.split("/", 1)[0]
+  if "/" in name and isinstance(batch.get(source), dict):
+    return batch[source]["weight"]
+  return batch["weight"]
+
+
 def make_eval_step(recipe: Recipe):
-  """Returns eval(variables, batch, rng) -> ({name: weighted sum}, weight sum)."""
+  """Returns eval(variables, batch, rng) -> {name: (sum, sum of squares, weight)}.
+
+  The host adds these over a split for exact means and standard errors.
+  """
 
   def eval_step(variables, batch, rng):
-    per_example = recipe.eval_metrics(variables, batch, rng)
-    w = batch["weight"]
-    sums = {k: jnp.sum(v * w) for k, v in per_example.items()}
-    return sums, jnp.sum(w)
+    out = {}
+    for name, values in recipe.eval_metrics(variables, batch, rng).items():
+      w = metric_weight(name, batch)
+      out[name] = (jnp.sum(values * w), jnp.sum(values * values * w), jnp.sum(w))
+    return out
 
   return eval_step

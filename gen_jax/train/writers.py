@@ -1,4 +1,4 @@
-"""Metrics (metrics.jsonl + TensorBoard) and sample pictures in the workdir."""
+"""Metrics in the workdir: metrics.jsonl mirrored to TensorBoard."""
 
 import json
 import os
@@ -6,7 +6,6 @@ import os
 import jax
 import numpy as np
 
-from gen_jax.data.spec import DataSpec
 
 
 def _scalar(v):
@@ -43,53 +42,3 @@ class MetricWriter:
   def close(self):
     if self._tb is not None:
       self._tb.close()
-
-
-def to_uint8_images(x: np.ndarray, spec: DataSpec) -> np.ndarray:
-  """Samples in the data encoding -> uint8 [N, H, W, C] for display."""
-  x = np.asarray(x, np.float32)
-  if spec.num_levels is not None:
-    x = x / (spec.num_levels - 1)
-  return (np.clip(x, 0.0, 1.0) * 255).round().astype(np.uint8)
-
-
-def image_grid(images: np.ndarray, columns: int | None = None,
-               pad: int = 1) -> np.ndarray:
-  """uint8 [N, H, W, C] -> one uint8 [rows*(H+pad)+pad, cols*(W+pad)+pad, C]."""
-  n, h, w, c = images.shape
-  cols = columns or int(np.ceil(np.sqrt(n)))
-  rows = int(np.ceil(n / cols))
-  grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 128, np.uint8)
-  for k in range(n):
-    r, q = divmod(k, cols)
-    top, left = pad + r * (h + pad), pad + q * (w + pad)
-    grid[top:top + h, left:left + w] = images[k]
-  return grid
-
-
-def save_png(array: np.ndarray, path: str, scale: int = 1) -> None:
-  from PIL import Image  # pylint: disable=import-outside-toplevel
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  img = array[..., 0] if array.shape[-1] == 1 else array
-  pil = Image.fromarray(img)
-  if scale > 1:
-    pil = pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST)
-  pil.save(path)
-
-
-def save_samples(samples: np.ndarray, spec: DataSpec, path: str) -> None:
-  """A PNG grid for images, a scatter plot for 2-D points."""
-  samples = np.asarray(samples)
-  if spec.is_image:
-    grid = image_grid(to_uint8_images(samples, spec))
-    save_png(grid, path, scale=max(1, 512 // grid.shape[0]))
-    return
-  import matplotlib  # pylint: disable=import-outside-toplevel
-  matplotlib.use("Agg")
-  import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  fig, ax = plt.subplots(figsize=(4, 4))
-  ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.5)
-  ax.set_aspect("equal")
-  fig.savefig(path, dpi=100, bbox_inches="tight")
-  plt.close(fig)

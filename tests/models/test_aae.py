@@ -18,7 +18,7 @@ from gen_jax.models.aae import (MIXTURE_RADIUS, MIXTURE_STD, PRIORS, make_prior,
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step
 from experiments.configs import aae_digits
-from tests.helpers import read_metrics, with_overrides
+from tests.helpers import read_metrics, stacked, with_overrides
 
 GROUPS = ("encoder", "decoder", "discriminator")
 
@@ -44,7 +44,7 @@ def test_each_phase_changes_only_its_own_groups(phase_index, changed):
   tx = {g: optax.sgd(0.1) for g in GROUPS}
   ts = create_train_state(recipe.init(jax.random.PRNGKey(0), None), tx, False)
   before = jax.device_get(ts.params)
-  after, _ = jax.jit(make_train_step(only, tx, 0.0))(ts, batch, jax.random.PRNGKey(1))
+  after, _ = jax.jit(make_train_step(only, tx, 0.0))(ts, stacked(batch), jax.random.PRNGKey(1))
   after = jax.device_get(after.params)
   for g in GROUPS:
     equal = all(jax.tree.leaves(jax.tree.map(np.array_equal, before[g], after[g])))
@@ -58,8 +58,8 @@ def test_discriminator_loss_depends_on_the_encoder_but_its_phase_ignores_it():
   recipe, batch = digits_recipe()
   params = recipe.init(jax.random.PRNGKey(0), None)["params"]
   disc, gen = recipe.phases[1].loss_fn, recipe.phases[2].loss_fn
-  g_disc = jax.grad(lambda p: disc(p, {}, batch, jax.random.PRNGKey(1))[0])(params)
-  g_gen = jax.grad(lambda p: gen(p, {}, batch, jax.random.PRNGKey(1))[0])(params)
+  g_disc = jax.grad(lambda p: disc(p, {}, batch, jax.random.PRNGKey(1), 0)[0])(params)
+  g_gen = jax.grad(lambda p: gen(p, {}, batch, jax.random.PRNGKey(1), 0)[0])(params)
   norm = lambda t: float(optax.global_norm(t))
   assert norm(g_disc["encoder"]) > 0 and norm(g_gen["encoder"]) > 0
   assert norm(g_gen["decoder"]) == 0 and norm(g_disc["decoder"]) == 0

@@ -155,7 +155,7 @@ def test_order_agnostic_training_loss_is_unbiased_for_the_ordering_average():
   exact = -np.mean([recipe.log_prob_for_ordering(variables, x, jnp.asarray(o))[0]
                     for o in itertools.permutations(range(3))])
   batch = {"x": jnp.broadcast_to(x.reshape(1, 1, 3, 1), (20_000, 1, 3, 1))}
-  loss = jax.jit(lambda key: recipe._nll_loss(variables["params"], {}, batch, key)[0])
+  loss = jax.jit(lambda key: recipe._nll_loss(variables["params"], {}, batch, key, 0)[0])
   losses = [loss(jax.random.PRNGKey(k)) for k in range(5)]
   # 100k single-mask estimates; their spread here is about 0.01 nats.
   np.testing.assert_allclose(np.mean(losses), exact, atol=0.05)
@@ -190,7 +190,7 @@ def test_rnade_matches_an_explicit_mixture_for_the_first_dimension():
 
 def test_rnade_dequantized_images_report_the_change_of_variables_offset():
   spec = DataSpec(name="digits", event_shape=(2, 2, 1), encoding="float",
-                  num_levels=None)
+                  num_levels=None, max_value=16)
   recipe, variables = build("rnade", spec, scale=0.3, hidden=4, num_components=2)
   assert recipe.levels == 17
   x = jnp.asarray([0, 5, 16, 9], jnp.float32).reshape(1, 2, 2, 1) / 16

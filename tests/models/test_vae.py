@@ -20,7 +20,7 @@ from gen_jax.models.vae import MIN_LOG_SCALE, reparameterize
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step
 from experiments.configs import vae_binarized_mnist, vae_digits
-from tests.helpers import read_metrics, with_overrides
+from tests.helpers import read_metrics, stacked, with_overrides
 
 D, L, SIGMA = 3, 2, 0.5
 
@@ -190,7 +190,7 @@ def test_training_steps_are_deterministic_from_the_seed():
   def run(seed, train_seed):
     ts = create_train_state(recipe.init(jax.random.PRNGKey(seed), None), tx, False)
     for _ in range(3):
-      ts, metrics = step(ts, batch, jax.random.PRNGKey(train_seed))
+      ts, metrics = step(ts, stacked(batch), jax.random.PRNGKey(train_seed))
     assert np.isfinite(metrics["neg_elbo_loss"])
     return jax.device_get(ts.params)
 

@@ -94,7 +94,7 @@ class _Exploding(LikelihoodRecipe):
     # so log(2 - t) is finite for steps 1-2 and -inf at step 3.
     return {"model": _count_up()}
 
-  def sample(self, variables, rng, num, cond=None):
+  def sample(self, variables, rng, num, inputs=None):
     return jnp.zeros((num,) + self.spec.event_shape)
 
 
