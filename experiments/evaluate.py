@@ -1,14 +1,26 @@
-"""Evaluates the latest checkpoint of a workdir; writes and prints eval.json.
+"""Evaluates a checkpoint of a workdir; writes and prints eval.json.
 
   python -m experiments.evaluate --config=experiments/configs/quickstart.py \
-      --workdir=workdirs/quickstart
+      --workdir=workdirs/quickstart [--checkpoint=best] [--split=validation]
+
+`--checkpoint=best` evaluates the validation-selected checkpoint (configs with
+`data.validation_split`), `latest` (the default) the newest one. Figures
+carry `<metric>_stderr` and `num_examples`.
 """
 
 import json
 import os
 
 from experiments import common
+from absl import flags
+
 from gen_jax.errors import UserError
+
+CHECKPOINT = flags.DEFINE_enum("checkpoint", "latest", ["latest", "best"],
+                               "Which checkpoint to evaluate.")
+SPLIT = flags.DEFINE_enum("split", "eval", ["eval", "validation"],
+                          "eval: data.eval_split (the reported one); validation: "
+                          "data.validation_split.")
 
 
 def main(argv):
@@ -20,9 +32,13 @@ def main(argv):
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train first with "
                     "python -m experiments.train using the same --config and --workdir.")
-  result = {"step": exp.step, "split": config.data.eval_split,
+  if CHECKPOINT.value == "best" and not exp.restore_best():
+    raise UserError(f"no validation-selected checkpoint in {workdir}: train with "
+                    "--config.data.validation_split set, or use --checkpoint=latest.")
+  split = config.data.eval_split if SPLIT.value == "eval" else config.data.validation_split
+  result = {"step": exp.step, "split": split, "checkpoint": CHECKPOINT.value,
             "num_parameters": exp.recipe.num_parameters(exp.train_state.params),
-            **exp.evaluate()}
+            **exp.evaluate(split=SPLIT.value)}
   with open(os.path.join(workdir, "eval.json"), "w", encoding="utf-8") as f:
     json.dump(result, f, indent=2)
   print(json.dumps(result, indent=2))

@@ -2,6 +2,10 @@
 
   python -m experiments.sample --config=experiments/configs/quickstart.py \
       --workdir=workdirs/quickstart [--output=grid.png]
+
+Conditional models draw what they are asked for: `--labels=3,3,7` (one
+sample per label), or `--inputs=eval` (the side information of the first
+`sample.num` examples of the eval split, e.g. their labels).
 """
 
 from absl import flags
@@ -11,6 +15,28 @@ from gen_jax.errors import UserError
 
 OUTPUT = flags.DEFINE_string("output", None, "PNG path (default: "
                              "<workdir>/samples/sample_step_<N>.png).")
+LABELS = flags.DEFINE_list("labels", None, "Class labels to sample, one sample "
+                           "each (conditional models), e.g. --labels=3,3,7.")
+INPUTS = flags.DEFINE_enum("inputs", None, ["eval"], "Take the sampler's inputs "
+                           "from the first sample.num examples of the eval split.")
+
+
+def parse_labels(values, recipe) -> dict:
+  """--labels values -> {"label": int32 [N]}, checked against the model."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  if "label" not in recipe.sample_inputs:
+    raise UserError(f"model {recipe.config.get('name')!r} does not sample from "
+                    "labels; --labels needs a class-conditional model (e.g. "
+                    "gated_pixelcnn with --config.model.conditional=True).")
+  try:
+    labels = np.asarray([int(v) for v in values], np.int32)
+  except ValueError as e:
+    raise UserError(f"--labels={','.join(values)} must be integers.") from e
+  spec = recipe.spec if not isinstance(recipe.spec, dict) else None
+  classes = spec.num_classes if spec is not None else None
+  if classes is not None and (labels.min() < 0 or labels.max() >= classes):
+    raise UserError(f"--labels must lie in [0, {classes}); got {','.join(values)}.")
+  return {"label": labels}
 
 
 def main(argv):
@@ -23,8 +49,16 @@ def main(argv):
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train first with "
                     "python -m experiments.train using the same --config and --workdir.")
+  inputs = None
+  if LABELS.value:
+    inputs = parse_labels(LABELS.value, exp.recipe)
+  elif INPUTS.value == "eval":
+    inputs = exp.sample_inputs_from_eval(config.sample.num)
+    if inputs is None:
+      raise UserError(f"model {config.model.name!r} reads no side information "
+                      "when sampling; drop --inputs.")
   path = OUTPUT.value or os.path.join(workdir, "samples", f"sample_step_{exp.step}.png")
-  print(exp.write_samples(path))
+  print(exp.write_samples(path, inputs=inputs))
 
 
 if __name__ == "__main__":

@@ -122,6 +122,14 @@ class Recipe:
     """[B] log p(x) in nats (explicit models only)."""
     raise NotImplementedError(f"{type(self).__name__} has no tractable log_prob")
 
+  def output_spec(self, name: str | None = None) -> DataSpec:
+    """The spec of what `sample` returns; `name` picks one output when it
+    returns {name: samples}. Default: the data's spec (a source's spec for
+    a named output, else the first source's)."""
+    if not isinstance(self.spec, Mapping):
+      return self.spec
+    return self.spec.get(name) or next(iter(self.spec.values()))
+
   def refresh_state(self, variables: Variables, rng: jax.Array) -> Any:
     """The model state that goes with `variables["params"]` (pure, jittable).
 

@@ -212,10 +212,10 @@ class Experiment:
       if isinstance(samples, dict):   # one grid per named output
         root, ext = os.path.splitext(path)
         for name, part in samples.items():
-          spec = self.spec[name] if isinstance(self.spec, dict) else self.spec
-          save_samples(np.asarray(part), spec, f"{root}_{name}{ext}")
+          save_samples(np.asarray(part), self.recipe.output_spec(name),
+                       f"{root}_{name}{ext}")
       else:
-        save_samples(np.asarray(samples), self.spec, path)
+        save_samples(np.asarray(samples), self.recipe.output_spec(), path)
       batch = _numpy_batch(self.eval_source, self.config.sample.num)
       self.recipe.write_pictures(self.variables(),
                                  jax.random.fold_in(self.keys["sample"], step + 1),
