@@ -271,9 +271,11 @@ def test_models_refuse_the_wrong_encoding():
 
 
 TINY = {"nade_binary": ("nade_binarized_mnist", {"data.name": "digits",
+                                                 "data.validation_split": "train[:64]",
                                                  "model.hidden": 8}),
         "nade_categorical": ("nade_digits", {"model.hidden": 8}),
         "eonade": ("eonade_binarized_mnist", {"data.name": "digits", "model.hidden": 8,
+                                              "data.validation_split": "train[:64]",
                                               "model.num_orderings": 2,
                                               "eval.num_examples": 16}),
         "rnade_digits": ("rnade_digits", {"model.hidden": 8}),
