@@ -1,0 +1,31 @@
+"""Every experiment config builds its data and recipe, and the recipe reads
+every `model.` key the config sets (no silently ignored settings)."""
+
+import glob
+import importlib
+import os
+
+import pytest
+import tensorflow_datasets as tfds
+
+from gen_jax import data as data_lib
+from gen_jax.models import make_recipe
+from gen_jax.train import config as config_lib
+from gen_jax.train.loop import check_model_keys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONFIGS = sorted(os.path.basename(p)[:-3] for p in
+                 glob.glob(os.path.join(ROOT, "experiments", "configs", "*.py"))
+                 if not os.path.basename(p).startswith(("_", "pixel_training")))
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_config_builds_and_every_model_key_is_read(name):
+  config = importlib.import_module(f"experiments.configs.{name}").get_config()
+  config_lib.validate(config)
+  with tfds.testing.mock_data(num_examples=8):
+    data = data_lib.load_data(config.data)
+  recipe = make_recipe(config.model, data.spec)
+  recipe.optimizers(config.train)
+  check_model_keys(recipe)
+  assert recipe.config.unread() == []
