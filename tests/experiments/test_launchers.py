@@ -64,3 +64,29 @@ def test_evaluate_without_a_checkpoint_says_to_train_first(tmp_path):
   out = launch("experiments.evaluate", QUICKSTART, f"--workdir={tmp_path}")
   assert out.returncode == 2 and "train first" in out.stderr
   assert "Traceback" not in out.stderr
+
+
+def test_sample_draws_the_asked_labels_from_a_conditional_model(tmp_path):
+  config = "--config=experiments/configs/gated_pixelcnn_digits.py"
+  small = ["--config.model.features=4", "--config.model.num_layers=2",
+           "--config.model.out_features=8", *TINY]
+  workdir = str(tmp_path / "run")
+  out = launch("experiments.train", config, f"--workdir={workdir}", *small)
+  assert out.returncode == 0, out.stderr[-2000:]
+  grid = str(tmp_path / "labels.png")
+  out = launch("experiments.sample", config, f"--workdir={workdir}",
+               f"--output={grid}", "--labels=3,3,7", *small)
+  assert out.returncode == 0 and os.path.exists(grid), out.stderr[-2000:]
+  out = launch("experiments.sample", config, f"--workdir={workdir}",
+               f"--output={grid}", "--labels=3,12", *small)
+  assert out.returncode == 2 and "--labels must lie in [0, 10)" in out.stderr
+
+
+def test_sample_labels_on_an_unconditional_model_is_a_clear_error(tmp_path):
+  workdir = str(tmp_path / "run")
+  assert launch("experiments.train", QUICKSTART, f"--workdir={workdir}", *TINY).returncode == 0
+  out = launch("experiments.sample", QUICKSTART, f"--workdir={workdir}", "--labels=1", *TINY)
+  assert out.returncode == 2 and "does not sample from labels" in out.stderr
+  out = launch("experiments.evaluate", QUICKSTART, f"--workdir={workdir}",
+               "--checkpoint=best", *TINY)
+  assert out.returncode == 2 and "no validation-selected checkpoint" in out.stderr
