@@ -26,7 +26,8 @@ The contract, in full:
                             {"label": [num] int32}; `sample_inputs` names the
                             keys a conditional sampler reads.
   log_prob(variables, batch, rng=None) -> [B] nats (explicit models only)
-  eval_metrics / sample_metrics / write_pictures / optimizers: optional hooks.
+  prepare_eval / eval_metrics / sample_metrics / write_pictures / optimizers:
+                            optional hooks (see each method).
 
 The data a recipe reads is described by its `DataSpec`: the event shape and
 encoding of `x`, the raw pixel range (`max_value`), and every side feature
@@ -139,6 +140,13 @@ class Recipe:
     """
     del rng
     return variables["state"]
+
+  def prepare_eval(self, variables: Variables, rng: jax.Array) -> Variables:
+    """Once per evaluation, before the batches (pure, jittable): what every
+    batch's `eval_metrics` shares, e.g. an RBM's AIS estimate of log Z put
+    in the state. Default: `variables` unchanged."""
+    del rng
+    return variables
 
   def eval_metrics(self, variables: Variables, batch: Batch,
                    rng: jax.Array) -> dict[str, jax.Array]:

@@ -95,6 +95,7 @@ class Experiment:
     self._eval_step = jax.jit(make_eval_step(self.recipe))
     self._sample = jax.jit(self.recipe.sample, static_argnums=(2,))
     self._refresh_state = jax.jit(self.recipe.refresh_state)
+    self._prepare_eval = jax.jit(self.recipe.prepare_eval)
 
   def _init_variables(self):
     example = jax.tree.map(jnp.asarray, _numpy_batch(self.train_source, 1))
@@ -177,7 +178,7 @@ class Experiment:
     totals = {}
     batches = data_lib.eval_batches(source, self.config.eval.batch_size,
                                     self.batch_sharding, self.config.eval.num_examples)
-    variables = self.variables()
+    variables = self._prepare_eval(self.variables(), jax.random.fold_in(key, 2 ** 31 - 3))
     for i, batch in enumerate(batches):
       sums = jax.device_get(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
       for k, v in sums.items():
