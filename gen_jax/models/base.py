@@ -241,3 +241,50 @@ def require_discrete(spec: DataSpec, model: str, binary_only: bool = False) -> i
         f"{spec.encoding!r}; set --config.data.encoding="
         f"{'binary' if binary_only else 'binary or categorical'}.")
   return spec.num_levels
+
+
+# ------------------------------------------------- class-conditional models
+
+
+def conditional_classes(config, spec: DataSpec, model: str) -> int:
+  """K when `model.conditional` is set (the data must carry labels), else 0."""
+  if not bool(config.get("conditional", False)):
+    return 0
+  label = spec.feature("label")
+  if label is None or not label.num_classes:
+    raise UserError(f"--config.model.conditional=True needs labelled data; "
+                    f"dataset {spec.name!r} has no 'label' feature. Use a "
+                    "labelled dataset (digits, mnist_small, ...) or drop it.")
+  return int(label.num_classes)
+
+
+def batch_label(batch: Batch, num_classes: int, model: str) -> jax.Array | None:
+  """batch["label"] [B] int32 for a conditional model, None otherwise."""
+  if not num_classes:
+    return None
+  if "label" not in batch:
+    raise UserError(f"the conditional {model!r} needs batch['label']; use a "
+                    "labelled dataset or --config.model.conditional=False.")
+  return jnp.asarray(batch["label"], jnp.int32)
+
+
+def sample_labels(inputs: Batch | None, num: int, num_classes: int) -> jax.Array | None:
+  """[num] labels to sample from: inputs["label"], or the classes cycled."""
+  if not num_classes:
+    return None
+  if inputs is not None and inputs.get("label") is not None:
+    return jnp.asarray(inputs["label"], jnp.int32)
+  return jnp.arange(num, dtype=jnp.int32) % num_classes
+
+
+def class_log_probs(recipe: Recipe, variables: Variables, batch: Batch,
+                    rng: jax.Array | None = None) -> jax.Array:
+  """[B, K] log p(x | y = k) of a class-conditional explicit model, every k."""
+  num_classes = recipe.spec.feature("label").num_classes
+  x = batch["x"]
+
+  def for_class(k):
+    label = jnp.full((x.shape[0],), k, jnp.int32)
+    return recipe.log_prob(variables, {**batch, "label": label}, rng)
+
+  return jax.lax.map(for_class, jnp.arange(num_classes)).T

@@ -28,8 +28,9 @@ import jax.numpy as jnp
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discrete_log_prob, gaussian_mixture_log_prob
-from gen_jax.models.base import (LikelihoodRecipe, flat_levels, likelihood_metrics,
-                                 require_discrete, unflatten)
+from gen_jax.models.base import (LikelihoodRecipe, batch_label, conditional_classes,
+                                 flat_levels, likelihood_metrics, require_discrete,
+                                 sample_labels, unflatten)
 from gen_jax.sampling import draw_noise, pick, sequential_sample
 
 _init = nn.initializers.normal(0.01)
@@ -44,17 +45,29 @@ class NADECore(nn.Module):
     in_levels: 1 for real/binary inputs (contribution x_j * W_j), K for
       categorical inputs (contribution W_j[x_j], a row per level).
     activation: 'sigmoid' (NADE) or 'relu' (RNADE; scaled per position).
+    num_classes: K > 0 adds a learned label embedding [K, H] to the hidden
+      bias, a0 = c + E[y] (class-conditional NADE); 0: unconditional.
   """
   num_dims: int
   hidden: int
   in_levels: int = 1
   activation: str = "sigmoid"
+  num_classes: int = 0
 
   def setup(self):
     self.w = self.param("w", _init, (self.num_dims, self.in_levels, self.hidden))
     self.c = self.param("c", nn.initializers.zeros, (self.hidden,))
     if self.activation == "relu":
       self.rho = self.param("rho", nn.initializers.ones, (self.num_dims,))
+    if self.num_classes:
+      self.label_bias = self.param("label_bias", _init, (self.num_classes, self.hidden))
+
+  def initial(self, num, label=None):
+    """The running pre-activation before any input, [num, H]: c (+ E[label])."""
+    a0 = jnp.broadcast_to(self.c, (num, self.hidden))
+    if self.num_classes:
+      a0 = a0 + self.label_bias[label]
+    return a0
 
   def contribution(self, x_i, i, w_i=None):
     """What input i adds to the running sum: x_i [B] -> [B, H]."""
@@ -70,7 +83,7 @@ class NADECore(nn.Module):
     rho_i = self.rho[i] if rho_i is None else rho_i
     return jax.nn.relu(rho_i * a)
 
-  def scan(self, x, head, head_params):
+  def scan(self, x, head, head_params, label=None):
     """One O(DH) pass: head(h_i [B, H], params_i) for every position i.
 
     A `lax.scan` over positions carries the running pre-activation
@@ -83,6 +96,7 @@ class NADECore(nn.Module):
       x: [B, D] inputs (levels or reals).
       head: (h [B, H], params_i) -> outputs pytree of position i.
       head_params: pytree with leading axis D.
+      label: [B] int32 class labels (conditional cores only).
 
     Returns:
       The outputs stacked with positions second: [B, D, ...].
@@ -94,21 +108,23 @@ class NADECore(nn.Module):
       out = head(self.act(a, None, rho_i), params_i)
       return a + self.contribution(x_i, None, w_i), out
 
-    a0 = jnp.broadcast_to(self.c, (x.shape[0], self.hidden))
+    a0 = self.initial(x.shape[0], label)
     _, outs = jax.lax.scan(step, a0, (x.T, self.w, rho, head_params))
     return jax.tree.map(lambda o: jnp.moveaxis(o, 0, 1), outs)
 
 
 class NADENet(nn.Module):
-  """Discrete NADE: x [B, D] -> conditional logits [B, D] (binary) or [B, D, K]."""
+  """Discrete NADE: x [B, D] (, label [B]) -> logits [B, D] (binary) or [B, D, K]."""
   num_dims: int
   hidden: int
   num_levels: int
+  num_classes: int = 0
 
   def setup(self):
     in_levels = 1 if self.num_levels == 2 else self.num_levels
     out = 1 if self.num_levels == 2 else self.num_levels
-    self.core = NADECore(self.num_dims, self.hidden, in_levels)
+    self.core = NADECore(self.num_dims, self.hidden, in_levels,
+                         num_classes=self.num_classes)
     self.v = self.param("v", _init, (self.num_dims, self.hidden, out))
     self.b = self.param("b", nn.initializers.zeros, (self.num_dims, out))
 
@@ -120,14 +136,14 @@ class NADENet(nn.Module):
     v_i, b_i = params_i
     return self._squeeze(h @ v_i + b_i)
 
-  def __call__(self, x):
-    return self.core.scan(x, self.head, (self.v, self.b))      # [B, D(, K)]
+  def __call__(self, x, label=None):
+    return self.core.scan(x, self.head, (self.v, self.b), label)   # [B, D(, K)]
 
   def conditional(self, a, i):
     """Logits of position i from its running pre-activation a [B, H]."""
     return self.head(self.core.act(a, i), (self.v[i], self.b[i]))
 
-  def sample(self, noise):
+  def sample(self, noise, label=None):
     """noise from `draw_noise` ([D, B] or [D, B, K]) -> [B, D] int32."""
     num = noise.shape[1]
 
@@ -136,7 +152,7 @@ class NADENet(nn.Module):
       value = pick(self.conditional(a, i), noise_i)
       return a + self.core.contribution(value, i), value
 
-    a0 = jnp.broadcast_to(self.core.c, (num, self.hidden))
+    a0 = self.core.initial(num, label)
     _, values = jax.lax.scan(step, a0, (jnp.arange(self.num_dims), noise))
     return values.T
 
@@ -144,38 +160,47 @@ class NADENet(nn.Module):
 class NADE(LikelihoodRecipe):
   """NADE with tied weights for binary or K-level categorical data.
 
-  Config: `hidden` (H, default 500).
+  Config: `hidden` (H, default 500); `conditional` (False): p(x | y) with a
+  label embedding added to the hidden bias, reading `label` from the batch
+  and from `sample`'s inputs (classes cycled when none are given).
   """
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     self.num_levels = require_discrete(spec, "nade")
+    self.num_classes = conditional_classes(config, spec, "nade")
+    self.sample_inputs = ("label",) if self.num_classes else ()
     self.net = NADENet(spec.num_dims, int(config.get("hidden", 500)),
-                       self.num_levels)
+                       self.num_levels, self.num_classes)
 
   def init_params(self, rng):
     d = self.spec.num_dims
-    return self.net.init(rng, jnp.zeros((1, d), jnp.int32))["params"]
+    label = jnp.zeros((1,), jnp.int32) if self.num_classes else None
+    return self.net.init(rng, jnp.zeros((1, d), jnp.int32), label)["params"]
 
-  def logits(self, variables, x):
-    """x [B, D] levels -> conditional logits [B, D] or [B, D, K]."""
-    return self.net.apply({"params": variables["params"]["model"]}, x)
+  def logits(self, variables, x, label=None):
+    """x [B, D] levels (, label [B]) -> conditional logits [B, D] or [B, D, K]."""
+    return self.net.apply({"params": variables["params"]["model"]}, x, label)
 
   def log_prob(self, variables, batch, rng=None):
     x = flat_levels(batch["x"], self.spec)                      # [B, D]
-    return discrete_log_prob(self.logits(variables, x), x, self.num_levels).sum(-1)
+    label = batch_label(batch, self.num_classes, "nade")
+    return discrete_log_prob(self.logits(variables, x, label), x,
+                             self.num_levels).sum(-1)
 
   def sample(self, variables, rng, num, inputs=None):
     noise = draw_noise(rng, num, self.spec.num_dims, self.num_levels)
     x = self.net.apply({"params": variables["params"]["model"]}, noise,
+                       sample_labels(inputs, num, self.num_classes),
                        method=NADENet.sample)
     return unflatten(x, self.spec)
 
-  def naive_sample(self, variables, rng, num):
+  def naive_sample(self, variables, rng, num, inputs=None):
     """The same samples as `sample`, recomputing every conditional of the
     whole prefix at each position: O(D^2 H) per sample (benchmark baseline)."""
     noise = draw_noise(rng, num, self.spec.num_dims, self.num_levels)
-    logits_at = lambda x, i: jnp.take(self.logits(variables, x), i, axis=1)
+    label = sample_labels(inputs, num, self.num_classes)
+    logits_at = lambda x, i: jnp.take(self.logits(variables, x, label), i, axis=1)
     return unflatten(sequential_sample(logits_at, noise), self.spec)
 
 

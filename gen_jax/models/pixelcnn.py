@@ -45,10 +45,13 @@ def output_head(h, num_colors: int, out_dim: int, features: int):
 
 
 class PixelCNNNet(nn.Module):
-  """x [B, H, W, C] in [-1, 1] -> logits [B, H, W, C * out_dim].
+  """x [B, H, W, C] in [-1, 1] (, label [B]) -> logits [B, H, W, C * out_dim].
 
   A `first_kernel` mask-A conv, `num_blocks` residual blocks
-  h + conv3x3_B(relu(h)), and the 1x1 output head.
+  h + conv3x3_B(relu(h)), and the 1x1 output head. `num_classes` > 0 adds a
+  learned per-layer bias V_l^T onehot(y) to the input conv and every block
+  (the conditional biases of van den Oord et al. 2016b); it depends on the
+  label only, so causality is untouched.
   """
   num_colors: int
   out_dim: int
@@ -57,15 +60,24 @@ class PixelCNNNet(nn.Module):
   first_kernel: int = 7
   kernel: int = 3
   out_features: int = 128
+  num_classes: int = 0
+
+  def label_bias(self, onehot, name):
+    """[B, K] -> [B, 1, 1, F], or 0 for an unconditional net."""
+    if onehot is None:
+      return 0.0
+    return nn.Dense(self.features, use_bias=False, name=name)(onehot)[:, None, None, :]
 
   @nn.compact
   def __call__(self, x, label=None):
-    del label
     c, k = self.num_colors, self.first_kernel
+    onehot = jax.nn.one_hot(label, self.num_classes) if self.num_classes else None
     h = MaskedConv2D(self.features, (k, k), "A", c, name="conv_in")(x)
+    h = h + self.label_bias(onehot, "cond_in")
     for i in range(self.num_blocks):
       h = h + MaskedConv2D(self.features, (self.kernel, self.kernel), "B", c,
                            name=f"block_{i}")(nn.relu(h))
+      h = h + self.label_bias(onehot, f"cond_{i}")
     return output_head(h, c, self.out_dim, self.out_features)
 
 
@@ -229,8 +241,13 @@ class PixelRecipe(LikelihoodRecipe):
 
 
 class PixelCNN(PixelRecipe):
-  """PixelCNN (van den Oord et al. 2016a); config: features, num_blocks, ..."""
+  """PixelCNN (van den Oord et al. 2016a); config: features, num_blocks, ...;
+  `conditional` adds the label's conditional biases (p(x | y))."""
   name = "pixelcnn"
+
+  def __init__(self, config, spec):
+    self.conditional = bool(config.get("conditional", False))
+    super().__init__(config, spec)
 
   def make_net(self):
     c = self.config
@@ -239,7 +256,8 @@ class PixelCNN(PixelRecipe):
                        num_blocks=c.get("num_blocks", 14),
                        first_kernel=c.get("first_kernel", 7),
                        kernel=c.get("kernel", 3),
-                       out_features=c.get("out_features", 128))
+                       out_features=c.get("out_features", 128),
+                       num_classes=self.spec.num_classes if self.conditional else 0)
 
   def samplers(self):
     return {"scan": self.sample_scan, "cached": self.sample_cached}
@@ -248,7 +266,7 @@ class PixelCNN(PixelRecipe):
     from gen_jax.sampling.cached_pixelcnn import cached_pixelcnn_sample  # pylint: disable=import-outside-toplevel
     x, _ = cached_pixelcnn_sample(self.net, variables["params"]["model"],
                                self.noise(rng, num), self.spec.event_shape,
-                               self.num_levels)
+                               self.num_levels, self._label(inputs, num))
     return self.decode(x)
 
 

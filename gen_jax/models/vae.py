@@ -28,7 +28,8 @@ from gen_jax.eval.importance import importance_log_likelihood
 from gen_jax.losses import (bernoulli_log_prob, categorical_log_prob,
                             gaussian_kl_standard, gaussian_log_prob,
                             nats_to_bits_per_dim)
-from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes,
+                                 sample_labels)
 from gen_jax.nn import MLP, ConvDecoder, ConvEncoder
 
 MIN_LOG_SCALE = -4.6   # Gaussian decoders: scale >= 0.01 (data in [0, 1]).
@@ -118,7 +119,11 @@ class Likelihood:
 
 
 class Encoder(nn.Module):
-  """x [B, *E] -> [B, out_dim] through an MLP or a conv stack."""
+  """x [B, *E] (, onehot [B, K]) -> [B, out_dim] through an MLP or a conv stack.
+
+  A label one-hot is concatenated to the flattened input (MLP) or tiled as
+  extra input channels (conv).
+  """
   arch: str
   hidden: tuple[int, ...]
   channels: tuple[int, ...]
@@ -126,9 +131,14 @@ class Encoder(nn.Module):
   act: str
 
   @nn.compact
-  def __call__(self, x):
+  def __call__(self, x, onehot=None):
     if self.arch == "conv":
+      if onehot is not None:
+        tiled = jnp.broadcast_to(onehot[:, None, None, :], x.shape[:3] + onehot.shape[-1:])
+        x = jnp.concatenate([x, tiled], -1)
       return ConvEncoder(self.channels, self.out_dim, self.act, name="conv")(x)
+    if onehot is not None:
+      x = jnp.concatenate([x.reshape(x.shape[0], -1), onehot], -1)
     return MLP(self.hidden, self.out_dim, self.act, name="mlp")(x)
 
 
@@ -181,10 +191,17 @@ def reparameterize(rng, mean, log_var, num=None):
 
 
 class VAE(Recipe):
-  """Gaussian-latent VAE; one phase `neg_elbo` over encoder and decoder."""
+  """Gaussian-latent VAE; one phase `neg_elbo` over encoder and decoder.
+
+  `conditional` (False): the class-conditional VAE, q(z | x, y) and
+  p(x | z, y) with the label's one-hot fed to both networks, so
+  `log_prob` estimates log p(x | y) (importance-sampled, p(z) = N(0, I)).
+  """
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    self.num_classes = conditional_classes(config, spec, "vae")
+    self.sample_inputs = ("label",) if self.num_classes else ()
     self.latent_dim = int(get(config, "latent_dim", 2))
     self.beta = float(get(config, "beta", 1.0))
     self.importance_samples = int(get(config, "importance_samples", 100))
@@ -201,53 +218,61 @@ class VAE(Recipe):
     del example_batch
     k_enc, k_dec = jax.random.split(rng)
     x = jnp.zeros((1,) + tuple(self.spec.event_shape), jnp.float32)
-    z = jnp.zeros((1, self.latent_dim), jnp.float32)
-    return {"params": {"encoder": self.encoder.init(k_enc, x)["params"],
+    z = jnp.zeros((1, self.latent_dim + self.num_classes), jnp.float32)
+    label = jnp.zeros((1,), jnp.int32) if self.num_classes else None
+    return {"params": {"encoder": self.encoder.init(k_enc, x, self._onehot(label))["params"],
                        "decoder": self.decoder.init(k_dec, z)["params"]},
             "state": {}}
 
-  def posterior(self, params, x):
-    """Data-encoded x [B, *E] -> (mean, log_var), each [B, L]."""
+  def _onehot(self, label):
+    """[B] labels -> [B, K] one-hot (None for an unconditional VAE)."""
+    return jax.nn.one_hot(label, self.num_classes) if self.num_classes else None
+
+  def posterior(self, params, x, label=None):
+    """Data-encoded x [B, *E] (, label [B]) -> (mean, log_var), each [B, L]."""
     h = self.encoder.apply({"params": params["encoder"]},
-                           self.likelihood.network_input(x))
+                           self.likelihood.network_input(x), self._onehot(label))
     return h[:, :self.latent_dim], h[:, self.latent_dim:]
 
-  def decode(self, params, z):
-    """z [..., L] -> decoder outputs [..., *E, P]."""
+  def decode(self, params, z, label=None):
+    """z [..., L] (, label [B] matching z's last batch axis) -> outputs [..., *E, P]."""
     lead = z.shape[:-1]
-    out = self.decoder.apply({"params": params["decoder"]},
-                             z.reshape(-1, self.latent_dim))
+    if self.num_classes:
+      onehot = jnp.broadcast_to(self._onehot(label), lead + (self.num_classes,))
+      z = jnp.concatenate([z, onehot], -1)
+    out = self.decoder.apply({"params": params["decoder"]}, z.reshape(-1, z.shape[-1]))
     return out.reshape(lead + out.shape[1:])
 
-  def features(self, variables, x):
+  def features(self, variables, x, label=None):
     """Frozen representation for probes: the posterior mean [B, L]."""
-    return self.posterior(variables["params"], x)[0]
+    return self.posterior(variables["params"], x, label)[0]
 
-  def elbo_terms(self, params, x, rng):
+  def elbo_terms(self, params, x, rng, label=None):
     """(reconstruction -log p(x|z), KL) per example, [B] each, one z sample."""
-    mean, log_var = self.posterior(params, x)
+    mean, log_var = self.posterior(params, x, label)
     z = reparameterize(rng, mean, log_var)
-    recon = -self.likelihood.log_prob(self.decode(params, z), x)
+    recon = -self.likelihood.log_prob(self.decode(params, z, label), x)
     kl = gaussian_kl_standard(mean, log_var).sum(-1)
     return recon, kl
 
   def _loss(self, params, state, batch, rng, step):
     k_bin, k_z = jax.random.split(rng)
     x = self.likelihood.binarize(k_bin, batch["x"])
-    recon, kl = self.elbo_terms(params, x, k_z)
+    recon, kl = self.elbo_terms(params, x, k_z, batch_label(batch, self.num_classes, "vae"))
     metrics = {"elbo": -jnp.mean(recon + kl), "recon_nats": jnp.mean(recon),
                "kl_nats": jnp.mean(kl)}
     return jnp.mean(recon + self.beta * kl), (metrics, state)
 
-  def importance_log_prob(self, params, x, rng, num_samples):
-    """[B] importance-sampled log p(x) with q(z|x) as the proposal."""
-    mean, log_var = self.posterior(params, x)
+  def importance_log_prob(self, params, x, rng, num_samples, label=None):
+    """[B] importance-sampled log p(x) (log p(x | y) given `label`) with
+    q(z | x (, y)) as the proposal."""
+    mean, log_var = self.posterior(params, x, label)
 
     def log_weights(key, n):  # [n, B]
       z = reparameterize(key, mean, log_var, n)                       # [n, B, L]
       log_q = gaussian_log_prob(z, mean, 0.5 * log_var).sum(-1)
       log_prior = gaussian_log_prob(z, 0.0, 0.0).sum(-1)
-      log_lik = self.likelihood.log_prob(self.decode(params, z), x)   # [n, B]
+      log_lik = self.likelihood.log_prob(self.decode(params, z, label), x)   # [n, B]
       return log_lik + log_prior - log_q
 
     return importance_log_likelihood(log_weights, rng, num_samples,
@@ -260,14 +285,16 @@ class VAE(Recipe):
     k_bin, k_is = jax.random.split(rng)
     x = self.likelihood.binarize(k_bin, batch["x"])
     return self.importance_log_prob(variables["params"], x, k_is,
-                                    self.importance_samples)
+                                    self.importance_samples,
+                                    batch_label(batch, self.num_classes, "vae"))
 
   def eval_metrics(self, variables, batch, rng):
     k_bin, k_elbo, k_is = jax.random.split(rng, 3)
     params = variables["params"]
     x = self.likelihood.binarize(k_bin, batch["x"])
-    recon, kl = self.elbo_terms(params, x, k_elbo)
-    nll = -self.importance_log_prob(params, x, k_is, self.importance_samples)
+    label = batch_label(batch, self.num_classes, "vae")
+    recon, kl = self.elbo_terms(params, x, k_elbo, label)
+    nll = -self.importance_log_prob(params, x, k_is, self.importance_samples, label)
     metrics = {"nll_nats": nll, "neg_elbo_nats": recon + kl,
                "recon_nats": recon, "kl_nats": kl}
     if self.spec.is_image:
@@ -277,7 +304,8 @@ class VAE(Recipe):
   def sample(self, variables, rng, num, inputs=None):
     k_z, k_x = jax.random.split(rng)
     z = jax.random.normal(k_z, (num, self.latent_dim))
-    return self.likelihood.sample(k_x, self.decode(variables["params"], z))
+    label = sample_labels(inputs, num, self.num_classes)
+    return self.likelihood.sample(k_x, self.decode(variables["params"], z, label))
 
   def write_pictures(self, variables, rng, batch, directory, step):
     from gen_jax.models import latent_pictures  # pylint: disable=import-outside-toplevel
@@ -285,8 +313,14 @@ class VAE(Recipe):
     x = jnp.asarray(batch["x"])
     if self.likelihood.dynamic_binarization:
       x = self.likelihood.binarize(rng, x)
-    codes = self.features(variables, x)                              # [N, L]
-    decode_mean = lambda z: np.asarray(self.likelihood.mean(self.decode(params, z)))
+    label = batch_label(batch, self.num_classes, "vae")
+    codes = self.features(variables, x, label)                       # [N, L]
+    if self.num_classes:   # pictures decode with the first example's class
+      fixed = lambda z: jnp.full(z.shape[:1], label[0], jnp.int32)
+      decode_mean = lambda z: np.asarray(self.likelihood.mean(
+          self.decode(params, z, fixed(z))))
+    else:
+      decode_mean = lambda z: np.asarray(self.likelihood.mean(self.decode(params, z)))
     latent_pictures.write_all(
         directory, step, self.spec, np.asarray(x), np.asarray(codes), decode_mean,
         labels=batch.get("label"), prior_samples=None,

@@ -90,7 +90,7 @@ def scan_pixels(step_pixel, carry, noise, shape, num_levels, pad, row_end=None):
   return x.reshape(num, -1), log_p
 
 
-def cached_pixelcnn_sample(net, params, noise, shape, num_levels):
+def cached_pixelcnn_sample(net, params, noise, shape, num_levels, label=None):
   """(x [B, D] int32, log p(x) [B]) from a `PixelCNNNet` with layer caches.
 
   Args:
@@ -99,6 +99,7 @@ def cached_pixelcnn_sample(net, params, noise, shape, num_levels):
     noise: [D, B] or [D, B, K] from `draw_noise`.
     shape: (H, W, C).
     num_levels: K (2 for binary).
+    label: [B] int32 classes of a conditional net (`net.num_classes` > 0).
   """
   h, w, num_colors = shape
   num = noise.shape[1]
@@ -110,14 +111,18 @@ def cached_pixelcnn_sample(net, params, noise, shape, num_levels):
   blank = lambda f: pad_cache(jnp.zeros((num, h, w, f), jnp.float32), pad)
   carry = {"x_cache": blank(num_colors),
            "blocks": [blank(net.features) for _ in range(net.num_blocks)]}
+  onehot = jax.nn.one_hot(label, net.num_classes) if net.num_classes else None
+  label_bias = lambda name: 0.0 if onehot is None else onehot @ params[name]["kernel"]
 
   def step_pixel(carry, r, c, pixel):
     del pixel  # already in x_cache
     act = conv_at(carry["x_cache"], k_in, r, c, pad) + params["conv_in"]["bias"]
+    act = act + label_bias("cond_in")
     caches = []
     for i, (kernel, cache) in enumerate(zip(k_blocks, carry["blocks"])):
       cache = write_pixel(cache, jax.nn.relu(act), r, c, pad)
       act = act + (conv_at(cache, kernel, r, c, pad) + params[f"block_{i}"]["bias"])
+      act = act + label_bias(f"cond_{i}")
       caches.append(cache)
     logits = head(params, act, num_colors).reshape(num, num_colors, -1)
     return dict(carry, blocks=caches), logits
