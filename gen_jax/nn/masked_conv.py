@@ -25,6 +25,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.errors import UserError
+
 MASK_TYPES = ("A", "B", "V")
 
 
@@ -40,11 +42,23 @@ def feature_colors(num_features: int, num_colors: int, chunks: int = 1) -> np.nd
   return np.tile(colors, chunks)
 
 
+def check_odd_kernel(kernel_size: tuple[int, int]) -> None:
+  """Masks are centred at (kh // 2, kw // 2): an even size puts that centre
+  off by one, and the mask would let the current pixel through."""
+  if any(k % 2 == 0 for k in kernel_size):
+    raise UserError(
+        f"masked convolution kernel {tuple(kernel_size)} has an even size: its "
+        "centre is off by one and the mask would leak the current pixel. Use "
+        "odd kernel sizes (e.g. --config.model.first_kernel=7, "
+        "--config.model.kernel=3).")
+
+
 def conv_mask(kernel_size: tuple[int, int], in_colors: np.ndarray,
               out_colors: np.ndarray, mask_type: str) -> np.ndarray:
   """[kh, kw, in, out] float32 0/1 mask of the given type (see module doc)."""
   if mask_type not in MASK_TYPES:
     raise ValueError(f"mask_type {mask_type!r} not in {MASK_TYPES}")
+  check_odd_kernel(kernel_size)
   kh, kw = kernel_size
   ch, cw = kh // 2, kw // 2
   mask = np.zeros((kh, kw, len(in_colors), len(out_colors)), np.float32)

@@ -96,3 +96,28 @@ def test_lstm_update_is_the_standard_cell():
   want_c = _sigmoid(-0.2) * 0.5 + _sigmoid(0.1) * np.tanh(0.4)
   np.testing.assert_allclose(cell, [[want_c]], rtol=1e-6)
   np.testing.assert_allclose(hid, [[_sigmoid(0.3) * np.tanh(want_c)]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("kernel", [(4, 4), (3, 4), (2, 3), (1, 2)])
+def test_even_kernels_are_refused_because_they_leak_the_current_pixel(kernel):
+  from gen_jax.errors import UserError  # pylint: disable=import-outside-toplevel
+  with pytest.raises(UserError, match=r"even size.*odd kernel sizes"):
+    conv_mask(kernel, np.arange(1), np.arange(1), "A")
+  layer = MaskedConv2D(2, kernel, "A", 1)
+  with pytest.raises(UserError, match="even size"):
+    layer.init(jax.random.PRNGKey(0), jnp.zeros((1, 5, 5, 1)))
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 7])
+def test_odd_mask_a_kernels_are_causal_in_raster_order(k):
+  """Output at pixel p has zero gradient w.r.t. inputs at p and after it."""
+  layer = MaskedConv2D(2, (k, k), "A", 1)
+  x0 = jax.random.normal(jax.random.PRNGKey(1), (1, 5, 5, 1))
+  params = layer.init(jax.random.PRNGKey(0), x0)
+  params = jax.tree.map(lambda p: jnp.ones_like(p), params)
+  jac = jax.jacrev(lambda x: layer.apply(params, x)[0, ..., 0].reshape(-1))(x0)
+  jac = np.asarray(jac).reshape(25, 25)                  # [out pixel, in pixel]
+  for p in range(25):
+    assert np.all(jac[p, p:] == 0.0), (k, p)
+  if k > 1:
+    assert np.any(jac[24, :24] != 0.0)
