@@ -315,15 +315,23 @@ class OrderAgnosticNADE(LikelihoodRecipe):
     return jnp.mean(nll), (metrics, state)
 
   def sample(self, variables, rng, num, inputs=None):
-    """Ancestral sampling in raster order (ordering 0 of the ensemble)."""
+    """Samples of the ensemble `log_prob` scores: the uniform mixture over its
+    orderings. Each sample draws its ordering uniformly, then is sampled
+    ancestrally in that ordering (one lax.scan over the D steps)."""
     d = self.spec.num_dims
-    noise = draw_noise(rng, num, d, self.num_levels)
+    k_order, k_noise = jax.random.split(rng)
+    choice = jax.random.randint(k_order, (num,), 0, self.num_orderings)
+    ordering = self.orderings()[choice]                         # [num, D]
+    rank = jnp.argsort(ordering, axis=1)                        # [num, D]
+    noise = draw_noise(k_noise, num, d, self.num_levels)        # [D, num(, K)]
+    rows = jnp.arange(num)
 
     def step(x, inputs):
-      i, noise_i = inputs
-      mask = jnp.broadcast_to(jnp.arange(d) < i, x.shape)
-      logits = jnp.take(self.masked_logits(variables, x, mask), i, axis=1)
-      return x.at[:, i].set(pick(logits, noise_i)), None
+      t, noise_t = inputs
+      position = ordering[:, t]                                 # [num]
+      logits = self.masked_logits(variables, x, rank < t)       # [num, D(, K)]
+      value = pick(logits[rows, position], noise_t)
+      return x.at[rows, position].set(value), None
 
     x, _ = jax.lax.scan(step, jnp.zeros((num, d), jnp.int32), (jnp.arange(d), noise))
     return unflatten(x, self.spec)

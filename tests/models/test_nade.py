@@ -207,6 +207,23 @@ def test_rnade_dequantized_images_report_the_change_of_variables_offset():
 # ------------------------------------------------------------------- sampling
 
 
+def test_order_agnostic_ensemble_samples_its_mixture_not_one_ordering():
+  """K=3 orderings on 2x2 binary images, sharpened weights: the orderings
+  disagree, so sampling ordering 0 alone fails this chi-square test."""
+  spec = tiny_spec((2, 2, 1))
+  recipe, variables = build("eonade", spec, seed=1, scale=3.0, hidden=8,
+                            num_orderings=3, ordering_seed=4)
+  x = all_levels(spec).astype(jnp.float32)                           # 16 states
+  probs = np.exp(np.asarray(recipe.log_prob(variables, {"x": x}), np.float64))
+  assert probs.sum() == pytest.approx(1.0, abs=1e-5)
+  num = 40_000
+  samples = jax.jit(recipe.sample, static_argnums=2)(variables, jax.random.PRNGKey(0), num)
+  index = np.asarray(samples).reshape(num, 4).astype(int) @ (2 ** np.arange(3, -1, -1))
+  counts = np.bincount(index, minlength=16)
+  _, p_value = stats.chisquare(counts, probs / probs.sum() * num)
+  assert p_value > 1e-3, (counts, probs * num)
+
+
 @pytest.mark.parametrize("name,num_levels,kw", [
     ("nade", 2, {"hidden": 4}), ("nade", 3, {"hidden": 4}),
     ("eonade", 2, {"hidden": 4})])
