@@ -100,3 +100,30 @@ def gaussian_mixture_log_prob(x, logits, means, log_scales):
   log_weights = jax.nn.log_softmax(logits, axis=-1)
   return jax.nn.logsumexp(log_weights + gaussian_log_prob(x[..., None], means, log_scales),
                           axis=-1)
+
+
+def log_normal_mass(lower, upper):
+  """log(Phi(upper) - Phi(lower)) for standard-normal bounds, lower < upper.
+
+  Stable in both tails: above zero the upper-tail form Phi(-lower) -
+  Phi(-upper) is used; -inf / +inf bounds are allowed.
+  """
+  flip = lower > 0
+  a = jnp.where(flip, -upper, lower)
+  b = jnp.where(flip, -lower, upper)
+  log_b, log_a = jax.scipy.special.log_ndtr(b), jax.scipy.special.log_ndtr(a)
+  return log_b + jnp.log1p(-jnp.exp(jnp.minimum(log_a - log_b, 0.0)))
+
+
+def gaussian_mixture_log_mass(lower, upper, logits, means, log_scales):
+  """log P(lower <= x < upper) under the mixture of `gaussian_mixture_log_prob`.
+
+  Args:
+    lower, upper: [...] interval bounds (may be -inf / +inf).
+    logits, means, log_scales: [..., C].
+  """
+  inv = jnp.exp(-log_scales)
+  z_lo = (lower[..., None] - means) * inv
+  z_hi = (upper[..., None] - means) * inv
+  log_weights = jax.nn.log_softmax(logits, axis=-1)
+  return jax.nn.logsumexp(log_weights + log_normal_mass(z_lo, z_hi), axis=-1)

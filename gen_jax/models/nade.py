@@ -19,7 +19,9 @@
   pixels y = (level + u) / L, u ~ U[0, 1)^D, L levels, and reports the
   discrete log-likelihood bound log P(level) >= log p(y) - D log L (Jensen);
   the `- D log L` term is the change of variables from [0, 1) bins of width
-  1/L back to unit-width integer bins.
+  1/L back to unit-width integer bins. Without a key, `log_prob` is the
+  exact log-probability of the discretized RNADE (bin masses of each
+  mixture given bin-centre inputs), which is what `sample` draws.
 """
 
 import flax.linen as nn
@@ -27,7 +29,8 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax.errors import UserError
-from gen_jax.losses import discrete_log_prob, gaussian_mixture_log_prob
+from gen_jax.losses import (discrete_log_prob, gaussian_mixture_log_mass,
+                            gaussian_mixture_log_prob)
 from gen_jax.models.base import (LikelihoodRecipe, batch_label, conditional_classes,
                                  flat_levels, likelihood_metrics, require_discrete,
                                  sample_labels, unflatten)
@@ -371,8 +374,14 @@ class RNADENet(nn.Module):
   def __call__(self, x):
     return self.core.scan(x, self.head, (self.v, self.b))           # 3 x [B, D, C]
 
-  def sample(self, gumbel, normal):
-    """gumbel [D, B, C], normal [D, B] -> [B, D] real samples."""
+  def sample(self, gumbel, normal, levels=None):
+    """gumbel [D, B, C], normal [D, B] -> [B, D] real samples.
+
+    With `levels` L, each value is snapped to the centre of its bin,
+    (clip(floor(L y), 0, L - 1) + 1/2) / L, before later positions read it:
+    the discretized model whose exact probability `RNADE.log_prob` gives
+    without a key.
+    """
     num = normal.shape[1]
 
     def step(a, inputs):
@@ -383,6 +392,8 @@ class RNADENet(nn.Module):
       mean = jnp.take_along_axis(means, k, 1)[:, 0]
       scale = jnp.exp(jnp.take_along_axis(log_scales, k, 1)[:, 0])
       value = mean + scale * n_i
+      if levels is not None:
+        value = (jnp.clip(jnp.floor(value * levels), 0, levels - 1) + 0.5) / levels
       return a + self.core.contribution(value, i), value
 
     a0 = jnp.broadcast_to(self.core.c, (num, self.hidden))
@@ -436,13 +447,34 @@ class RNADE(LikelihoodRecipe):
     return (levels + u) / self.levels
 
   def log_prob(self, variables, batch, rng=None):
-    """log p(x) [B]: the density for non-image data; for images the
-    dequantized bound log p(y) - D log L on the discrete log-likelihood."""
-    y = batch["x"].reshape(batch["x"].shape[0], -1).astype(jnp.float32)
+    """log p(x) [B] in nats.
+
+    Non-image data: the density. Images with `rng` (training, and the
+    trainer's evaluation): the dequantized bound log p(y) - D log L on the
+    discrete log-likelihood, y = (level + u) / L. Images without `rng`: the
+    exact log-probability of the discretized RNADE, whose conditional of
+    position i is the mixture's mass on the bin of level_i,
+    [level/L, (level+1)/L) (the first and last bins extend to -inf / +inf, so
+    the bins cover the line), given the earlier positions at their bin
+    centres; a normalized distribution over levels, and the one `sample`
+    draws from.
+    """
+    x = batch["x"].reshape(batch["x"].shape[0], -1).astype(jnp.float32)
     if self.levels is None:
-      return self.density(variables, y)
-    y = self.dequantize(y, rng)
-    return self.density(variables, y) - self.spec.num_dims * jnp.log(self.levels)
+      return self.density(variables, x)
+    if rng is not None:
+      y = self.dequantize(x, rng)
+      return self.density(variables, y) - self.spec.num_dims * jnp.log(self.levels)
+    return self.discrete_log_prob(variables, x)
+
+  def discrete_log_prob(self, variables, x):
+    """Exact log P(levels) [B] of the discretized RNADE (see `log_prob`)."""
+    levels = jnp.round(x * (self.levels - 1))                    # [B, D]
+    centres = (levels + 0.5) / self.levels
+    mixture = self.mixtures(variables, centres)                  # 3 x [B, D, C]
+    lower = jnp.where(levels > 0, levels / self.levels, -jnp.inf)
+    upper = jnp.where(levels < self.levels - 1, (levels + 1) / self.levels, jnp.inf)
+    return gaussian_mixture_log_mass(lower, upper, *mixture).sum(-1)
 
   def sample(self, variables, rng, num, inputs=None):
     d, c = self.spec.num_dims, self.net.num_components
@@ -450,7 +482,7 @@ class RNADE(LikelihoodRecipe):
     gumbel = jax.random.gumbel(k_mix, (d, num, c))               # [D, num, C], any C
     normal = jax.random.normal(k_normal, (d, num))
     y = self.net.apply({"params": variables["params"]["model"]}, gumbel, normal,
-                       method=RNADENet.sample)
+                       self.levels, method=RNADENet.sample)
     if self.levels is not None:   # back to the data encoding: level / (L - 1)
       y = jnp.clip(jnp.floor(y * self.levels), 0, self.levels - 1) / (self.levels - 1)
     return y.reshape((num,) + self.spec.event_shape)
