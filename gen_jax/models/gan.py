@@ -12,6 +12,15 @@ players (tanh output) and back in `sample` (binary data: thresholded at
 1/2). 2-D points are used as they are (linear output). Batch-norm
 statistics live in `state[player]` and each phase updates only its own
 player's statistics.
+
+Discriminator batch statistics: real and fake batches go through D's batch
+norm apart, in two calls, as in the DCGAN reference implementation (D on the
+real batch, then D on the fake batch): each is normalised by its own batch
+statistics, so D's output on a real image never depends on the fakes beside
+it. D's running averages take the real then the fake batch's statistics. In
+the generator phase D sees the fake batch alone, in training mode, and its
+running averages are left as they were (they are never used for sampling).
+G's statistics for EMA weights are recomputed by `refresh_state`.
 """
 
 import functools
