@@ -47,6 +47,18 @@ def require_flags() -> tuple:
   return config, WORKDIR.value
 
 
+def load_config(workdir: str):
+  """The config a workdir was trained with (its config.json)."""
+  import json  # pylint: disable=import-outside-toplevel
+  import ml_collections  # pylint: disable=import-outside-toplevel
+  path = os.path.join(workdir, "config.json")
+  if not os.path.exists(path):
+    raise UserError(f"{path} not found: train first with python -m experiments.train "
+                    f"--config=... --workdir={workdir}.")
+  with open(path, encoding="utf-8") as f:
+    return ml_collections.ConfigDict(json.load(f))
+
+
 def parse_flags(argv):
   """absl flag parsing that ends a bad flag or override in one clear message."""
   try:

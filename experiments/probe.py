@@ -9,10 +9,8 @@ every workdir must have been trained on the same dataset. Prints the table and
 writes it to probe.txt in the first workdir.
 """
 
-import json
 import os
 
-import ml_collections
 from absl import flags
 
 from experiments import common
@@ -22,15 +20,6 @@ WORKDIRS = flags.DEFINE_list("workdirs", None, "Comma-separated trained workdirs
 C = flags.DEFINE_float("c", 1.0, "Inverse L2 strength of the logistic regression.")
 MAX_EXAMPLES = flags.DEFINE_integer("max_examples", None,
                                     "Use at most this many examples per split.")
-
-
-def load_config(workdir: str) -> ml_collections.ConfigDict:
-  path = os.path.join(workdir, "config.json")
-  if not os.path.exists(path):
-    raise UserError(f"{path} not found: train first with python -m experiments.train "
-                    f"--config=... --workdir={workdir}.")
-  with open(path, encoding="utf-8") as f:
-    return ml_collections.ConfigDict(json.load(f))
 
 
 def main(argv):
@@ -45,7 +34,7 @@ def main(argv):
   from gen_jax.train import Experiment
   representations, train, test, data_name = {}, None, None, None
   for workdir in WORKDIRS.value:
-    config = load_config(workdir)
+    config = common.load_config(workdir)
     exp = Experiment(config, workdir)
     if exp.resumed_from is None:
       raise UserError(f"no checkpoint in {workdir}; train it first.")
