@@ -12,13 +12,19 @@ Commands:
   python -m experiments.sample --config=experiments/configs/conditional_nade_digits.py \
       --workdir=workdirs/conditional_nade_digits --labels=0,1,2,3,4,5,6,7,8,9
 
-Runtime and expected figures: see MEASURED below (our own figures; there is
-no paper number for this dataset).
+Measured (seed 0, 2-core CPU): about 20 s for the 5,000 steps. Validation
+NLL bottoms out at step 4,500 (14.17 nats) and rises after it (14.82 at
+8,000); the selected checkpoint's test -log p(x | y) is 14.51 ± 0.32 nats
+(n=300, given the true label; not comparable with the unconditional
+-log p(x) of the other digits rows). Bayes classifier (experiments.classify,
+13 s): accuracy 0.953 ± 0.012 against 0.947 ± 0.013 for the in-repo MLP
+classifier; at 5% false rejection on validation, rejection AUROC 0.985 to
+1.000 on every outlier set (letters, noise, constant, inverted, MNIST),
+against 0.881 to 0.970 for the MLP's max-softmax probability. Our own
+figures; there is no paper number for this dataset.
 """
 
 from gen_jax.train import base_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():

@@ -9,13 +9,16 @@ Commands:
   python -m experiments.sample --config=experiments/configs/conditional_pixelcnn_mnist.py \
       --workdir=workdirs/conditional_pixelcnn_mnist --labels=0,1,2,3,4,5,6,7,8,9
 
-Runtime and expected figures: see MEASURED below (our own figures on this
-5,000-image subset; the papers report full-MNIST figures only).
+Measured (seed 0, 2-core CPU): 6.0 min for the 3,000 steps; validation
+selects step 2,500 (64.82 nats): test -log p(x | y) 66.00 ± 0.54 nats
+(n=1,000, pixels binarized at > 127). Bayes classifier: accuracy
+0.914 ± 0.009 against 0.969 ± 0.006 for LeNet-5; rejection AUROC 1.000 on
+noise and inverted, 0.972 on digits, but 0.093 on constant images (they are
+MORE likely than real digits) and 0.56 on letters: the likelihood failure
+of Nalisnick et al. 2019 and Ren et al. 2019, reproduced.
 """
 
 from experiments.configs.mnist_small_training import mnist_small_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():

@@ -11,13 +11,15 @@ Commands:
   python -m experiments.sample --config=experiments/configs/conditional_vae_mnist.py \
       --workdir=workdirs/conditional_vae_mnist --labels=0,1,2,3,4,5,6,7,8,9
 
-Runtime and expected figures: see MEASURED below (our own figures on this
-5,000-image subset; the papers report full-MNIST figures only).
+Measured (seed 0, 2-core CPU): 54 s for the 6,000 steps; validation selects
+the last step (97.24 nats, k=100): test -log p(x | y) 98.84 ± 0.89 nats
+(n=1,000, k=100, dynamically binarized: a stochastic estimate).
+Bayes classifier (k=100 per class): accuracy 0.932 ± 0.008 against
+0.978 ± 0.005 for LeNet-5 on the same float images; rejection AUROC 1.000
+on noise, inverted and digits, 0.985 on constant, 0.929 on letters.
 """
 
 from experiments.configs.mnist_small_training import mnist_small_config
-
-MEASURED = "not yet measured"
 
 
 def get_config():
