@@ -199,13 +199,27 @@ class LikelihoodRecipe(Recipe):
   """An explicit model trained by maximum likelihood: one phase, `nll`.
 
   Subclasses implement `init_params(rng) -> params` (the single group
-  "model"), `log_prob` and `sample`.
+  "model"), `log_prob` and `sample`. Config `perturb_rate` (default 0):
+  train on inputs whose pixels are each replaced by a uniform random level
+  with that probability, the background model of the likelihood-ratio
+  anomaly score (Ren et al. 2019); evaluation always sees clean inputs.
   """
   explicit = True
 
   def __init__(self, config, spec: DataSpec):
     super().__init__(config, spec)
     self.phases = (Phase("nll", self._nll_loss, ("model",)),)
+    self.perturb_rate = float(config.get("perturb_rate", 0.0))
+    if not 0.0 <= self.perturb_rate < 1.0:
+      raise UserError(f"--config.model.perturb_rate={self.perturb_rate} must lie in [0, 1).")
+
+  def training_batch(self, batch: Batch, rng: jax.Array) -> tuple[Batch, jax.Array]:
+    """(the batch the loss sees, the key left for the loss): perturbed by
+    `perturb_rate`, or both unchanged when it is 0."""
+    if not self.perturb_rate:
+      return batch, rng
+    k_perturb, rng = jax.random.split(rng)
+    return {**batch, "x": perturb(batch["x"], self.spec, self.perturb_rate, k_perturb)}, rng
 
   def init_params(self, rng: jax.Array) -> Any:
     raise NotImplementedError
@@ -216,9 +230,24 @@ class LikelihoodRecipe(Recipe):
 
   def _nll_loss(self, params, state, batch, rng, step):
     del step
+    batch, rng = self.training_batch(batch, rng)
     nll = -self.log_prob({"params": params, "state": state}, batch, rng)
     metrics = {k: jnp.mean(v) for k, v in likelihood_metrics(nll, self.spec).items()}
     return jnp.mean(nll), (metrics, state)
+
+
+def perturb(x: jax.Array, spec: DataSpec, rate: float, rng: jax.Array) -> jax.Array:
+  """x with each entry replaced, with probability `rate`, by a uniform random
+  value of the encoding (a fair bit, a uniform level, a uniform real in [0, 1])."""
+  k_where, k_value = jax.random.split(rng)
+  where = jax.random.bernoulli(k_where, rate, x.shape)
+  if spec.encoding == "categorical":
+    value = jax.random.randint(k_value, x.shape, 0, spec.num_levels).astype(x.dtype)
+  elif spec.encoding == "binary":
+    value = jax.random.bernoulli(k_value, 0.5, x.shape).astype(x.dtype)
+  else:
+    value = jax.random.uniform(k_value, x.shape, x.dtype)
+  return jnp.where(where, value, x)
 
 
 def flat_levels(x: jax.Array, spec: DataSpec) -> jax.Array:

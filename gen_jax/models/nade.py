@@ -304,6 +304,7 @@ class OrderAgnosticNADE(LikelihoodRecipe):
 
   def _nll_loss(self, params, state, batch, rng, step):
     """Unbiased estimate of the ordering-averaged NLL from one random mask."""
+    batch, rng = self.training_batch(batch, rng)
     x = flat_levels(batch["x"], self.spec)
     b, d = x.shape
     k_order, k_size = jax.random.split(rng)

@@ -135,3 +135,22 @@ def test_binary_only_models_refuse_float_data():
 def test_unknown_model_name_is_a_clear_error():
   with pytest.raises(UserError, match="unknown model 'nope'.*fvsbn"):
     build("nope", tiny_spec())
+
+
+def test_perturb_rate_replaces_pixels_at_its_rate_and_zero_changes_nothing():
+  from gen_jax.models.base import perturb  # pylint: disable=import-outside-toplevel
+  spec = tiny_spec((8, 8, 1))
+  x = jnp.zeros((500, 8, 8, 1))
+  changed = float(jnp.mean(perturb(x, spec, 0.3, jax.random.PRNGKey(0)) != x))
+  assert changed == pytest.approx(0.15, abs=0.01)       # half the replacements are 1s
+  cat = tiny_spec((8, 8, 1), num_levels=5)
+  y = perturb(jnp.zeros((500, 8, 8, 1), jnp.int32), cat, 0.5, jax.random.PRNGKey(1))
+  assert y.dtype == jnp.int32 and float(jnp.mean(y != 0)) == pytest.approx(0.4, abs=0.01)
+  # perturb_rate 0: the loss is the plain NLL with the loss's own key.
+  recipe = make_recipe(ml_collections.ConfigDict({"name": "fvsbn"}), spec)
+  params = randomize(recipe.init(jax.random.PRNGKey(0), None)["params"], 0, 0.5)
+  batch = {"x": jnp.asarray(np.random.default_rng(0).integers(0, 2, (4, 8, 8, 1)), jnp.float32)}
+  loss = recipe.phases[0].loss_fn(params, {}, batch, jax.random.PRNGKey(2), 0)[0]
+  assert float(loss) == float(-jnp.mean(recipe.log_prob({"params": params}, batch)))
+  noisy = make_recipe(ml_collections.ConfigDict({"name": "fvsbn", "perturb_rate": 0.5}), spec)
+  assert float(noisy.phases[0].loss_fn(params, {}, batch, jax.random.PRNGKey(2), 0)[0]) != float(loss)
