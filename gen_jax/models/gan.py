@@ -14,13 +14,18 @@ statistics live in `state[player]` and each phase updates only its own
 player's statistics.
 
 Discriminator batch statistics: real and fake batches go through D's batch
-norm apart, in two calls, as in the DCGAN reference implementation (D on the
-real batch, then D on the fake batch): each is normalised by its own batch
-statistics, so D's output on a real image never depends on the fakes beside
-it. D's running averages take the real then the fake batch's statistics. In
-the generator phase D sees the fake batch alone, in training mode, and its
-running averages are left as they were (they are never used for sampling).
-G's statistics for EMA weights are recomputed by `refresh_state`.
+norm apart, in two training-mode calls, as in the DCGAN reference
+implementations (Radford et al.'s dcgan_code and the PyTorch DCGAN example
+apply D to the real batch, then to the fake batch): each batch is normalised
+by its own statistics, so D's output on a real image never depends on the
+fakes beside it. D's running averages take the real batch's statistics, then
+the fake batch's, in that order (as the PyTorch example's two calls do). In
+the generator phase D sees the fake batch alone, also in training mode (its
+own batch statistics, as in the reference), but its running averages are
+left as they were: each phase updates only its own player's state. (The
+PyTorch example also moves them in that call; the only reader of D's running
+averages here is InfoGAN's `classify`, so sampling is unaffected.) G's
+statistics for EMA weights are recomputed by `refresh_state`.
 """
 
 import functools
@@ -103,7 +108,11 @@ class AdversarialRecipe(Recipe):
     return out.reshape((out.shape[0],) + self.spec.event_shape), new
 
   def discriminate(self, params, state, x, train):
-    """((logits [B], features [B, F]), new discriminator state)."""
+    """((logits [B], features [B, F]), new discriminator state).
+
+    In training mode batch norm normalises `x` by its own batch statistics
+    and the returned state has the running averages moved towards them.
+    """
     return apply_player(self.discriminator, params["discriminator"],
                         state["discriminator"], x, train=train)
 
@@ -120,6 +129,12 @@ class AdversarialRecipe(Recipe):
   # -------------------------------------------------------------- phases
 
   def _d_loss(self, params, state, batch, rng, step):
+    """BCE of D on real vs fake; real and fake through D in separate calls.
+
+    Each batch is normalised by its own statistics (real logits do not depend
+    on the fakes); D's running averages are updated by the real call, then by
+    the fake call. G runs in training mode; its state update is dropped.
+    """
     real = self.to_model(batch["x"])
     latent = self.latent(rng, real.shape[0])
     fake, _ = self.generate(params, state, latent, train=True)  # G's stats kept
@@ -134,6 +149,11 @@ class AdversarialRecipe(Recipe):
     return loss + extra, (metrics, {**state, "discriminator": d_state})
 
   def _g_loss(self, params, state, batch, rng, step):
+    """G's loss on a fresh fake batch, which D sees alone in training mode.
+
+    D's running averages are not updated here (only G's state is returned
+    changed); `batch` only sets the batch size.
+    """
     latent = self.latent(rng, batch["x"].shape[0])
     fake, g_state = self.generate(params, state, latent, train=True)
     (fake_logits, feats), _ = self.discriminate(params, state, fake, True)  # D's stats kept

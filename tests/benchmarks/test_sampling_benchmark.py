@@ -1,5 +1,8 @@
 """The sampling benchmark's cases run, agree with each other, and are timed."""
 
+import dataclasses
+import types
+
 import jax
 import numpy as np
 
@@ -20,12 +23,20 @@ def assert_samplers_agree(cases):
 
 
 def assert_rate_is_samples_over_seconds(case, monkeypatch):
-  """On a fake clock that reads 10.0 then 12.5 s: batch * 3 / 2.5 exactly,
-  and the warm-up call is not timed (the clock is read only twice)."""
+  """On a fake clock that reads 10.0 then 12.5 s, 3 repeats: batch * 3 / 2.5
+  exactly; the sampler runs 1 + 3 times (warm-up untimed, then 3 new keys)."""
   from benchmarks import harness  # pylint: disable=import-outside-toplevel
   ticks = iter([10.0, 12.5])
-  monkeypatch.setattr(harness.time, "perf_counter", lambda: next(ticks))
-  assert time_case(case, repeats=3) == case.batch * 3 / 2.5
+  monkeypatch.setattr(harness, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
+  keys = []
+
+  def run(rng):
+    keys.append(rng)
+    return case.run(rng)
+
+  assert time_case(dataclasses.replace(case, run=run), repeats=3) == case.batch * 3 / 2.5
+  assert len(keys) == 4 and len({tuple(np.asarray(k).ravel()) for k in keys}) == 4
+  assert next(ticks, None) is None                 # both readings were taken
 
 
 def test_nade_cases_agree_and_are_timed(monkeypatch):

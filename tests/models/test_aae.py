@@ -65,6 +65,40 @@ def test_discriminator_loss_depends_on_the_encoder_but_its_phase_ignores_it():
   assert norm(g_gen["decoder"]) == 0 and norm(g_disc["decoder"]) == 0
 
 
+def train_one_phase(recipe, phase_index, batch, steps):
+  """Params after `steps` Adam updates of one phase on `batch` (fixed init)."""
+  only = copy.copy(recipe)
+  only.phases = (recipe.phases[phase_index],)
+  tx = {g: optax.adam(1e-2) for g in GROUPS}
+  ts = create_train_state(recipe.init(jax.random.PRNGKey(0), None), tx, False)
+  step = jax.jit(make_train_step(only, tx, 0.0))
+  for _ in range(steps):
+    ts, _ = step(ts, stacked(batch), jax.random.PRNGKey(1))
+  return ts.params
+
+
+def test_training_each_phase_beats_the_untrained_model_on_held_out_digits():
+  """50 updates on 16 digits: the latent discriminator tells the prior from
+  the encodings (0.5 -> ~1 accuracy) and reconstruction drops from ~45 nats;
+  the evaluation's disc_accuracy is the phase's metric for the same key."""
+  recipe, batch = digits_recipe()
+  train_source, _, _ = load(ml_collections.ConfigDict(
+      {"name": "digits", "encoding": "binary", "data_dir": None}))
+  held = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(100, 356)).items()}
+  untrained = recipe.init(jax.random.PRNGKey(0), None)["params"]
+  key = jax.random.PRNGKey(5)
+  metric = lambda index, params, name: float(
+      recipe.phases[index].loss_fn(params, {}, held, key, 0)[1][0][name])
+  trained = train_one_phase(recipe, 1, batch, 50)
+  before, after = (metric(1, p, "disc_accuracy") for p in (untrained, trained))
+  assert after > 0.9 and after > before + 0.3, (before, after)
+  per_example = recipe.eval_metrics({"params": trained}, held, key)["disc_accuracy"]
+  assert float(jnp.mean(per_example)) == pytest.approx(after, abs=1e-6)
+  trained = train_one_phase(recipe, 0, batch, 50)
+  before, after = (metric(0, p, "recon_nats") for p in (untrained, trained))
+  assert after < before - 8.0, (before, after)
+
+
 def test_priors_have_the_promised_shapes_and_supports():
   key = jax.random.PRNGKey(0)
   z = np.asarray(make_prior("mixture10", 2)(key, 20_000))

@@ -1,5 +1,6 @@
 """GAN and DCGAN: the optimal discriminator, phases, batch norm, configs."""
 
+import functools
 import importlib
 
 import jax
@@ -240,27 +241,52 @@ def test_classifier_score_identities():
   assert classifier_score(half) == pytest.approx(2.0, rel=1e-6)
 
 
+def train_mode(module, params, state, x):
+  """`module` on `x` alone in training mode, without recipe code: (out, state)."""
+  out, new = module.apply({"params": params, **state}, x, train=True, mutable=list(state))
+  return out, dict(new)
+
+
 def test_real_and_fake_batches_go_through_batch_norm_apart():
   """As in the DCGAN reference (D applied to the real and to the fake batch in
-  two calls), each batch is normalised by its own statistics: D's outputs on
-  the real batch do not depend on the fakes. D's running statistics take the
-  real then the fake batch's; the generator phase leaves them alone."""
+  two calls), each batch is normalised by its own statistics, so D's outputs
+  on the real batch do not depend on the fakes; D's running averages take the
+  real then the fake batch's statistics. In the generator phase D sees the
+  fake batch alone in training mode and its running averages stay put."""
   config = gan_config("dcgan", "digits")
   train_source, _, spec = load(config.data)
   recipe = make_recipe(config.model, spec)
   batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(16)).items()}
-  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  params, state = (recipe.init(jax.random.PRNGKey(0), batch)[k] for k in ("params", "state"))
   d_phase, g_phase = recipe.phases
-  params, state = variables["params"], variables["state"]
-  outs = [d_phase.loss_fn(params, state, batch, jax.random.PRNGKey(k), 0) for k in (1, 2)]
-  (loss1, (m1, s1)), (loss2, (m2, _)) = outs
-  assert float(m1["d_real"]) == float(m2["d_real"])          # fakes differ, reals agree
-  assert float(m1["d_fake"]) != float(m2["d_fake"]) and float(loss1) != float(loss2)
-  real = recipe.to_model(batch["x"])
-  (ref_logits, _), _ = recipe.discriminate(params, state, real, True)
-  assert float(m1["d_real"]) == pytest.approx(float(jnp.mean(jax.nn.sigmoid(ref_logits))))
-  assert not all(jax.tree.leaves(jax.tree.map(np.array_equal, state["discriminator"],
-                                              s1["discriminator"])))
-  _, (_, g_state) = g_phase.loss_fn(params, state, batch, jax.random.PRNGKey(3), 0)
+  d_net = functools.partial(train_mode, recipe.discriminator, params["discriminator"])
+  fakes = lambda key: train_mode(recipe.generator, params["generator"], state["generator"],
+                                 recipe.latent(key, 16))[0]
+  real = batch["x"] * 2.0 - 1.0
+  (real_logits, _), after_real = d_net(state["discriminator"], real)
+  d_out = {k: d_phase.loss_fn(params, state, batch, jax.random.PRNGKey(k), 0) for k in (1, 2)}
+  for k, (loss, (metrics, new_state)) in d_out.items():
+    (fake_logits, _), after_both = d_net(after_real, fakes(jax.random.PRNGKey(k)))
+    assert float(loss) == pytest.approx(float(discriminator_loss(real_logits, fake_logits)),
+                                        rel=1e-6)
+    assert float(metrics["d_real"]) == pytest.approx(
+        float(jnp.mean(jax.nn.sigmoid(real_logits))), rel=1e-6)
+    jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7),
+                 new_state["discriminator"], after_both)      # real, then fake
+  m1, m2 = (out[1][0] for out in d_out.values())
+  assert float(m1["d_real"]) == float(m2["d_real"])            # fakes differ, reals agree
+  assert float(m1["d_fake"]) != float(m2["d_fake"])
+  # Not vacuous: one call on real and fake together would move the real logits.
+  both = jnp.concatenate([real, fakes(jax.random.PRNGKey(1))])
+  (joint, _), _ = d_net(state["discriminator"], both)
+  assert np.abs(np.asarray(joint[:16] - real_logits)).max() > 1e-2
+  # Generator phase: D on the fakes alone, batch statistics, running averages kept.
+  g_loss, (_, g_state) = g_phase.loss_fn(params, state, batch, jax.random.PRNGKey(3), 0)
+  fake = fakes(jax.random.PRNGKey(3))
+  (fake_logits, _), _ = d_net(state["discriminator"], fake)
+  assert float(g_loss) == pytest.approx(float(generator_loss(fake_logits, recipe.loss_kind)),
+                                        rel=1e-6)
+  (eval_logits, _), _ = recipe.discriminate(params, state, fake, False)
+  assert abs(float(generator_loss(eval_logits, recipe.loss_kind)) - float(g_loss)) > 1e-3
   assert all(jax.tree.leaves(jax.tree.map(np.array_equal, state["discriminator"],
                                           g_state["discriminator"])))

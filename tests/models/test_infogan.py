@@ -98,3 +98,7 @@ def test_matched_accuracy_is_exact_on_hand_made_cases():
   assert matched_accuracy(constant, labels, 3, 3) == pytest.approx(3 / 7)
   one_wrong = np.array([2, 2, 0, 0, 1, 1, 0])
   assert matched_accuracy(one_wrong, labels, 3, 3) == pytest.approx(6 / 7)
+  # Confusion [[3, 2], [2, 0]]: the best one-to-one map crosses (2 + 2 = 4);
+  # greedy on the largest cell gives 3, each code's own argmax (not one-to-one) 5.
+  codes, truth = np.array([0, 0, 0, 0, 0, 1, 1]), np.array([0, 0, 0, 1, 1, 0, 0])
+  assert matched_accuracy(codes, truth, 2, 2) == pytest.approx(4 / 7)
