@@ -26,6 +26,7 @@ RECIPES = {
     "nade": "gen_jax.models.nade:NADE",
     "eonade": "gen_jax.models.nade:OrderAgnosticNADE",
     "rnade": "gen_jax.models.nade:RNADE",
+    "rbm": "gen_jax.models.rbm:RBM",
 }
 
 

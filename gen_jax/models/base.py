@@ -43,8 +43,8 @@ Every family on this contract, and how the coming ones map onto it:
 | AAE | `reconstruction`; `latent_discriminator`; `encoder_as_generator` | encoder, decoder, discriminator | one; `x` | - |
 | GAN, DCGAN | `discriminator` (repeat=d_steps, fresh batches); `generator` | generator, discriminator (EMA: generator) | one; `x` | - |
 | InfoGAN | `discriminator`; `generator` (+ Q head) | generator, q_head, discriminator | one; `x` | - |
-| RBM (coming) | `cd` (surrogate loss with the CD-k / PCD gradient) | model; persistent chains in `state` | one; `x` | - |
-| class-conditional density models (coming) | `nll` | model | one; `x`, `label` | `label` |
+| RBM | `cd` (surrogate loss with the CD-k / PCD gradient; k may grow with `step`) | model; persistent chains and the base rate in `state`; AIS log Z from `prepare_eval` | one; `x` | - |
+| class-conditional density models (NADE, PixelCNN, Gated PixelCNN, VAE with `conditional=True`) | `nll` / `neg_elbo` | as their family | one; `x`, `label` | `label` |
 | CycleGAN (coming) | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
 | StarGAN (coming) | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP); `generator` | generator, discriminator | one; `x`, `attributes` | `x`, target `attributes` |
 | conditional / text-to-image GAN (coming) | `discriminator` (matching-aware); `generator` (+ text encoder) | generator, discriminator, text_encoder | one; `x`, `label` or `caption` tokens | `label` or `caption` |
