@@ -16,6 +16,10 @@ so a model scores outliers exactly as it scores its test split:
              is not `digits`)
 
 All are deterministic (fixed seeds).
+
+One-class splits are not an outlier set of their own: `one_class_split`
+cuts a labelled test batch into the images of the normal classes (the
+in-distribution set) and those of every other class (`other_classes`).
 """
 
 import numpy as np
@@ -128,3 +132,19 @@ def outlier_sets(spec: DataSpec, test: dict, names=None, num: int | None = None)
     else:
       out[name] = encode_pixels(makers[name](), spec.max_value, spec.encoding)
   return out
+
+
+def one_class_split(test: dict, normal_classes, num_classes: int | None) -> tuple[dict, dict]:
+  """(normal, other): the rows of a labelled batch whose label is in
+  `normal_classes`, and the rest, each a batch with every key of `test`."""
+  if "label" not in test or not num_classes:
+    raise UserError("one-class splits need labelled data; this test split has "
+                    "no 'label'. Drop --normal_classes.")
+  classes = sorted({int(k) for k in normal_classes})
+  bad = [k for k in classes if not 0 <= k < num_classes]
+  if bad or not classes or len(classes) == num_classes:
+    raise UserError(f"--normal_classes={','.join(map(str, normal_classes))} must name "
+                    f"some but not all of the classes 0..{num_classes - 1}.")
+  normal = np.isin(np.asarray(test["label"]), classes)
+  return ({k: v[normal] for k, v in test.items()},
+          {k: v[~normal] for k, v in test.items()})

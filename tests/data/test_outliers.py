@@ -41,3 +41,19 @@ def test_unknown_sets_are_a_clear_error():
   _, test, spec = data_lib.load(data_config())
   with pytest.raises(UserError, match="unknown outlier sets \\['faces'\\]"):
     outliers.outlier_sets(spec, test.get(np.arange(4)), ["faces"])
+
+
+def test_one_class_split_partitions_the_test_batch_by_label():
+  _, test, spec = data_lib.load(data_config())
+  batch = test.get(np.arange(300))
+  normal, other = outliers.one_class_split(batch, [3], spec.num_classes)
+  assert np.all(normal["label"] == 3) and not np.any(other["label"] == 3)
+  assert len(normal["x"]) + len(other["x"]) == 300 and len(normal["x"]) == np.sum(batch["label"] == 3)
+  np.testing.assert_array_equal(normal["x"], batch["x"][batch["label"] == 3])
+  two, _ = outliers.one_class_split(batch, ["1", "7"], spec.num_classes)
+  assert set(np.unique(two["label"])) == {1, 7}
+  for bad in ([10], list(range(10)), []):
+    with pytest.raises(UserError, match="must name some but not all"):
+      outliers.one_class_split(batch, bad, spec.num_classes)
+  with pytest.raises(UserError, match="need labelled data"):
+    outliers.one_class_split({"x": batch["x"]}, [3], None)
