@@ -10,7 +10,16 @@ Data: a = `mnist_small` (4,000 train / 1,000 test 28x28 MNIST digits), b =
 `digits` (1,497 / 300 8x8 digits, bilinearly upsampled to 28x28), both float
 in [0, 1]. Unpaired: each source is shuffled on its own.
 
-Runtime and figures: TO BE MEASURED.
+Measured (seed 0, this config, 2,000 steps, about 35 min on the 2-core CPU
+shared with other jobs): cycle L1 (mean absolute error in [0, 1]) 0.028
+(a, n=1,000) and 0.037 (b, n=300); label preservation by a LeNet-5 trained
+on the target domain's real images: a->b 0.386 (ceiling 0.987, the
+classifier on real b test images), b->a 0.553 (ceiling 0.974); Frechet
+distance in LeNet-5 features 361.7 for G(a) against b (real floor 29.6)
+and 168.9 for F(b) against a (floor 17.1). FAR short of the issue's 90%
+label-preservation goal: this short run keeps the cycle nearly exact but
+often changes the digit; longer runs and discriminator variants were still
+being measured when this figure was written.
 
 The paper's setting (Zhu et al. 2017), kept here: LSGAN losses, cycle
 weight 10, identity 0.5 x 10, a pool of 50 past fakes per discriminator,
@@ -33,23 +42,23 @@ def get_config():
   c.model.g_features = 16
   c.model.num_blocks = 3
   c.model.d_features = 16
-  c.model.d_layers = 2
+  c.model.d_layers = 1
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
   c.model.pool_size = 50
-  c.model.decay_start_step = 1500
+  c.model.decay_start_step = 1000
   c.model.metrics = "labels"
   c.model.classifier_steps = 2000
   c.data.encoding = "float"
   c.data.sources = ml_collections.ConfigDict({
       "a": {"name": "mnist_small"},
       "b": {"name": "digits", "image_size": 28}})
-  c.train.num_steps = 3000
+  c.train.num_steps = 2000
   c.train.batch_size = 16
   c.train.learning_rate = 2e-4
   c.train.b1 = 0.5
   c.train.log_every_steps = 100
-  c.eval.every_steps = 1500
+  c.eval.every_steps = 1000
   c.eval.batch_size = 256
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500

@@ -27,6 +27,7 @@ RECIPES = {
     "eonade": "gen_jax.models.nade:OrderAgnosticNADE",
     "rnade": "gen_jax.models.nade:RNADE",
     "rbm": "gen_jax.models.rbm:RBM",
+    "cyclegan": "gen_jax.models.cyclegan:CycleGAN",
 }
 
 

@@ -1,0 +1,149 @@
+"""Translates images with a trained CycleGAN workdir; writes one PNG per image.
+
+  python -m experiments.translate --workdir=workdirs/cyclegan_mnist_digits \
+      --input=PATH --output=DIR [--direction=ab|ba] [--resize]
+
+--input: a PNG file, a folder of PNGs (its *.png files, not recursive), or
+`eval`: the source domain's eval split (written as 00000.png, ...). Images
+keep their file names. The model translates images of its training size and
+channel count; another size or channel count is an error unless --resize,
+which converts the channels (RGB <-> gray) and center-crops and resizes
+(bilinear). The workdir's config.json and latest checkpoint are used.
+"""
+
+import os
+
+from absl import flags
+
+from experiments import common
+from gen_jax.errors import UserError
+
+INPUT = flags.DEFINE_string("input", None, "A PNG file, a folder of PNGs, or 'eval'.")
+OUTPUT = flags.DEFINE_string("output", None, "Folder for the translated PNGs.")
+DIRECTION = flags.DEFINE_enum("direction", "ab", ["ab", "ba"],
+                              "ab: domain a -> b (G); ba: b -> a (F).")
+RESIZE = flags.DEFINE_bool("resize", False, "Resize and convert inputs of another "
+                           "size or channel count instead of refusing them.")
+CHUNK = 64
+MODES = {"1": 1, "L": 1, "LA": 2, "RGB": 3, "RGBA": 4, "P": 3}
+
+
+def png_paths(path: str) -> list[str]:
+  """The PNG itself, or a folder's *.png files sorted by name."""
+  if os.path.isdir(path):
+    found = sorted(os.path.join(path, f) for f in os.listdir(path)
+                   if f.lower().endswith(".png"))
+    if not found:
+      raise UserError(f"--input={path} is a folder without .png files.")
+    return found
+  if not os.path.isfile(path):
+    raise UserError(f"--input={path} does not exist; give a PNG file, a folder "
+                    "of PNGs, or 'eval'.")
+  return [path]
+
+
+def center_crop(pil, width: int, height: int):
+  """The largest centred crop of `pil` with the aspect ratio width:height."""
+  w, h = pil.size
+  scale = min(w / width, h / height)
+  cw, ch = round(width * scale), round(height * scale)
+  left, top = (w - cw) // 2, (h - ch) // 2
+  return pil.crop((left, top, left + cw, top + ch))
+
+
+def read_png(path: str, shape, resize: bool):
+  """[H, W, C] float32 in [0, 1] for a model of event `shape` (H, W, C)."""
+  from PIL import Image, UnidentifiedImageError  # pylint: disable=import-outside-toplevel
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  height, width, channels = shape
+  try:
+    pil = Image.open(path)
+    pil.load()
+  except (OSError, UnidentifiedImageError) as e:
+    raise UserError(f"could not read {path} as an image ({e}).") from e
+  have = MODES.get(pil.mode)
+  if have is None:
+    raise UserError(f"{path} has PNG mode {pil.mode!r}; save it as 8-bit gray or RGB.")
+  if (pil.height, pil.width, have) != (height, width, channels):
+    if not resize:
+      raise UserError(
+          f"{path} is {pil.width}x{pil.height} with {have} channel(s); the model "
+          f"translates {width}x{height} images with {channels} channel(s). Pass "
+          "--resize to convert and resize it, or give images of that size.")
+    pil = center_crop(pil.convert("L" if channels == 1 else "RGB"), width, height)
+    pil = pil.resize((width, height), Image.BILINEAR)
+  elif pil.mode in ("1", "P"):
+    pil = pil.convert("L" if channels == 1 else "RGB")
+  pixels = np.asarray(pil, np.float32) / 255.0
+  return pixels.reshape(height, width, channels)
+
+
+def encode(images, spec):
+  """[N, H, W, C] in [0, 1] -> the model's encoding (binary: > 1/2)."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  if spec.encoding == "binary":
+    return (images > 0.5).astype(np.float32)
+  return images
+
+
+def load_inputs(exp, source: str, input_flag: str, resize: bool):
+  """(images [N, H, W, C] in the data encoding, output file names)."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  spec = exp.spec[source]
+  if input_flag == "eval":
+    split = exp.eval_source[source]
+    x = split.get(np.arange(len(split)))["x"]
+    return np.asarray(x, np.float32), [f"{i:05d}.png" for i in range(len(x))]
+  paths = png_paths(input_flag)
+  images = np.stack([read_png(p, spec.event_shape, resize) for p in paths])
+  return encode(images, spec), [os.path.basename(p) for p in paths]
+
+
+def restore(workdir: str):
+  """The trained `Experiment` of a CycleGAN workdir (its latest checkpoint)."""
+  config = common.load_config(workdir)
+  if config.model.name != "cyclegan":
+    raise UserError(f"{workdir} holds a {config.model.name!r} model; "
+                    "experiments.translate needs a cyclegan workdir.")
+  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
+  exp = Experiment(config, workdir)
+  if exp.resumed_from is None:
+    raise UserError(f"no checkpoint in {workdir}; train first with python -m "
+                    "experiments.train.")
+  return exp
+
+
+def translate(workdir: str, input_flag: str, output: str, direction: str = "ab",
+              resize: bool = False) -> list[str]:
+  """Translates the inputs, writes PNGs under `output`; returns their paths."""
+  return translate_with(restore(workdir), input_flag, output, direction, resize)
+
+
+def translate_with(exp, input_flag: str, output: str, direction: str = "ab",
+                   resize: bool = False) -> list[str]:
+  """`translate` with a restored `Experiment`."""
+  from gen_jax.pictures import save_png, to_uint8_images  # pylint: disable=import-outside-toplevel
+  images, names = load_inputs(exp, direction[0], input_flag, resize)
+  out = exp.recipe.translate_images(exp.variables(), direction, images, chunk=CHUNK)
+  pixels = to_uint8_images(out, exp.recipe.output_spec(direction))
+  os.makedirs(output, exist_ok=True)
+  paths = [os.path.join(output, n) for n in names]
+  for image, path in zip(pixels, paths):
+    save_png(image, path)
+  return paths
+
+
+def main(argv):
+  del argv
+  common.start()
+  workdir = common.WORKDIR.value
+  if not workdir or not INPUT.value or not OUTPUT.value:
+    raise UserError("--workdir (a trained cyclegan workdir), --input (a PNG, a "
+                    "folder of PNGs or 'eval') and --output (a folder) are required.")
+  paths = translate(workdir, INPUT.value, OUTPUT.value, DIRECTION.value,
+                    RESIZE.value)
+  print(f"wrote {len(paths)} {DIRECTION.value} translation(s) to {OUTPUT.value}")
+
+
+if __name__ == "__main__":
+  common.main_with_clear_errors(main)
