@@ -15,17 +15,58 @@ WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, "
                               "metrics and samples; reused to resume.")
 MULTIHOST = flags.DEFINE_bool(
     "multihost", os.environ.get("GEN_JAX_MULTIHOST", "") not in ("", "0"),
-    "Call jax.distributed.initialize() first (or set GEN_JAX_MULTIHOST=1).")
+    "Call jax.distributed.initialize() first (or set GEN_JAX_MULTIHOST=1). "
+    "Where no cluster (TPU VM, Slurm, Open MPI, Kubernetes) tells JAX the "
+    "processes, set JAX_COORDINATOR_ADDRESS=host:port, JAX_NUM_PROCESSES and "
+    "JAX_PROCESS_ID on each process.")
+
+DETERMINISTIC_OPS = "--xla_gpu_deterministic_ops=true"
 
 
 def start() -> None:
-  """Quiet library logs; multi-host initialization when asked (before any JAX call)."""
+  """Quiet library logs; XLA's deterministic GPU ops unless
+  `--config.nondeterministic_ops`; multi-host initialization when asked.
+  All before JAX starts a backend (which reads XLA_FLAGS once)."""
   from absl import logging  # pylint: disable=import-outside-toplevel
   if not flags.FLAGS["verbosity"].present:
     logging.set_verbosity(logging.WARNING)
+  if not _nondeterministic_ops_asked():
+    os.environ["XLA_FLAGS"] = with_deterministic_ops(os.environ.get("XLA_FLAGS", ""))
   if MULTIHOST.value:
     import jax  # pylint: disable=import-outside-toplevel
-    jax.distributed.initialize()
+    jax.distributed.initialize(**distributed_args(os.environ))
+
+
+def with_deterministic_ops(xla_flags: str) -> str:
+  """XLA_FLAGS plus XLA's deterministic-ops flag (GPU only; CPU and TPU
+  ignore it), unless the flags already set it either way."""
+  if "--xla_gpu_deterministic_ops" in xla_flags:
+    return xla_flags
+  return f"{xla_flags} {DETERMINISTIC_OPS}".strip()
+
+
+def _nondeterministic_ops_asked() -> bool:
+  """--config.nondeterministic_ops; False without a readable config
+  (`require_flags` then says what is wrong with it)."""
+  try:
+    config = CONFIG.value
+    return bool(config is not None and config.get("nondeterministic_ops", False))
+  except (OSError, ImportError, SyntaxError, AttributeError):
+    return False
+
+
+def distributed_args(environ) -> dict:
+  """`jax.distributed.initialize` arguments from JAX_NUM_PROCESSES and
+  JAX_PROCESS_ID where set (JAX reads JAX_COORDINATOR_ADDRESS itself);
+  unset ones are left to JAX's cluster detection."""
+  args = {}
+  for arg, name in (("num_processes", "JAX_NUM_PROCESSES"), ("process_id", "JAX_PROCESS_ID")):
+    value = environ.get(name, "")
+    if value:
+      if not value.isdigit():
+        raise UserError(f"{name}={value!r} must be a non-negative integer.")
+      args[arg] = int(value)
+  return args
 
 
 def require_flags() -> tuple:

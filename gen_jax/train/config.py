@@ -10,6 +10,9 @@ def base_config() -> ml_collections.ConfigDict:
   """Keys shared by all experiments; configs override what they need."""
   c = ml_collections.ConfigDict()
   c.seed = 0
+  # False: the launchers set XLA's deterministic ops (on a GPU, same seed and
+  # device count give bit-identical runs; atomics-based ops may run slower).
+  c.nondeterministic_ops = False
 
   c.model = ml_collections.ConfigDict()
   c.model.name = "fvsbn"
