@@ -1,6 +1,8 @@
 """Pictures of samples: uint8 conversion, grids, PNGs and 2-D scatter plots.
 
 Below the trainer and the models alike: both write pictures with these.
+The writers write on process 0 only (`gen_jax.multihost.writer_only`), so
+every process may call them after computing what they show.
 """
 
 import os
@@ -8,6 +10,7 @@ import os
 import numpy as np
 
 from gen_jax.data.spec import DataSpec
+from gen_jax.multihost import writer_only
 
 
 def to_uint8_images(x: np.ndarray, spec: DataSpec) -> np.ndarray:
@@ -32,7 +35,9 @@ def image_grid(images: np.ndarray, columns: int | None = None,
   return grid
 
 
+@writer_only
 def save_png(array: np.ndarray, path: str, scale: int = 1) -> None:
+  """Writes a uint8 [H, W, C] picture (process 0 only), `scale` times larger."""
   from PIL import Image  # pylint: disable=import-outside-toplevel
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
   img = array[..., 0] if array.shape[-1] == 1 else array
@@ -42,6 +47,7 @@ def save_png(array: np.ndarray, path: str, scale: int = 1) -> None:
   pil.save(path)
 
 
+@writer_only
 def save_samples(samples: np.ndarray, spec: DataSpec, path: str) -> None:
   """A PNG grid for images, a scatter plot for 2-D points."""
   samples = np.asarray(samples)

@@ -34,6 +34,7 @@ import numpy as np
 
 from gen_jax.eval import classifier as clf
 from gen_jax.eval.gan_metrics import as_unit_images
+from gen_jax.multihost import writer_only
 from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 DIRECTIONS = {"ab": ("a", "b"), "ba": ("b", "a")}   # source, target
@@ -127,6 +128,7 @@ def translation_metrics(translate: Callable[[str, np.ndarray], np.ndarray], spec
   return out
 
 
+@writer_only
 def save_triples(x: np.ndarray, fake: np.ndarray, rec: np.ndarray, spec, path: str,
                  per_row: int = 4) -> None:
   """A PNG grid of (x, translation, reconstruction) triples, `per_row` a row.

@@ -164,9 +164,9 @@ class Recipe:
                      eval_source) -> dict[str, float]:
     """Set-level metrics of samples (mode coverage, Frechet distance, ...).
 
-    Called by `Experiment.evaluate` (host side, not jitted) with the train
-    and eval data sources (`get(indices)` -> numpy batch); merged into its
-    result. Default: none.
+    Called by `Experiment.evaluate` on every process (host side, not jitted)
+    with the train and eval data sources (`get(indices)` -> numpy batch);
+    merged into its result. Default: none.
     """
     del variables, rng, train_source, eval_source
     return {}
@@ -175,8 +175,10 @@ class Recipe:
                      directory: str, step: int) -> None:
     """Extra pictures beside the sample grid (reconstructions, traversals...).
 
-    Called on host 0 whenever samples are written, with one evaluation batch
-    (numpy arrays); write PNGs under `directory` with `step` in their names.
+    Called on every process whenever samples are written, with one evaluation
+    batch (numpy arrays); write PNGs under `directory` with `step` in their
+    names through the `gen_jax.pictures` writers, which write on process 0
+    only (wrap any other writer in `gen_jax.multihost.writer_only`).
     """
 
   def num_parameters(self, params: Params) -> int:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import stats
 
 from gen_jax.data.spec import DataSpec
+from gen_jax.multihost import writer_only
 from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 
@@ -49,6 +50,7 @@ def manifold(decode_mean, spec, path, n=15, grid_range=None):
   _save_grid(decode_mean(z), spec, path, n)
 
 
+@writer_only
 def scatter(codes, path, labels=None, prior_samples=None, title=None):
   """First two latent coordinates of the encodings, over prior samples if given."""
   import matplotlib  # pylint: disable=import-outside-toplevel

@@ -23,6 +23,7 @@ from gen_jax.train.checkpoint import Checkpointer
 from gen_jax.optim import make_optimizer
 from gen_jax.train.step import (create_train_state, ema_groups, make_eval_step,
                                 make_train_step)
+from gen_jax.multihost import to_host
 from gen_jax.pictures import save_samples
 from gen_jax.train.writers import MetricWriter
 
@@ -180,7 +181,7 @@ class Experiment:
                                     self.batch_sharding, self.config.eval.num_examples)
     variables = self._prepare_eval(self.variables(), jax.random.fold_in(key, 2 ** 31 - 3))
     for i, batch in enumerate(batches):
-      sums = jax.device_get(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
+      sums = to_host(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
       for k, v in sums.items():
         totals[k] = totals.get(k, np.zeros(3)) + np.asarray(v, np.float64)
     result = summarize(totals)
@@ -193,9 +194,9 @@ class Experiment:
     """`num` samples; `inputs` ({key: [num, ...]}) conditions them."""
     step = self.step if step is None else step
     key = jax.random.fold_in(self.keys["sample"], step)
-    if inputs is not None:
-      inputs = jax.tree.map(jnp.asarray, inputs)
-    return jax.device_get(self._sample(self.variables(), key, num, inputs))
+    if inputs is not None:   # host arrays, the same on every process
+      inputs = jax.tree.map(np.asarray, inputs)
+    return to_host(self._sample(self.variables(), key, num, inputs))
 
   def sample_inputs_from_eval(self, num: int):
     """Side information of the first `num` eval examples, for `sample`."""
@@ -203,24 +204,26 @@ class Experiment:
     return {k: batch[k] for k in self.recipe.sample_inputs if k in batch} or None
 
   def write_samples(self, path: str | None = None, inputs=None) -> str:
+    """The sample grid (default `samples/step_<N>.png`) and the recipe's
+    pictures. Every process computes them (a sampler may communicate); the
+    PNG writers write on process 0 only."""
     step = self.step
     path = path or os.path.join(self.workdir, "samples", f"step_{step}.png")
-    if jax.process_index() == 0:
-      num = self.config.sample.num
-      if inputs is not None:
-        num = len(jax.tree.leaves(inputs)[0])
-      samples = self.sample(num, step, inputs)
-      if isinstance(samples, dict):   # one grid per named output
-        root, ext = os.path.splitext(path)
-        for name, part in samples.items():
-          save_samples(np.asarray(part), self.recipe.output_spec(name),
-                       f"{root}_{name}{ext}")
-      else:
-        save_samples(np.asarray(samples), self.recipe.output_spec(), path)
-      batch = _numpy_batch(self.eval_source, self.config.sample.num)
-      self.recipe.write_pictures(self.variables(),
-                                 jax.random.fold_in(self.keys["sample"], step + 1),
-                                 batch, os.path.dirname(path), step)
+    num = self.config.sample.num
+    if inputs is not None:
+      num = len(jax.tree.leaves(inputs)[0])
+    samples = self.sample(num, step, inputs)
+    if isinstance(samples, dict):   # one grid per named output
+      root, ext = os.path.splitext(path)
+      for name, part in samples.items():
+        save_samples(np.asarray(part), self.recipe.output_spec(name),
+                     f"{root}_{name}{ext}")
+    else:
+      save_samples(np.asarray(samples), self.recipe.output_spec(), path)
+    batch = _numpy_batch(self.eval_source, self.config.sample.num)
+    self.recipe.write_pictures(self.variables(),
+                               jax.random.fold_in(self.keys["sample"], step + 1),
+                               batch, os.path.dirname(path), step)
     return path
 
 
