@@ -15,6 +15,7 @@ from experiments import common
 from absl import flags
 
 from gen_jax.errors import UserError
+from gen_jax.multihost import is_writer
 
 CHECKPOINT = flags.DEFINE_enum("checkpoint", "latest", ["latest", "best"],
                                "Which checkpoint to evaluate.")
@@ -39,8 +40,9 @@ def main(argv):
   result = {"step": exp.step, "split": split, "checkpoint": CHECKPOINT.value,
             "num_parameters": exp.recipe.num_parameters(exp.train_state.params),
             **exp.evaluate(split=SPLIT.value)}
-  with open(os.path.join(workdir, "eval.json"), "w", encoding="utf-8") as f:
-    json.dump(result, f, indent=2)
+  if is_writer():   # every process evaluated; one writes
+    with open(os.path.join(workdir, "eval.json"), "w", encoding="utf-8") as f:
+      json.dump(result, f, indent=2)
   print(json.dumps(result, indent=2))
 
 
