@@ -13,6 +13,12 @@ CONFIG = config_flags.DEFINE_config_file(
     lock_config=True)
 WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, "
                               "metrics and samples; reused to resume.")
+ALLOW_CONFIG_CHANGE = flags.DEFINE_bool(
+    "allow_config_change", False, "Resume a workdir with a config that differs "
+    "from its config.json (the old one is kept as config.<step>.json).")
+RESTORE_EARLIER = flags.DEFINE_bool(
+    "restore_earlier", False, "If the latest checkpoint cannot be read, move it "
+    "to <workdir>/unreadable_checkpoints and resume from the newest step that reads.")
 MULTIHOST = flags.DEFINE_bool(
     "multihost", os.environ.get("GEN_JAX_MULTIHOST", "") not in ("", "0"),
     "Call jax.distributed.initialize() first (or set GEN_JAX_MULTIHOST=1). "
@@ -86,6 +92,20 @@ def require_flags() -> tuple:
     raise UserError("--workdir is required: the directory for checkpoints, "
                     "metrics and samples (an existing one resumes).")
   return config, WORKDIR.value
+
+
+def trained_experiment(config, workdir: str):
+  """The `Experiment` of a trained workdir: it must exist (it is never
+  created here) and hold a checkpoint."""
+  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
+  from gen_jax.train import workdir as workdir_lib  # pylint: disable=import-outside-toplevel
+  workdir_lib.require_existing(workdir)
+  exp = Experiment(config, workdir, allow_config_change=ALLOW_CONFIG_CHANGE.value,
+                   restore_earlier=RESTORE_EARLIER.value)
+  if exp.resumed_from is None:
+    raise UserError(f"no checkpoint in {workdir}; train first with "
+                    "python -m experiments.train using the same --config and --workdir.")
+  return exp
 
 
 def load_config(workdir: str):

@@ -28,11 +28,7 @@ def main(argv):
   del argv
   common.start()
   config, workdir = common.require_flags()
-  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
-  exp = Experiment(config, workdir)
-  if exp.resumed_from is None:
-    raise UserError(f"no checkpoint in {workdir}; train first with "
-                    "python -m experiments.train using the same --config and --workdir.")
+  exp = common.trained_experiment(config, workdir)
   if CHECKPOINT.value == "best" and not exp.restore_best():
     raise UserError(f"no validation-selected checkpoint in {workdir}: train with "
                     "--config.data.validation_split set, or use --checkpoint=latest.")

@@ -6,6 +6,10 @@
 Conditional models draw what they are asked for: `--labels=3,3,7` (one
 sample per label), or `--inputs=eval` (the side information of the first
 `sample.num` examples of the eval split, e.g. their labels).
+
+Without `--seed` the grid is drawn with the key the trainer used at that
+step, so it reproduces `<workdir>/samples/step_<N>.png` byte for byte;
+`--seed=S` draws new samples from PRNGKey(S).
 """
 
 from absl import flags
@@ -17,6 +21,10 @@ OUTPUT = flags.DEFINE_string("output", None, "PNG path (default: "
                              "<workdir>/samples/sample_step_<N>.png).")
 LABELS = flags.DEFINE_list("labels", None, "Class labels to sample, one sample "
                            "each (conditional models), e.g. --labels=3,3,7.")
+SEED = flags.DEFINE_integer(
+    "seed", None, "Draw fresh samples from PRNGKey(seed). Without it, the key "
+    "the trainer used for this step's grid: the PNG equals samples/step_<N>.png "
+    "byte for byte (same sample.num, no --labels / --inputs).")
 INPUTS = flags.DEFINE_enum("inputs", None, ["eval"], "Take the sampler's inputs "
                            "from the first sample.num examples of the eval split.")
 
@@ -44,11 +52,7 @@ def main(argv):
   common.start()
   config, workdir = common.require_flags()
   import os  # pylint: disable=import-outside-toplevel
-  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
-  exp = Experiment(config, workdir)
-  if exp.resumed_from is None:
-    raise UserError(f"no checkpoint in {workdir}; train first with "
-                    "python -m experiments.train using the same --config and --workdir.")
+  exp = common.trained_experiment(config, workdir)
   inputs = None
   if LABELS.value:
     inputs = parse_labels(LABELS.value, exp.recipe)
@@ -58,7 +62,7 @@ def main(argv):
       raise UserError(f"model {config.model.name!r} reads no side information "
                       "when sampling; drop --inputs.")
   path = OUTPUT.value or os.path.join(workdir, "samples", f"sample_step_{exp.step}.png")
-  print(exp.write_samples(path, inputs=inputs))
+  print(exp.write_samples(path, inputs=inputs, seed=SEED.value))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 
   python -m experiments.train --config=experiments/configs/quickstart.py \
       --workdir=workdirs/quickstart [--config.train.num_steps=N ...]
+
+Resuming refuses a config that differs from the workdir's config.json
+(except the step counts and evaluation sizes) unless --allow_config_change,
+and an unreadable latest checkpoint unless --restore_earlier.
 """
 
 import json
@@ -14,7 +18,9 @@ def main(argv):
   common.start()
   config, workdir = common.require_flags()
   from gen_jax.train import train  # pylint: disable=import-outside-toplevel
-  final = train(config, workdir)
+  final = train(config, workdir,
+                allow_config_change=common.ALLOW_CONFIG_CHANGE.value,
+                restore_earlier=common.RESTORE_EARLIER.value)
   print(json.dumps({"workdir": workdir, **final}, indent=2))
 
 

@@ -5,6 +5,7 @@ with numpy arrays already in the model-facing encoding (see `spec.py`).
 """
 
 import dataclasses
+import logging
 import os
 import re
 
@@ -178,27 +179,93 @@ def _tfds_data_dir(data_dir: str | None) -> str | None:
   return data_dir or os.environ.get("TFDS_DATA_DIR") or None
 
 
+def _prepare_hint(name: str) -> str:
+  return (f"Prepare it on a machine with internet (`tfds build {name} "
+          "--file_format=array_record`, or `tfds.data_source(NAME, download=True)` "
+          "with TensorFlow installed), copy that data_dir here, and point to it "
+          "with --config.data.data_dir=DIR or TFDS_DATA_DIR=DIR.")
+
+
+def _prepared_info(dataset_dir: str) -> dict | None:
+  """dataset_info.json of the newest prepared version under `dataset_dir`."""
+  import json  # pylint: disable=import-outside-toplevel
+  if not os.path.isdir(dataset_dir):
+    return None
+  versions = sorted((v for v in os.listdir(dataset_dir)
+                     if os.path.exists(os.path.join(dataset_dir, v, "dataset_info.json"))),
+                    key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)))
+  if not versions:
+    return None
+  with open(os.path.join(dataset_dir, versions[-1], "dataset_info.json"),
+            encoding="utf-8") as f:
+    return json.load(f)
+
+
+def tfds_problem(name: str, split: str, data_dir: str) -> str | None:
+  """What keeps `name`/`split` from being read in `data_dir`, judged from the
+  files alone (no TFDS call, so no absl warnings); None if it looks prepared."""
+  shown = f"TFDS dataset {name!r} (split {split!r})"
+  if not os.path.isdir(data_dir):
+    return (f"{shown}: data_dir {data_dir} does not exist. {_prepare_hint(name)}")
+  dataset_dir = os.path.join(data_dir, name.split(":")[0])
+  info = _prepared_info(dataset_dir)
+  if info is None:
+    held = sorted(d for d in os.listdir(data_dir)
+                  if os.path.isdir(os.path.join(data_dir, d)) and not d.startswith("."))
+    return (f"{shown} is not prepared in data_dir {data_dir} (it holds: "
+            f"{', '.join(held) or 'nothing'}). {_prepare_hint(name)}")
+  splits = [entry["name"] for entry in info.get("splits", [])]
+  base = re.split(r"[\[+]", split, maxsplit=1)[0].strip()
+  if splits and base not in splits:
+    return (f"{shown}: {name!r} in data_dir {data_dir} has no split {base!r}; it "
+            f"has {', '.join(splits)}. Set --config.data.train_split / eval_split / "
+            "validation_split to one of them (slices like 'train[:90%]' work).")
+  file_format = info.get("fileFormat", "tfrecord")
+  if file_format != "array_record":
+    return (f"{shown} is prepared in data_dir {data_dir} as {file_format}, which "
+            "has no random access; rebuild it with `tfds build "
+            f"{name} --file_format=array_record`.")
+  return None
+
+
+class _DropOpenCVNotice(logging.Filter):
+  """TFDS warns on every run that OpenCV is absent; PIL decodes just as well
+  for the small images read here, so the notice is dropped."""
+
+  def filter(self, record: logging.LogRecord) -> bool:
+    return "OpenCV is not installed" not in record.getMessage()
+
+
 def open_tfds(name: str, split: str, data_dir: str | None):
   """`tfds.data_source` with one clear message when the data is not there."""
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
-  where = _tfds_data_dir(data_dir)
+  absl_logger = logging.getLogger("absl")
+  if not any(isinstance(f, _DropOpenCVNotice) for f in absl_logger.filters):
+    absl_logger.addFilter(_DropOpenCVNotice())
+  where = _tfds_data_dir(data_dir) or os.path.expanduser("~/tensorflow_datasets")
   try:
-    return tfds.data_source(name, split=split, data_dir=where, download=False)
+    tfds.builder_cls(name.split(":")[0].split("/")[0])
   except tfds.core.registered.DatasetNotFoundError as e:
     raise UserError(
         f"unknown dataset {name!r}: it is neither built in (digits, "
         "stacked_digits, mnist_small, ring8, grid25) nor a TFDS dataset name. "
         "Check --config.data.name.") from e
+  problem = tfds_problem(name, split, where) if not _mocked(tfds) else None
+  if problem:
+    raise UserError(problem)
+  try:
+    return tfds.data_source(name, split=split, data_dir=where, download=False)
   except Exception as e:  # pylint: disable=broad-except
-    shown = where or "~/tensorflow_datasets (the TFDS default)"
     raise UserError(
-        f"TFDS dataset {name!r} (split {split!r}) is not prepared in data_dir "
-        f"{shown} and cannot be downloaded here. Prepare it on a machine with "
-        f"internet (`tfds build {name} --file_format=array_record`, or "
-        f"`tfds.data_source({name!r}, download=True)` with TensorFlow "
-        "installed), copy that data_dir here, and point to it with "
-        "--config.data.data_dir=DIR or TFDS_DATA_DIR=DIR. "
-        f"({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
+        f"TFDS dataset {name!r} (split {split!r}) could not be opened in data_dir "
+        f"{where} ({type(e).__name__}: {str(e).splitlines()[0][:200]}). "
+        f"{_prepare_hint(name)}") from e
+
+
+def _mocked(tfds) -> bool:
+  """Under `tfds.testing.mock_data` nothing is on disk and nothing need be."""
+  init = tfds.core.dataset_builder.DatasetBuilder.__init__
+  return getattr(init, "__module__", "").startswith("tensorflow_datasets.testing")
 
 
 def tfds_spec(config, train_ds) -> DataSpec:

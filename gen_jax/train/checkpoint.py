@@ -1,11 +1,40 @@
 """Orbax checkpoints in `<workdir>/checkpoints`, restored automatically."""
 
+import contextlib
+import gc
 import os
+import shutil
+import sys
+import warnings
 
 import jax
 import orbax.checkpoint as ocp
 
 from gen_jax.errors import UserError
+
+
+def root_cause(error: BaseException) -> str:
+  """The first line of the innermost error (orbax wraps tensorstore's, which
+  names the array and the file)."""
+  seen = error
+  while seen.__cause__ is not None or (seen.__context__ is not None
+                                       and not seen.__suppress_context__):
+    seen = seen.__cause__ or seen.__context__
+  text = str(seen).strip().splitlines()
+  return f"{type(seen).__name__}: {text[0][:300] if text else ''}"
+
+
+@contextlib.contextmanager
+def _quiet_unraisable():
+  """Silences the 'Exception ignored in coroutine' noise of a failed restore
+  (orbax's pending reads are collected after the error is raised)."""
+  hook = sys.unraisablehook
+  sys.unraisablehook = lambda unraisable: None
+  try:
+    yield
+  finally:
+    gc.collect()
+    sys.unraisablehook = hook
 
 
 class Checkpointer:
@@ -22,27 +51,62 @@ class Checkpointer:
 
   def _unreadable(self, step, error) -> str:
     where = self.directory if step is None else os.path.join(self.directory, str(step))
-    return (f"the checkpoint at {where} could not be read "
-            f"({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}). "
-            "It was left untouched. Move that directory aside to resume from an "
-            "earlier checkpoint, or start afresh with another --workdir.")
+    step_text = "" if step is None else f" of step {step}"
+    earlier = [] if step is None else [s for s in self.manager.all_steps() if s < step]
+    fallback = (f"Pass --restore_earlier to resume from the newest earlier step that "
+                f"reads ({', '.join(map(str, sorted(earlier, reverse=True)))} here); "
+                f"this one is then moved to {self.quarantine} and kept. "
+                if earlier else "No earlier checkpoint is kept here. ")
+    return (f"the checkpoint{step_text} at {where} could not be read: "
+            f"{root_cause(error)}. It was left untouched. {fallback}"
+            "Or start afresh with another --workdir.")
+
+  @property
+  def quarantine(self) -> str:
+    """Where unreadable steps are moved by a fallback (kept, never deleted)."""
+    return os.path.join(os.path.dirname(self.directory), "unreadable_checkpoints")
 
   def latest_step(self) -> int | None:
     return self.manager.latest_step()
 
-  def restore(self, target_state):
-    """(train state, metadata) of the latest checkpoint, or None if none."""
-    step = self.latest_step()
-    if step is None:
-      return None
-    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, target_state)
-    try:
+  def _restore_step(self, step: int, abstract):
+    with _quiet_unraisable():
       restored = self.manager.restore(step, args=ocp.args.Composite(
           state=ocp.args.StandardRestore(abstract),
           meta=ocp.args.JsonRestore()))
-    except Exception as e:  # pylint: disable=broad-except
-      raise UserError(self._unreadable(step, e)) from e
     return restored.state, restored.meta
+
+  def restore(self, target_state, restore_earlier: bool = False):
+    """(train state, metadata) of the latest checkpoint, or None if none.
+
+    An unreadable step is a `UserError` naming it and its first error;
+    with `restore_earlier`, it is moved to `quarantine` (with a warning) and
+    the next older step is tried. Nothing is ever deleted.
+    """
+    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, target_state)
+    while (step := self.latest_step()) is not None:
+      try:
+        return self._restore_step(step, abstract)
+      except Exception as e:  # pylint: disable=broad-except
+        if not restore_earlier:
+          raise UserError(self._unreadable(step, e)) from e
+        self._set_aside(step, e)
+    return None
+
+  def _set_aside(self, step: int, error) -> None:
+    """Moves an unreadable step out of the manager's directory, keeping it."""
+    source = os.path.join(self.directory, str(step))
+    os.makedirs(self.quarantine, exist_ok=True)
+    target = os.path.join(self.quarantine, str(step))
+    suffix = 0
+    while os.path.exists(target):
+      suffix += 1
+      target = os.path.join(self.quarantine, f"{step}.{suffix}")
+    shutil.move(source, target)
+    self.manager.reload()
+    warnings.warn(f"checkpoint step {step} could not be read ({root_cause(error)}); "
+                  f"moved it to {target} and resuming from an earlier step.",
+                  stacklevel=2)
 
   def save(self, step: int, state, meta: dict, replace: bool = False) -> None:
     """Saves `step`; an existing step is kept unless `replace`."""

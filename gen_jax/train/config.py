@@ -1,5 +1,7 @@
 """Defaults every experiment config starts from, and their validation."""
 
+import json
+
 import ml_collections
 from ml_collections import config_dict
 
@@ -87,3 +89,48 @@ def validate(config) -> None:
     raise UserError("--config.train.grad_clip_norm must be >= 0 (0 disables it).")
   if not isinstance(config.seed, int):
     raise UserError(f"--config.seed={config.seed!r} must be an integer.")
+
+
+# Keys that may differ between a workdir's saved config and a resuming run:
+# they change how long, how often and how much is evaluated, never the state.
+FREELY_CHANGED = ("train.num_steps", "train.log_every_steps", "eval.every_steps",
+                  "checkpoint.every_steps", "sample.every_steps",
+                  "eval.num_examples", "eval.batch_size", "sample.num",
+                  "checkpoint.max_to_keep", "nondeterministic_ops")
+
+
+def flatten(tree: dict, prefix: str = "") -> dict:
+  """{"a": {"b": 1}} -> {"a.b": 1}."""
+  flat = {}
+  for key, value in tree.items():
+    name = f"{prefix}{key}"
+    if isinstance(value, dict) and value:
+      flat.update(flatten(value, f"{name}."))
+    else:
+      flat[name] = value
+  return flat
+
+
+def as_plain_dict(config) -> dict:
+  """A config as the plain JSON-compatible dict that config.json holds."""
+  return json.loads(config.to_json_best_effort())
+
+
+def config_changes(saved: dict, current: dict) -> list[tuple[str, object, object]]:
+  """(key, saved value, current value) for every key that differs, except
+  the freely changed ones and keys the saved config predates at their
+  default value (the code grew a key, the user did not change one)."""
+  old, new = flatten(saved), flatten(current)
+  defaults = flatten(as_plain_dict(base_config()))
+  missing = object()
+  changes = []
+  for key in sorted(set(old) | set(new)):
+    if key in FREELY_CHANGED:
+      continue
+    before, after = old.get(key, missing), new.get(key, missing)
+    if before is missing and after == defaults.get(key, missing):
+      continue
+    if before != after:
+      changes.append((key, None if before is missing else before,
+                      None if after is missing else after))
+  return changes

@@ -19,6 +19,7 @@ from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.models import ReadTracker, make_recipe
 from gen_jax.train import config as config_lib
+from gen_jax.train import workdir as workdir_lib
 from gen_jax.train.checkpoint import Checkpointer
 from gen_jax.optim import make_optimizer
 from gen_jax.train.step import (create_train_state, ema_groups, make_eval_step,
@@ -66,7 +67,8 @@ def summarize(totals: dict[str, np.ndarray]) -> dict[str, float]:
 class Experiment:
   """Data, recipe, shardings, keys and train state for one config + workdir."""
 
-  def __init__(self, config, workdir: str, devices=None):
+  def __init__(self, config, workdir: str, devices=None,
+               allow_config_change: bool = False, restore_earlier: bool = False):
     config_lib.validate(config)
     self.config = config
     self.workdir = workdir
@@ -77,6 +79,7 @@ class Experiment:
     self.mesh = make_mesh(devices)
     self.replicated = NamedSharding(self.mesh, P())
     self.batch_sharding = NamedSharding(self.mesh, P("data"))
+    check_batch_sizes(config, int(self.mesh.devices.size))
 
     root = jax.random.PRNGKey(config.seed)
     self.keys = {name: stream_key(root, name) for name in STREAMS}
@@ -91,7 +94,11 @@ class Experiment:
     self.data_position = 0
     self.best = None      # {"step", "value"} of the best validation evaluation
     self.checkpointer = Checkpointer(workdir, config.checkpoint.max_to_keep)
-    self.resumed_from = self._restore()
+    self.config_changes = []
+    if self.checkpointer.latest_step() is not None:
+      self.config_changes = workdir_lib.check_config_unchanged(
+          config, workdir, allow_config_change)
+    self.resumed_from = self._restore(restore_earlier)
 
     self._eval_step = jax.jit(make_eval_step(self.recipe))
     self._sample = jax.jit(self.recipe.sample, static_argnums=(2,))
@@ -106,8 +113,8 @@ class Experiment:
   def data_seed(self) -> int:
     return int(jax.random.randint(self.keys["data"], (), 0, 2 ** 31 - 1))
 
-  def _restore(self) -> int | None:
-    restored = self.checkpointer.restore(self.train_state)
+  def _restore(self, restore_earlier: bool = False) -> int | None:
+    restored = self.checkpointer.restore(self.train_state, restore_earlier)
     if restored is None:
       return None
     state, meta = restored
@@ -190,10 +197,16 @@ class Experiment:
     result.update({k: float(v) for k, v in extra.items()})
     return result
 
-  def sample(self, num: int, step: int | None = None, inputs=None) -> np.ndarray:
-    """`num` samples; `inputs` ({key: [num, ...]}) conditions them."""
+  def sample(self, num: int, step: int | None = None, inputs=None,
+             seed: int | None = None) -> np.ndarray:
+    """`num` samples; `inputs` ({key: [num, ...]}) conditions them.
+
+    The key is the one the trainer draws step `step`'s grid with (so the
+    same call reproduces samples/step_<N>.png), or PRNGKey(seed) when given.
+    """
     step = self.step if step is None else step
-    key = jax.random.fold_in(self.keys["sample"], step)
+    key = (jax.random.fold_in(self.keys["sample"], step) if seed is None
+           else jax.random.PRNGKey(seed))
     if inputs is not None:   # host arrays, the same on every process
       inputs = jax.tree.map(np.asarray, inputs)
     return to_host(self._sample(self.variables(), key, num, inputs))
@@ -203,7 +216,8 @@ class Experiment:
     batch = _numpy_batch(self.eval_source, num)
     return {k: batch[k] for k in self.recipe.sample_inputs if k in batch} or None
 
-  def write_samples(self, path: str | None = None, inputs=None) -> str:
+  def write_samples(self, path: str | None = None, inputs=None,
+                    seed: int | None = None) -> str:
     """The sample grid (default `samples/step_<N>.png`) and the recipe's
     pictures. Every process computes them (a sampler may communicate); the
     PNG writers write on process 0 only."""
@@ -212,7 +226,7 @@ class Experiment:
     num = self.config.sample.num
     if inputs is not None:
       num = len(jax.tree.leaves(inputs)[0])
-    samples = self.sample(num, step, inputs)
+    samples = self.sample(num, step, inputs, seed)
     if isinstance(samples, dict):   # one grid per named output
       root, ext = os.path.splitext(path)
       for name, part in samples.items():
@@ -225,6 +239,17 @@ class Experiment:
                                jax.random.fold_in(self.keys["sample"], step + 1),
                                batch, os.path.dirname(path), step)
     return path
+
+
+def check_batch_sizes(config, num_devices: int) -> None:
+  """Batch sizes that split evenly over the devices, checked before step 1
+  (not at the first evaluation, an hour in)."""
+  for key in ("train.batch_size", "eval.batch_size"):
+    section, name = key.split(".")
+    value = config[section][name]
+    if value % num_devices:
+      raise UserError(f"{key}={value} must be divisible by the number of devices "
+                      f"({num_devices}); set --config.{key} to a multiple of it.")
 
 
 def check_model_keys(recipe) -> None:
@@ -277,8 +302,9 @@ def final_test(exp: Experiment, writer) -> dict[str, float]:
   return result
 
 
-def train(config, workdir: str, progress: bool = True,
-          devices=None) -> dict[str, float]:
+def train(config, workdir: str, progress: bool = True, devices=None,
+          allow_config_change: bool = False,
+          restore_earlier: bool = False) -> dict[str, float]:
   """Trains `config` in `workdir` (resuming if it holds a checkpoint).
 
   With `data.validation_split` set, validation is evaluated every
@@ -288,13 +314,16 @@ def train(config, workdir: str, progress: bool = True,
   (`data.eval_split`, "test" by default) is reported once at the end, for the
   selected checkpoint, with standard errors and the number of examples;
   that is the return value and the last row of metrics.jsonl.
+
+  Resuming with a config that differs from the workdir's `config.json`
+  (outside `config.FREELY_CHANGED`) is refused unless `allow_config_change`;
+  an unreadable latest checkpoint is refused unless `restore_earlier`, which
+  sets it aside and resumes from the newest step that reads.
   """
-  os.makedirs(workdir, exist_ok=True)
-  exp = Experiment(config, workdir, devices)
-  if jax.process_index() == 0:
-    with open(os.path.join(workdir, "config.json"), "w", encoding="utf-8") as f:
-      f.write(config.to_json_best_effort(indent=2))
-  writer = MetricWriter(workdir)
+  workdir_lib.ensure_writable(workdir)
+  exp = Experiment(config, workdir, devices, allow_config_change, restore_earlier)
+  workdir_lib.write_config(config, workdir, exp.step, bool(exp.config_changes))
+  writer = MetricWriter(workdir, resumed_from=exp.step)
   num_params = exp.recipe.num_parameters(exp.train_state.params)
   start = exp.step
   if start == 0:

@@ -139,6 +139,38 @@ def test_missing_tfds_data_names_the_data_dir_and_what_to_do(tmp_path):
   assert "--config.data.data_dir" in message
 
 
+def _fake_prepared(data_dir, name="mnist", version="3.0.1", splits=("train", "test"),
+                   file_format="array_record"):
+  """The dataset_info.json of a prepared TFDS dataset, with no records."""
+  import json  # pylint: disable=import-outside-toplevel
+  folder = data_dir / name / version
+  folder.mkdir(parents=True)
+  info = {"name": name, "fileFormat": file_format,
+          "splits": [{"name": s} for s in splits]}
+  (folder / "dataset_info.json").write_text(json.dumps(info))
+
+
+@pytest.mark.parametrize("setup,split,expected", [
+    ("absent", "train", r"data_dir \S*nope does not exist"),
+    ("other", "train", r"'mnist' \(split 'train'\) is not prepared in data_dir .* "
+                       r"\(it holds: binarized_mnist\)"),
+    ("prepared", "tset", r"has no split 'tset'; it has train, test"),
+    ("prepared", "tset[:10%]", r"has no split 'tset'; it has train, test"),
+    ("tfrecord", "train", r"prepared in data_dir .* as tfrecord.*--file_format=array_record"),
+])
+def test_missing_tfds_data_names_directory_dataset_and_split(tmp_path, setup, split,
+                                                             expected):
+  data_dir = tmp_path / "nope" if setup == "absent" else tmp_path
+  if setup == "other":
+    _fake_prepared(tmp_path, name="binarized_mnist", version="1.0.0")
+  elif setup in ("prepared", "tfrecord"):
+    _fake_prepared(tmp_path, file_format="array_record" if setup == "prepared"
+                   else "tfrecord")
+  with pytest.raises(UserError, match=expected):
+    data_lib.open_tfds("mnist", split, str(data_dir))
+  assert not (tmp_path / "nope").exists()
+
+
 def test_unknown_dataset_is_a_clear_error(tmp_path):
   with pytest.raises(UserError, match="unknown dataset 'no_such_set'"):
     data_lib.load(data_config("no_such_set", data_dir=str(tmp_path)))

@@ -1,5 +1,6 @@
 """The absl launchers end to end, as a user runs them."""
 
+import filecmp
 import json
 import os
 import subprocess
@@ -36,12 +37,49 @@ def test_train_evaluate_sample_round_trip(tmp_path):
   out = launch("experiments.sample", QUICKSTART, f"--workdir={workdir}",
                f"--output={grid}", *TINY)
   assert out.returncode == 0 and os.path.exists(grid), out.stderr[-2000:]
+  assert filecmp.cmp(grid, os.path.join(workdir, "samples", "step_4.png"), shallow=False)
+  seeded = str(tmp_path / "seeded.png")
+  out = launch("experiments.sample", QUICKSTART, f"--workdir={workdir}",
+               f"--output={seeded}", "--seed=1", *TINY)
+  assert out.returncode == 0, out.stderr[-2000:]
+  assert not filecmp.cmp(grid, seeded, shallow=False)
+  # A changed config is refused, names the key and leaves config.json alone.
+  with open(os.path.join(workdir, "config.json"), encoding="utf-8") as f:
+    saved = f.read()
+  out = launch("experiments.train", QUICKSTART, f"--workdir={workdir}", *TINY,
+               "--config.train.learning_rate=0.01")
+  assert out.returncode == 2 and "train.learning_rate: 0.003 -> 0.01" in out.stderr
+  assert "Traceback" not in out.stderr
+  with open(os.path.join(workdir, "config.json"), encoding="utf-8") as f:
+    assert f.read() == saved
+
+
+def test_evaluate_on_a_missing_workdir_is_a_clear_error_and_creates_nothing(tmp_path):
+  workdir = tmp_path / "never_trained"
+  out = launch("experiments.evaluate", QUICKSTART, f"--workdir={workdir}")
+  assert out.returncode == 2 and "does not exist; train first" in out.stderr
+  assert "Traceback" not in out.stderr and not workdir.exists()
+
+
+def test_an_unreadable_checkpoint_is_one_message_then_restore_earlier_resumes(tmp_path):
+  from tests.train.test_resume_guards import corrupt_data_files  # pylint: disable=import-outside-toplevel
+  workdir = str(tmp_path / "run")
+  out = launch("experiments.train", QUICKSTART, f"--workdir={workdir}", *TINY)
+  assert out.returncode == 0, out.stderr[-2000:]
+  corrupt_data_files(workdir, 4)
+  out = launch("experiments.train", QUICKSTART, f"--workdir={workdir}", *TINY)
+  assert out.returncode == 2 and "error: the checkpoint of step 4" in out.stderr
+  assert "Traceback" not in out.stderr and "Exception ignored" not in out.stderr
+  out = launch("experiments.train", QUICKSTART, f"--workdir={workdir}", *TINY,
+               "--restore_earlier")
+  assert out.returncode == 0, out.stderr[-2000:]
+  assert os.listdir(os.path.join(workdir, "unreadable_checkpoints")) == ["4"]
 
 
 @pytest.mark.parametrize("args,message", [
     (["--config.model.name=nade9000"], "error: unknown model 'nade9000'"),
     (["--config.data.name=mnist", "--config.data.data_dir=/nonexistent/tfds"],
-     "error: TFDS dataset 'mnist' (split 'train') is not prepared in data_dir /nonexistent/tfds"),
+     "error: TFDS dataset 'mnist' (split 'train'): data_dir /nonexistent/tfds does not exist"),
     (["--config.train.batch_size=0"], "error: --config.train.batch_size=0 must be a positive integer"),
     (["--config.model.no_such_key=3"], "error: could not apply the config overrides"),
     (["--config.train.num_steps=abc"], "error: flag --config.train.num_steps=abc"),
