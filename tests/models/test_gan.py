@@ -3,6 +3,7 @@
 import functools
 import importlib
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -142,11 +143,10 @@ def test_batch_norm_statistics_match_on_one_and_eight_devices(tmp_path):
     means = [l for path, l in jax.tree_util.tree_leaves_with_path(stats)
              if "mean" in jax.tree_util.keystr(path)]
     assert means and all(np.abs(m).max() > 1e-4 for m in means)   # moved from 0
-    jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5),
-                 stats, eight.state[player]["batch_stats"])
+    chex.assert_trees_all_close(stats, eight.state[player]["batch_stats"],
+                                rtol=1e-4, atol=1e-5)
   # Parameters agree too (Adam magnifies float noise where gradients are ~0).
-  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4),
-               one.params, eight.params)
+  chex.assert_trees_all_close(one.params, eight.params, rtol=1e-3, atol=1e-4)
 
 
 def test_same_seed_same_parameters_and_samples(tmp_path):
@@ -271,8 +271,8 @@ def test_real_and_fake_batches_go_through_batch_norm_apart():
                                         rel=1e-6)
     assert float(metrics["d_real"]) == pytest.approx(
         float(jnp.mean(jax.nn.sigmoid(real_logits))), rel=1e-6)
-    jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7),
-                 new_state["discriminator"], after_both)      # real, then fake
+    chex.assert_trees_all_close(new_state["discriminator"], after_both,
+                                rtol=1e-6, atol=1e-7)      # real, then fake
   m1, m2 = (out[1][0] for out in d_out.values())
   assert float(m1["d_real"]) == float(m2["d_real"])            # fakes differ, reals agree
   assert float(m1["d_fake"]) != float(m2["d_fake"])

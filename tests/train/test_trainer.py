@@ -3,6 +3,7 @@
 import os
 import shutil
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,7 +20,7 @@ def final_params(config, workdir):
 
 
 def assert_trees_equal(a, b):
-  jax.tree.map(np.testing.assert_array_equal, a, b)
+  chex.assert_trees_all_equal(a, b)
 
 
 def test_a_run_writes_metrics_checkpoint_and_samples(tmp_path):
