@@ -30,7 +30,8 @@ def free_port() -> int:
 
 def process_env(process_id: int, num_processes: int, port: int) -> dict:
   """One CPU device per process (no forced device count), the launcher's
-  distributed variables, and the test suite's fast compiles."""
+  distributed variables, and the test suite's fast compiles. (CPU collectives
+  are gloo by default from jax 0.5.1, the minimum setup.cfg asks for.)"""
   env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
   env.update(JAX_PLATFORMS="cpu", JAX_DISABLE_MOST_OPTIMIZATIONS="true",
              JAX_COORDINATOR_ADDRESS=f"127.0.0.1:{port}",
