@@ -1,6 +1,12 @@
-"""Data sources, encodings and the resumable sharded batch pipeline."""
+"""Data sources, encodings and the resumable sharded batch pipeline.
 
-from gen_jax.data.pipeline import TrainBatches, TrainStream, eval_batches, to_global
+The pipeline is hand-written rather than built on `grain`: see
+`gen_jax.data.pipeline` for why (one integer of iterator state per source,
+in-memory sources, unchanged shuffling order).
+"""
+
+from gen_jax.data.pipeline import (Prefetch, TrainBatches, TrainStream, eval_batches,
+                                   num_eval_batches, take_step, to_global)
 from gen_jax.data.sources import (ArraySource, Data, TFDSSource, digits_arrays, load, load_data,
                                   mixture_arrays, mixture_modes, open_tfds)
 from gen_jax.data.spec import DataSpec, Feature, encode_pixels, levels_for
