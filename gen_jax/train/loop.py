@@ -22,8 +22,9 @@ from gen_jax.train import config as config_lib
 from gen_jax.train import workdir as workdir_lib
 from gen_jax.train.checkpoint import Checkpointer
 from gen_jax.optim import make_optimizer
-from gen_jax.train.step import (create_train_state, ema_groups, make_eval_step,
-                                make_train_step)
+from gen_jax.train.step import (NO_NONFINITE, NONFINITE_KINDS, create_train_state,
+                                ema_groups, make_eval_step, make_train_step,
+                                record_first_nonfinite)
 from gen_jax.multihost import to_host
 from gen_jax.pictures import save_samples
 from gen_jax.train.writers import MetricWriter
@@ -177,9 +178,11 @@ class Experiment:
       return self.data.validation
     return self.eval_source
 
-  def evaluate(self, step: int | None = None, split: str = "eval") -> dict[str, float]:
+  def evaluate(self, step: int | None = None, split: str = "eval",
+               progress: bool = False) -> dict[str, float]:
     """Exact means and standard errors of the recipe's per-example metrics
-    over a split, the number of examples, and the recipe's `sample_metrics`."""
+    over a split, the number of examples, and the recipe's `sample_metrics`.
+    `progress` shows a bar over the batches (on a terminal, process 0)."""
     step = self.step if step is None else step
     key = jax.random.fold_in(self.keys["eval"], step)
     source = self.split_source(split)
@@ -187,7 +190,10 @@ class Experiment:
     batches = data_lib.eval_batches(source, self.config.eval.batch_size,
                                     self.batch_sharding, self.config.eval.num_examples)
     variables = self._prepare_eval(self.variables(), jax.random.fold_in(key, 2 ** 31 - 3))
-    for i, batch in enumerate(batches):
+    total = data_lib.num_eval_batches(source, self.config.eval.batch_size,
+                                      self.config.eval.num_examples)
+    name = self.config.data.eval_split if split == "eval" else split
+    for i, batch in enumerate(eval_progress(batches, total, name, progress)):
       sums = to_host(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
       for k, v in sums.items():
         totals[k] = totals.get(k, np.zeros(3)) + np.asarray(v, np.float64)
@@ -252,6 +258,14 @@ def check_batch_sizes(config, num_devices: int) -> None:
                       f"({num_devices}); set --config.{key} to a multiple of it.")
 
 
+def eval_progress(batches, total: int, split: str, enabled: bool):
+  """`batches` behind a transient tqdm bar of `total` batches; shown only
+  when `enabled`, on process 0 and on a terminal."""
+  show = enabled and jax.process_index() == 0
+  return tqdm(batches, total=total, desc=f"eval {split}", leave=False,
+              dynamic_ncols=True, disable=None if show else True)
+
+
 def check_model_keys(recipe) -> None:
   """Every `model.` key must have been read by the recipe (typos end here)."""
   config = recipe.config
@@ -265,23 +279,31 @@ def check_model_keys(recipe) -> None:
         f"{', '.join(sorted(config.read))}. Fix the spelling or remove the key.")
 
 
-def _check_finite(nonfinite_phase, recipe, step: int) -> None:
-  bad = int(nonfinite_phase)
-  if bad >= 0:
-    phase = recipe.phases[bad].name
+def raise_if_nonfinite(record, recipe) -> None:
+  """Stops training if the (step, phase, kind) record holds a non-finite step."""
+  step, phase, kind = (int(v) for v in record)
+  if step >= 0:
     raise UserError(
-        f"non-finite loss at step {step} in phase {phase!r}; training stopped "
-        "and the last good checkpoint was left intact. Lower "
-        "--config.train.learning_rate or set --config.train.grad_clip_norm.")
+        f"non-finite {NONFINITE_KINDS[kind]} at step {step} in phase "
+        f"{recipe.phases[phase].name!r}; training stopped and the last good "
+        "checkpoint was left intact. Lower --config.train.learning_rate or set "
+        "--config.train.grad_clip_norm.")
+
+
+def due_at(step: int, last_step: int, every: dict[str, int]) -> dict[str, bool]:
+  """Which periodic work is due after `step`: each kind every `every[kind]`
+  steps, and all of them at the last step."""
+  return {kind: step % n == 0 or step == last_step for kind, n in every.items()}
 
 
 def _is_better(value, best) -> bool:
   return best is None or best.get("value") is None or value is None or value < best["value"]
 
 
-def watch_validation(exp: Experiment, writer, step: int) -> dict[str, float]:
+def watch_validation(exp: Experiment, writer, step: int,
+                     progress: bool = False) -> dict[str, float]:
   """Evaluates validation, writes it, and keeps the best checkpoint."""
-  result = exp.evaluate(step, split="validation")
+  result = exp.evaluate(step, split="validation", progress=progress)
   writer.write(step, "validation", result)
   value = result.get(exp.config.eval.selection_metric)
   if _is_better(value, exp.best):
@@ -289,14 +311,14 @@ def watch_validation(exp: Experiment, writer, step: int) -> dict[str, float]:
   return result
 
 
-def final_test(exp: Experiment, writer) -> dict[str, float]:
+def final_test(exp: Experiment, writer, progress: bool = False) -> dict[str, float]:
   """The reported figure: the eval split, once, for the selected checkpoint
   (the best validation step when `data.validation_split` is set)."""
   last = exp.step
   selected = last
   if exp.data.validation is not None and exp.best is not None and exp.restore_best():
     selected = exp.best["step"]
-  result = exp.evaluate(selected)
+  result = exp.evaluate(selected, progress=progress)
   result["selected_step"] = selected
   writer.write(last, exp.config.data.eval_split, result)
   return result
@@ -329,54 +351,65 @@ def train(config, workdir: str, progress: bool = True, devices=None,
   if start == 0:
     writer.write(0, "info", {"num_parameters": num_params,
                              "num_devices": int(exp.mesh.devices.size)})
-  batches = data_lib.TrainStream(exp.train_source, config.train.batch_size,
-                                 exp.data_seed, exp.batch_sharding,
-                                 count=exp.recipe.batches_per_step,
-                                 positions=exp.data_position)
+  batches = data_lib.Prefetch(data_lib.TrainStream(
+      exp.train_source, config.train.batch_size, exp.data_seed, exp.batch_sharding,
+      count=exp.recipe.batches_per_step, positions=exp.data_position))
   step_fn = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
   traces = []
 
-  def traced_step(*args):  # counts traces: more than one means a recompile
+  def traced_step(ts, chunk, index, train_key, record):
+    """The step on row `index` of a prefetched chunk, and the [3] (step,
+    phase, kind) record of the first non-finite step carried on the device.
+    Counts its traces: more than one means a recompile."""
     traces.append(1)
-    return step_fn(*args)
+    ts, metrics = step_fn(ts, data_lib.take_step(chunk, index), train_key)
+    record = record_first_nonfinite(record, ts.step, metrics)
+    logged = {k: v for k, v in metrics.items() if not k.startswith("nonfinite_")}
+    return ts, logged, record
 
   train_step = jax.jit(
       traced_step,
-      in_shardings=(exp.replicated, batches.sharding, exp.replicated),
-      out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
+      in_shardings=(exp.replicated, batches.sharding) + (exp.replicated,) * 3,
+      out_shardings=(exp.replicated,) * 3, donate_argnums=(0, 4))
+  record = jax.device_put(jnp.asarray(NO_NONFINITE, jnp.int32), exp.replicated)
 
   watching = exp.data.validation is not None
+  num_steps = config.train.num_steps
+  every = {"log": config.train.log_every_steps, "eval": config.eval.every_steps,
+           "sample": config.sample.every_steps, "save": config.checkpoint.every_steps}
   bar = tqdm(total=config.train.num_steps, initial=start, disable=not progress,
              dynamic_ncols=True, desc="train")
   try:
-    for step in range(start + 1, config.train.num_steps + 1):
-      batch = next(batches)
-      exp.train_state, metrics = train_step(exp.train_state, batch, exp.keys["train"])
+    for step in range(start + 1, num_steps + 1):
+      chunk, index = next(batches)
+      exp.train_state, metrics, record = train_step(
+          exp.train_state, chunk, index, exp.keys["train"], record)
       exp.data_position = batches.positions
-      # One int32 crosses to the host per step; the metrics only when logged.
-      _check_finite(jax.device_get(metrics["nonfinite_phase"]), exp.recipe, step)
       if len(traces) > 1:
         raise RuntimeError(f"the train step was traced {len(traces)} times by step "
                            f"{step}: something in the batch or state changes "
                            "shape or dtype between steps.")
       bar.update(1)
-      if step % config.train.log_every_steps == 0 or step == config.train.num_steps:
-        values = jax.device_get({k: v for k, v in metrics.items()
-                                 if k != "nonfinite_phase"})
+      last = step == num_steps
+      due = due_at(step, num_steps, every)
+      if not any(due.values()):
+        continue   # no host synchronisation between boundaries
+      raise_if_nonfinite(jax.device_get(record), exp.recipe)   # before any save
+      if due["log"]:
+        values = jax.device_get(metrics)
         writer.write(step, "train", values)
         bar.set_postfix({k: f"{float(v):.4g}" for k, v in values.items()
                          if k.endswith("_loss")})
-      last = step == config.train.num_steps
-      if step % config.eval.every_steps == 0 or last:
+      if due["eval"]:
         if watching:
-          watch_validation(exp, writer, step)
+          watch_validation(exp, writer, step, progress)
         elif not last:
-          writer.write(step, config.data.eval_split, exp.evaluate(step))
-      if step % config.sample.every_steps == 0 or last:
+          writer.write(step, config.data.eval_split, exp.evaluate(step, progress=progress))
+      if due["sample"]:
         exp.write_samples()
-      if step % config.checkpoint.every_steps == 0 or last:
+      if due["save"]:
         exp.save()
-    final = final_test(exp, writer)
+    final = final_test(exp, writer, progress)
   finally:
     bar.close()
     exp.checkpointer.close()

@@ -60,6 +60,32 @@ def batch_at(batches, r: int):
   return jax.tree.map(lambda a: a[r], batches)
 
 
+NONFINITE_KINDS = ("loss", "gradients", "parameters")
+NO_NONFINITE = (-1, -1, -1)   # a first-non-finite record: (step, phase, kind)
+
+
+def all_finite(tree) -> jax.Array:
+  """bool scalar: every element of every leaf is finite (one fused pass)."""
+  leaves = jax.tree.leaves(tree)
+  if not leaves:
+    return jnp.bool_(True)
+  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in leaves]))
+
+
+def nonfinite_kind_of(loss, grads, new_params) -> jax.Array:
+  """int32 scalar: the first of NONFINITE_KINDS that is not finite, or -1."""
+  bad = jnp.stack([~jnp.isfinite(loss), ~all_finite(grads), ~all_finite(new_params)])
+  return jnp.where(jnp.any(bad), jnp.argmax(bad), -1).astype(jnp.int32)
+
+
+def record_first_nonfinite(record: jax.Array, step: jax.Array, metrics) -> jax.Array:
+  """The [3] int32 record (step, phase, kind) of the first non-finite step:
+  `record` if it already holds one (step >= 0), else this step's if bad."""
+  phase = metrics["nonfinite_phase"]
+  now = jnp.stack([jnp.asarray(step, jnp.int32), phase, metrics["nonfinite_kind"]])
+  return jnp.where((record[0] < 0) & (phase >= 0), now, record)
+
+
 def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransformation],
                     ema_decay: float):
   """Returns step(ts, batches, train_key) -> (ts, metrics).
@@ -70,14 +96,16 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
   them with their own optimizer states; other groups are held fixed. The
   PRNG key of phase p, repetition r at step t is
   fold_in(fold_in(fold_in(train_key, t), p), r). `metrics["nonfinite_phase"]`
-  is the index of the first phase whose loss was not finite, or -1.
+  is the index of the first phase whose loss, gradients or updated
+  parameters were not finite (or -1), `metrics["nonfinite_kind"]` which of
+  them (an index into NONFINITE_KINDS, or -1).
   """
 
   def train_step(ts: TrainState, batches, train_key):
     step_key = jax.random.fold_in(train_key, ts.step)
     params, state = dict(ts.params), ts.state
     opt_state = dict(ts.opt_state)
-    metrics, nonfinite = {}, jnp.int32(-1)
+    metrics, nonfinite, nonfinite_kind = {}, jnp.int32(-1), jnp.int32(-1)
     for p_index, phase in enumerate(recipe.phases):
       phase_key = jax.random.fold_in(step_key, p_index)
       for r in range(phase.repeat):
@@ -94,8 +122,10 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
         for g in phase.groups:
           updates, opt_state[g] = optimizers[g].update(grads[g], opt_state[g], params[g])
           params[g] = optax.apply_updates(params[g], updates)
-        bad = ~jnp.isfinite(loss)
-        nonfinite = jnp.where((nonfinite < 0) & bad, p_index, nonfinite)
+        kind = nonfinite_kind_of(loss, grads, {g: params[g] for g in phase.groups})
+        first = (nonfinite < 0) & (kind >= 0)
+        nonfinite = jnp.where(first, p_index, nonfinite)
+        nonfinite_kind = jnp.where(first, kind, nonfinite_kind)
       metrics[f"{phase.name}_loss"] = loss
       metrics.update(phase_metrics)
     ema = ts.ema_params
@@ -103,6 +133,7 @@ def make_train_step(recipe: Recipe, optimizers: dict[str, optax.GradientTransfor
       ema = optax.incremental_update({g: params[g] for g in ema}, ema,
                                      step_size=1.0 - ema_decay)
     metrics["nonfinite_phase"] = nonfinite
+    metrics["nonfinite_kind"] = nonfinite_kind
     new_ts = ts.replace(step=ts.step + 1, params=params, state=state,
                         opt_state=opt_state, ema_params=ema)
     return new_ts, metrics
