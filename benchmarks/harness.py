@@ -24,3 +24,15 @@ def time_case(case: Case, repeats: int) -> float:
   for i in range(repeats):
     jax.block_until_ready(case.run(jax.random.fold_in(rng, i + 1)))
   return case.batch * repeats / (time.perf_counter() - start)
+
+
+def wall_seconds(run: Callable[[], object]) -> float:
+  """Wall time of one call of `run`, until what it returns is ready."""
+  start = time.perf_counter()
+  jax.block_until_ready(run())
+  return time.perf_counter() - start
+
+
+def min_wall_seconds(run: Callable[[], object], repeats: int) -> float:
+  """The fastest of `repeats` calls of `run` (the least disturbed by noise)."""
+  return min(wall_seconds(run) for _ in range(repeats))

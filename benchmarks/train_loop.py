@@ -1,0 +1,181 @@
+"""Overhead of the training loop over the bare jitted step.
+
+  python -m benchmarks.train_loop [--configs=quickstart,nade_digits,...]
+      [--seconds=3] [--repeats=3] [--output=benchmarks/results/train_loop.jsonl]
+
+For each config (a module of experiments/configs):
+
+- bare: the jitted train step alone, called on the first batches of the
+  run's own stream, already on the device (after one untimed call to
+  compile); then `block_until_ready`.
+- loop: `gen_jax.train.train` (data pipeline, prefetch, non-finite record,
+  logging, progress off) with evaluation, sampling and checkpoints pushed
+  past the end; they still run once at the last step. Timed from its second
+  batch (step 1 compiled) to the final test, in runs of N and 2N steps in
+  fresh workdirs: the last step's work and the first step cancel in
+  (t(2N) - t(N)) / N, each t the fastest of `--repeats`. N is sized from the
+  bare rate to take about `--seconds`.
+
+Prints steps/s of both and overhead = loop time per step / bare time - 1
+(target: under 5% on CPU); appends JSON lines to `--output`. Runs unchanged
+on any backend: it uses every device, as `experiments.train` does.
+"""
+
+import contextlib
+import importlib
+import json
+import math
+import os
+import tempfile
+import time
+
+from absl import app, flags, logging
+import jax
+
+from benchmarks.harness import min_wall_seconds
+from gen_jax import data as data_lib
+from gen_jax.train import Experiment, make_train_step, train
+from gen_jax.train import loop as loop_lib
+
+CONFIGS = flags.DEFINE_list("configs", ["quickstart", "nade_digits", "pixelcnn_digits",
+                                        "dcgan_digits"],
+                            "Modules of experiments/configs to run.")
+SECONDS = flags.DEFINE_float("seconds", 3.0, "About how long N loop steps take.")
+REPEATS = flags.DEFINE_integer("repeats", 3, "Runs per length; the fastest counts.")
+OUTPUT = flags.DEFINE_string("output", "benchmarks/results/train_loop.jsonl",
+                             "JSON lines file to append to ('' to skip).")
+
+NEVER = 10 ** 9   # an every_steps past any run's end
+MAX_DISTINCT_BATCHES = 256   # the bare step cycles over this many batches at most
+
+
+def load_config(name: str):
+  return importlib.import_module(f"experiments.configs.{name}").get_config()
+
+
+def without_periodic_work(config, steps: int):
+  """`config` for `steps` steps with evaluation, sampling and checkpoints
+  only at the end, on one evaluation batch and one sample per device; a
+  GAN's classifier metrics off (they are evaluation)."""
+  config = config.copy_and_resolve_references()
+  config.train.num_steps = steps
+  config.eval.every_steps = NEVER
+  config.sample.every_steps = NEVER
+  config.checkpoint.every_steps = NEVER
+  config.eval.num_examples = config.eval.batch_size
+  config.sample.num = jax.device_count()
+  if "num_metric_samples" in config.model:
+    config.model.num_metric_samples = 0
+  return config
+
+
+def bare_step_seconds(config, steps: int, repeats: int, workdir: str) -> float:
+  """Seconds per call of the jitted step alone over `steps` calls (the
+  fastest of `repeats` runs), on the run's first batches (cycled beyond
+  MAX_DISTINCT_BATCHES) already on the device."""
+  exp = Experiment(config, workdir)
+  stream = data_lib.TrainStream(exp.train_source, config.train.batch_size, exp.data_seed,
+                                exp.batch_sharding, count=exp.recipe.batches_per_step)
+  batches = [next(stream) for _ in range(min(steps, MAX_DISTINCT_BATCHES))]
+  step = jax.jit(make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay),
+                 in_shardings=(exp.replicated, stream.sharding, exp.replicated),
+                 out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
+  key = exp.keys["train"]
+  state = {"ts": step(exp.train_state, batches[0], key)[0]}   # compiles
+  jax.block_until_ready(state["ts"])
+  exp.checkpointer.close()
+
+  def run():
+    ts = state["ts"]
+    for i in range(steps):
+      ts, _ = step(ts, batches[i % len(batches)], key)
+    state["ts"] = ts
+    return ts
+
+  return min_wall_seconds(run, repeats) / steps
+
+
+@contextlib.contextmanager
+def stepping_clock(marks: list[float]):
+  """Within it, `train` appends the time of its second batch (step 1 is
+  compiled by then) and of the start of its final test to `marks`."""
+  prefetch, final_test = data_lib.Prefetch, loop_lib.final_test
+
+  class Clocked(prefetch):
+    calls = 0
+
+    def __next__(self):
+      self.calls += 1
+      if self.calls == 2:
+        marks.append(time.perf_counter())
+      return super().__next__()
+
+  def clocked_final_test(*args, **kwargs):
+    marks.append(time.perf_counter())
+    return final_test(*args, **kwargs)
+
+  data_lib.Prefetch, loop_lib.final_test = Clocked, clocked_final_test
+  try:
+    yield
+  finally:
+    data_lib.Prefetch, loop_lib.final_test = prefetch, final_test
+
+
+def loop_seconds(config, steps: int, workdir: str) -> float:
+  """Seconds of `train` from its second batch to its final test."""
+  marks = []
+  with stepping_clock(marks):
+    train(without_periodic_work(config, steps), workdir, progress=False)
+  start, end = marks
+  return end - start
+
+
+def per_step(short_seconds: float, long_seconds: float, extra_steps: int) -> float:
+  """Seconds per step from runs that differ by `extra_steps` steps only."""
+  return (long_seconds - short_seconds) / extra_steps
+
+
+def overhead(loop_per_step: float, bare_per_step: float) -> float:
+  """The loop's extra time per step, as a fraction of the bare step's."""
+  return loop_per_step / bare_per_step - 1.0
+
+
+def measure(config, seconds: float, repeats: int, min_steps: int = 10) -> dict:
+  """Bare and loop steps/s of `config` and the overhead (see module doc)."""
+  with tempfile.TemporaryDirectory() as root:
+    probe = bare_step_seconds(without_periodic_work(config, min_steps), min_steps, 1,
+                              os.path.join(root, "probe"))
+    steps = max(min_steps, math.ceil(seconds / probe))
+    bare = bare_step_seconds(without_periodic_work(config, steps), steps, repeats,
+                             os.path.join(root, "bare"))
+    times = {steps: [], 2 * steps: []}
+    for r in range(repeats):          # interleaved: load changes hit both lengths
+      for n, runs in times.items():
+        runs.append(loop_seconds(config, n, os.path.join(root, f"loop_{n}_{r}")))
+  loop = per_step(min(times[steps]), min(times[2 * steps]), steps)
+  return {"steps": steps, "bare_steps_per_s": 1.0 / bare, "loop_steps_per_s": 1.0 / loop,
+          "overhead": overhead(loop, bare)}
+
+
+def main(argv):
+  del argv
+  logging.set_verbosity(logging.WARNING)   # orbax logs every checkpoint step
+  device = jax.devices()[0].device_kind
+  rows = []
+  print(f"{'config':>16} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
+        f"{'overhead':>9}", flush=True)
+  for name in CONFIGS.value:
+    row = {"config": name, "device": device, "num_devices": jax.device_count(),
+           **measure(load_config(name), SECONDS.value, REPEATS.value)}
+    rows.append(row)
+    print(f"{name:>16} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
+          f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}%", flush=True)
+  if OUTPUT.value:
+    os.makedirs(os.path.dirname(OUTPUT.value) or ".", exist_ok=True)
+    with open(OUTPUT.value, "a", encoding="utf-8") as f:
+      for r in rows:
+        f.write(json.dumps(r) + "\n")
+
+
+if __name__ == "__main__":
+  app.run(main)

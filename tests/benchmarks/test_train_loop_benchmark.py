@@ -1,0 +1,29 @@
+"""The train-loop benchmark runs end to end and its arithmetic holds."""
+
+import math
+
+import pytest
+
+from benchmarks import train_loop
+from tests.helpers import tiny_config
+
+
+def test_measure_runs_the_loop_and_the_bare_step():
+  row = train_loop.measure(tiny_config(), seconds=0.0, repeats=1, min_steps=3)
+  assert row["steps"] == 3
+  assert row["bare_steps_per_s"] > 0 and math.isfinite(row["loop_steps_per_s"])
+  assert row["overhead"] == pytest.approx(
+      row["bare_steps_per_s"] / row["loop_steps_per_s"] - 1.0)
+
+
+def test_without_periodic_work_leaves_only_the_last_step():
+  config = train_loop.without_periodic_work(tiny_config(), 7)
+  assert config.train.num_steps == 7
+  assert min(config.eval.every_steps, config.sample.every_steps,
+             config.checkpoint.every_steps) > 7
+  assert config.eval.num_examples == config.eval.batch_size
+
+
+def test_per_step_and_overhead():
+  assert train_loop.per_step(2.0, 5.0, 100) == pytest.approx(0.03)
+  assert train_loop.overhead(0.021, 0.020) == pytest.approx(0.05)
