@@ -58,6 +58,52 @@ def get_classifier(spec, train_source, cache: dict, steps: int) -> clf.Classifie
   return cache["classifier"]
 
 
+def classwise_frechet(classifier: clf.Classifier, images: np.ndarray, labels: np.ndarray,
+                      reference: np.ndarray, reference_labels: np.ndarray,
+                      num_classes: int) -> float:
+  """Mean over classes k of the Frechet distance between the classifier
+  features of `images` of class k and those of `reference` of class k."""
+  feats = classifier.logits_and_features(images)[1]
+  ref_feats = classifier.logits_and_features(reference)[1]
+  return float(np.mean([
+      clf.frechet_distance(*clf.gaussian_stats(feats[labels == k]),
+                           *clf.gaussian_stats(ref_feats[reference_labels == k]))
+      for k in range(num_classes)]))
+
+
+def conditional_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
+                        rng: jax.Array, num: int, train_source, eval_source,
+                        cache: dict, classifier_steps: int = 2000) -> dict[str, float]:
+  """Metrics of a class-conditional sampler, whose sample i has label i % K:
+
+  - `<clf>_conditioning_accuracy`: how often the classifier finds the asked
+    class in the sample (its accuracy on real test images beside it);
+  - `<clf>_classwise_frechet`: the class-wise Frechet distance to the train
+    split, averaged over classes, beside the same for as many real test images.
+  """
+  classifier = get_classifier(spec, train_source, cache, classifier_steps)
+  name, k = classifier.name, spec.num_classes
+  train = _all(train_source)
+  train_images = as_unit_images(train["x"], spec)
+  floor_key = ("conditional_floor", id(eval_source))
+  if floor_key not in cache:
+    test = _all(eval_source)
+    test_images = as_unit_images(test["x"], spec)
+    cache[floor_key] = {
+        f"{name}_conditioning_accuracy_real_test":
+            float((classifier.predict(test_images) == test["label"]).mean()),
+        f"{name}_classwise_frechet_real_floor": classwise_frechet(
+            classifier, test_images, test["label"], train_images, train["label"], k)}
+  num = min(num, len(eval_source))
+  labels = np.arange(num) % k
+  samples = as_unit_images(sampler(rng, num), spec)
+  return {f"{name}_conditioning_accuracy":
+              float((classifier.predict(samples) == labels).mean()),
+          f"{name}_classwise_frechet": classwise_frechet(
+              classifier, samples, labels, train_images, train["label"], k),
+          **cache[floor_key]}
+
+
 def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
                    rng: jax.Array, num: int, train_source, eval_source,
                    cache: dict, classifier_steps: int = 2000) -> dict[str, float]:
@@ -69,6 +115,7 @@ def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
     return {}
   classifier = get_classifier(spec, train_source, cache, classifier_steps)
   name = classifier.name
+  floor_key = ("floor", id(eval_source))   # validation and test each have their own
   test = _all(eval_source)
   test_images = as_unit_images(test["x"], spec)
   if spec.label_factors:
@@ -78,27 +125,27 @@ def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
       pred = classifier.predict(modes.split_channels(images))
       return modes.stacked_mode_ids(pred.reshape(-1, channels), per_channel)
 
-    if "floor" not in cache:
+    if floor_key not in cache:
       real = modes.discrete_mode_metrics(mode_ids(test_images), spec.num_classes)
       truth = channel_labels(test["label"], per_channel, channels).reshape(-1)
       acc = float((classifier.predict(modes.split_channels(test_images)) == truth).mean())
-      cache["floor"] = {f"{name}_num_modes_real_test": real["num_modes"],
+      cache[floor_key] = {f"{name}_num_modes_real_test": real["num_modes"],
                         f"{name}_reverse_kl_real_test": real["reverse_kl"],
                         f"{name}_channel_test_accuracy": acc}
     samples = as_unit_images(sampler(rng, num), spec)
     fake = modes.discrete_mode_metrics(mode_ids(samples), spec.num_classes)
     return {f"{name}_num_modes": fake["num_modes"],
-            f"{name}_reverse_kl": fake["reverse_kl"], **cache["floor"]}
-  if "floor" not in cache:
+            f"{name}_reverse_kl": fake["reverse_kl"], **cache[floor_key]}
+  if floor_key not in cache:
     train_feats = classifier.logits_and_features(as_unit_images(_all(train_source)["x"], spec))[1]
     cache["reference"] = clf.gaussian_stats(train_feats)
     real = clf.quality_metrics(classifier, test_images, cache["reference"])
     acc = float((classifier.predict(test_images) == test["label"]).mean())
-    cache["floor"] = {f"{name}_frechet_real_floor": real["frechet"],
+    cache[floor_key] = {f"{name}_frechet_real_floor": real["frechet"],
                       f"{name}_score_real_floor": real["score"],
                       f"{name}_test_accuracy": acc}
   # As many samples as the floor uses test images: the FD's bias matches.
   samples = as_unit_images(sampler(rng, min(num, len(test_images))), spec)
   fake = clf.quality_metrics(classifier, samples, cache["reference"])
   return {f"{name}_frechet": fake["frechet"], f"{name}_score": fake["score"],
-          **cache["floor"]}
+          **cache[floor_key]}

@@ -36,9 +36,11 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
-from gen_jax.models.base import Phase, Recipe
-from gen_jax.nn.dcgan import (BN_MOMENTUM, DCGANDiscriminator, DCGANGenerator,
-                              GeneratorMLP, MLPDiscriminator, apply_player,
+from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes,
+                                 sample_labels)
+from gen_jax.nn.dcgan import (BN_MOMENTUM, CONDITIONINGS, DCGANDiscriminator,
+                              DCGANGenerator, GeneratorMLP, LabelledGenerator,
+                              MLPDiscriminator, apply_player, conditioned_discriminator,
                               split_state)
 from gen_jax.optim import make_optimizer
 
@@ -67,6 +69,28 @@ class AdversarialRecipe(Recipe):
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), d_steps),
                    Phase("generator", self._g_loss, self.generator_groups))
     self._metric_cache = {}
+    self.num_classes = conditional_classes(config, spec, config.name)
+    self.conditioning = config.get("conditioning", "projection")
+    self.label_embed_dim = config.get("label_embed_dim", 32)
+    if self.num_classes:
+      if self.conditioning not in CONDITIONINGS:
+        raise UserError(f"--config.model.conditioning={self.conditioning!r} is not one "
+                        f"of {CONDITIONINGS}.")
+      self.sample_inputs = ("label",)
+
+  def conditioned(self, generator, discriminator):
+    """The players, given the label when `model.conditional` (Mirza & Osindero
+    2014): G reads a label embedding beside z; D projects (Miyato & Koyama
+    2018) or reads one-hot label maps beside the image, by `model.conditioning`."""
+    if not self.num_classes:
+      return generator, discriminator
+    return (LabelledGenerator(generator, self.num_classes, self.label_embed_dim),
+            conditioned_discriminator(discriminator, self.num_classes, self.conditioning))
+
+  def labels_of(self, batch):
+    """[B] labels of a conditional model's batch (fakes take the real batch's
+    labels, so D sees both at the data's class frequencies), else None."""
+    return batch_label(batch, self.num_classes, self.config.get("name"))
 
   generator_groups = ("generator",)
 
@@ -101,28 +125,31 @@ class AdversarialRecipe(Recipe):
 
   # ---------------------------------------------------------------- nets
 
-  def generate(self, params, state, latent, train):
-    """(samples in the players' space [B, *event], new generator state)."""
+  def generate(self, params, state, latent, train, labels=None):
+    """(samples in the players' space [B, *event], new generator state);
+    `labels` [B] condition a conditional generator."""
     out, new = apply_player(self.generator, params["generator"], state["generator"],
-                            self.generator_input(latent), train=train)
+                            self.generator_input(latent), *_given(labels), train=train)
     return out.reshape((out.shape[0],) + self.spec.event_shape), new
 
-  def discriminate(self, params, state, x, train):
+  def discriminate(self, params, state, x, train, labels=None):
     """((logits [B], features [B, F]), new discriminator state).
 
     In training mode batch norm normalises `x` by its own batch statistics
     and the returned state has the running averages moved towards them.
     """
     return apply_player(self.discriminator, params["discriminator"],
-                        state["discriminator"], x, train=train)
+                        state["discriminator"], x, *_given(labels), train=train)
 
   def init(self, rng, example_batch):
     g_key, d_key = jax.random.split(rng)
     latent = self.latent(g_key, 2)  # only its shapes matter
+    labels = _given(sample_labels(None, 2, self.num_classes))
     g_params, g_state = split_state(self.generator.init(
-        g_key, self.generator_input(latent), train=False))
+        g_key, self.generator_input(latent), *labels, train=False))
     x = self.to_model(example_batch["x"][:1].repeat(2, 0))
-    d_params, d_state = split_state(self.discriminator.init(d_key, x, train=False))
+    d_params, d_state = split_state(self.discriminator.init(d_key, x, *labels,
+                                                            train=False))
     return {"params": {"generator": g_params, "discriminator": d_params},
             "state": {"generator": g_state, "discriminator": d_state}}
 
@@ -136,12 +163,13 @@ class AdversarialRecipe(Recipe):
     the fake call. G runs in training mode; its state update is dropped.
     """
     real = self.to_model(batch["x"])
+    labels = self.labels_of(batch)
     latent = self.latent(rng, real.shape[0])
-    fake, _ = self.generate(params, state, latent, train=True)  # G's stats kept
+    fake, _ = self.generate(params, state, latent, True, labels)  # G's stats kept
     fake = jax.lax.stop_gradient(fake)
-    (real_logits, _), d_state = self.discriminate(params, state, real, True)
+    (real_logits, _), d_state = self.discriminate(params, state, real, True, labels)
     (fake_logits, feats), d_state = self.discriminate(
-        params, {**state, "discriminator": d_state}, fake, True)
+        params, {**state, "discriminator": d_state}, fake, True, labels)
     loss = discriminator_loss(real_logits, fake_logits)
     extra, extra_metrics = self.discriminator_extra(params, feats, latent)
     metrics = {"d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
@@ -154,9 +182,11 @@ class AdversarialRecipe(Recipe):
     D's running averages are not updated here (only G's state is returned
     changed); `batch` only sets the batch size.
     """
+    labels = self.labels_of(batch)
     latent = self.latent(rng, batch["x"].shape[0])
-    fake, g_state = self.generate(params, state, latent, train=True)
-    (fake_logits, feats), _ = self.discriminate(params, state, fake, True)  # D's stats kept
+    fake, g_state = self.generate(params, state, latent, True, labels)
+    (fake_logits, feats), _ = self.discriminate(params, state, fake, True,
+                                                labels)  # D's stats kept
     loss = generator_loss(fake_logits, self.loss_kind)
     extra, extra_metrics = self.generator_extra(params, feats, latent)
     return loss + extra, (extra_metrics, {**state, "generator": g_state})
@@ -171,10 +201,12 @@ class AdversarialRecipe(Recipe):
   # ------------------------------------------------------------- outputs
 
   def sample(self, variables, rng, num, inputs=None):
-    """[num, *event_shape] in the data encoding; batch norm uses running stats."""
-    del inputs
+    """[num, *event_shape] in the data encoding; batch norm uses running stats.
+
+    A conditional model draws `inputs["label"]`, or the classes in turn."""
+    labels = sample_labels(inputs, num, self.num_classes)
     out, _ = self.generate(variables["params"], variables["state"],
-                           self.latent(rng, num), train=False)
+                           self.latent(rng, num), False, labels)
     return self.from_model(out)
 
   def refresh_state(self, variables, rng, num=1024):
@@ -191,7 +223,8 @@ class AdversarialRecipe(Recipe):
       return state
     zeroed = jax.tree.map(jnp.zeros_like, state["generator"])
     _, new = self.generate(variables["params"], {**state, "generator": zeroed},
-                           self.latent(rng, num), train=True)
+                           self.latent(rng, num), True,
+                           sample_labels(None, num, self.num_classes))
     return {**state, "generator": jax.tree.map(lambda s: s / (1.0 - BN_MOMENTUM), new)}
 
   def optimizers(self, train_config):
@@ -210,19 +243,35 @@ class AdversarialRecipe(Recipe):
     if not num:
       return {}
     sampler = functools.partial(self._chunked_sample, variables)
-    return gan_metrics.sample_metrics(self.spec, sampler, rng, num, train_source,
-                                      eval_source, self._metric_cache,
-                                      self.classifier_steps)
+    metrics = gan_metrics.sample_metrics(self.spec, sampler, rng, num, train_source,
+                                         eval_source, self._metric_cache,
+                                         self.classifier_steps)
+    if self.num_classes and self.spec.is_image:
+      metrics.update(gan_metrics.conditional_metrics(
+          self.spec, sampler, jax.random.fold_in(rng, 1), num, train_source,
+          eval_source, self._metric_cache, self.classifier_steps))
+    return metrics
 
   @functools.cached_property
   def _jit_sample(self):
     return jax.jit(self.sample, static_argnums=(2,))
 
   def _chunked_sample(self, variables, rng, num, chunk=500):
-    parts = [np.asarray(self._jit_sample(variables, jax.random.fold_in(rng, i),
-                                         min(chunk, num - start)))
-             for i, start in enumerate(range(0, num, chunk))]
+    """`num` samples in chunks; a conditional model's sample i has label i % K."""
+    def inputs(start, size):
+      if not self.num_classes:
+        return None
+      return {"label": (np.arange(start, start + size) % self.num_classes).astype(np.int32)}
+    parts = [np.asarray(self._jit_sample(variables, jax.random.fold_in(rng, i), size,
+                                         inputs(start, size)))
+             for i, start in enumerate(range(0, num, chunk))
+             for size in [min(chunk, num - start)]]
     return np.concatenate(parts)
+
+
+def _given(labels) -> tuple:
+  """The players' extra positional input: (labels,) or nothing."""
+  return () if labels is None else (labels,)
 
 
 class GAN(AdversarialRecipe):
@@ -230,12 +279,12 @@ class GAN(AdversarialRecipe):
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
-    self.generator = GeneratorMLP(tuple(config.get("g_hidden", (128, 128))),
-                                  spec.num_dims)
-    self.discriminator = MLPDiscriminator(tuple(config.get("d_hidden", (128, 128))))
+    self.generator, self.discriminator = self.conditioned(
+        GeneratorMLP(tuple(config.get("g_hidden", (128, 128))), spec.num_dims),
+        MLPDiscriminator(tuple(config.get("d_hidden", (128, 128)))))
 
-  def generate(self, params, state, latent, train):
-    out, new = super().generate(params, state, latent, train)
+  def generate(self, params, state, latent, train, labels=None):
+    out, new = super().generate(params, state, latent, train, labels)
     return (jnp.tanh(out) if self.spec.is_image else out), new
 
 
@@ -247,5 +296,5 @@ class DCGAN(AdversarialRecipe):
     if not spec.is_image:
       raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
     features = config.get("features", 32)
-    self.generator = DCGANGenerator(spec.event_shape, features)
-    self.discriminator = DCGANDiscriminator(features)
+    self.generator, self.discriminator = self.conditioned(
+        DCGANGenerator(spec.event_shape, features), DCGANDiscriminator(features))

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.errors import UserError
 from gen_jax.models.gan import DCGAN
 from gen_jax.nn.dcgan import GeneratorMLP, apply_player, split_state
 from gen_jax.pictures import image_grid, save_png, to_uint8_images
@@ -28,6 +29,10 @@ class InfoGAN(DCGAN):
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    if self.num_classes:
+      raise UserError("model 'infogan' learns its categories unsupervised; for "
+                      "class-conditional samples use model 'dcgan' with "
+                      "--config.model.conditional=True.")
     self.num_categories = config.get("num_categories", 10)
     self.num_continuous = config.get("num_continuous", 2)
     self.info_weight = config.get("info_weight", 1.0)

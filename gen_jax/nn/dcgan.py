@@ -7,6 +7,7 @@ The number of stride-2 stages follows the image size (`upsample_plan`):
 """
 
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
 
@@ -90,6 +91,54 @@ class MLPDiscriminator(nn.Module):
     for width in self.hidden:
       x = nn.leaky_relu(nn.Dense(width)(x), 0.2)
     return nn.Dense(1)(x)[:, 0], x
+
+
+CONDITIONINGS = ("projection", "concat")
+
+
+class LabelledGenerator(nn.Module):
+  """(z [B, Z], labels [B]) -> base([z, embed(label)]): a learned label
+  embedding [K, E] beside the noise."""
+  base: nn.Module
+  num_classes: int
+  embed_dim: int = 32
+
+  @nn.compact
+  def __call__(self, z, labels, train: bool = True):
+    embedding = nn.Embed(self.num_classes, self.embed_dim)(labels)   # [B, E]
+    return self.base(jnp.concatenate([z, embedding], -1), train=train)
+
+
+class ProjectionDiscriminator(nn.Module):
+  """Miyato & Koyama 2018: logits = base logit + <embed(label), features>."""
+  base: nn.Module           # x -> (logits [B], features [B, F])
+  num_classes: int
+
+  @nn.compact
+  def __call__(self, x, labels, train: bool = True):
+    logits, feats = self.base(x, train=train)
+    embedding = nn.Embed(self.num_classes, feats.shape[-1])(labels)   # [B, F]
+    return logits + jnp.sum(embedding * feats, -1), feats
+
+
+class ConcatDiscriminator(nn.Module):
+  """One-hot label maps beside the input's last axis ([B, H, W, C + K] for
+  images, [B, D + K] for vectors), then the base net."""
+  base: nn.Module
+  num_classes: int
+
+  @nn.compact
+  def __call__(self, x, labels, train: bool = True):
+    one_hot = jax.nn.one_hot(labels, self.num_classes, dtype=x.dtype)   # [B, K]
+    maps = one_hot.reshape((x.shape[0],) + (1,) * (x.ndim - 2) + (self.num_classes,))
+    maps = jnp.broadcast_to(maps, x.shape[:-1] + (self.num_classes,))
+    return self.base(jnp.concatenate([x, maps], -1), train=train)
+
+
+def conditioned_discriminator(base: nn.Module, num_classes: int, kind: str) -> nn.Module:
+  """`base` reading labels by `kind` ("projection" or "concat")."""
+  wrapper = ProjectionDiscriminator if kind == "projection" else ConcatDiscriminator
+  return wrapper(base, num_classes)
 
 
 def apply_player(module: nn.Module, params, state: dict, *args, train: bool):
