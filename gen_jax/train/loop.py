@@ -377,8 +377,8 @@ def train(config, workdir: str, progress: bool = True, devices=None,
   num_steps = config.train.num_steps
   every = {"log": config.train.log_every_steps, "eval": config.eval.every_steps,
            "sample": config.sample.every_steps, "save": config.checkpoint.every_steps}
-  bar = tqdm(total=config.train.num_steps, initial=start, disable=not progress,
-             dynamic_ncols=True, desc="train")
+  bar = tqdm(total=config.train.num_steps, initial=start, dynamic_ncols=True,
+             desc="train", disable=not progress or jax.process_index() != 0)
   try:
     for step in range(start + 1, num_steps + 1):
       chunk, index = next(batches)
