@@ -14,6 +14,10 @@ class Case:
   image_shape: tuple[int, ...]
   batch: int
   run: Callable[[jax.Array], jax.Array]   # jitted: rng -> samples
+  # Traceable rng -> samples doing the same arithmetic as `run`, for counting
+  # FLOPs where `run` is a host loop (the naive pixel samplers); None: `run`.
+  counted: Callable[[jax.Array], jax.Array] | None = None
+  setting: str = ""                        # e.g. "H=500", "32 features x 6"
 
 
 def time_case(case: Case, repeats: int) -> float:

@@ -38,9 +38,9 @@ def cases(batches):
     recipe, variables = _model(shape, hidden)
     for batch in batches:
       scan = jax.jit(lambda rng, b=batch, r=recipe, v=variables: r.sample(v, rng, b))
-      out.append(Case("nade", "scan", shape, batch, scan))
+      out.append(Case("nade", "scan", shape, batch, scan, setting=f"H={hidden}"))
       if naive_max is None or batch <= naive_max:
         naive = jax.jit(lambda rng, b=batch, r=recipe, v=variables:
                         r.naive_sample(v, rng, b))
-        out.append(Case("nade", "naive", shape, batch, naive))
+        out.append(Case("nade", "naive", shape, batch, naive, setting=f"H={hidden}"))
   return out

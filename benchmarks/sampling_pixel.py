@@ -63,6 +63,14 @@ def build(name: str, shape: tuple[int, ...], width: int, depth: int):
   return recipe, variables
 
 
+def describe(name: str, width: int, depth: int) -> str:
+  """The benchmarked architecture in words, e.g. '32 features x 6 blocks'."""
+  config = model_config(name, width, depth)
+  layers = config.get("num_blocks", config.get("num_layers"))
+  return f"{config['features']} features x {layers} " + (
+      "blocks" if "num_blocks" in config else "layers")
+
+
 def parse_shape(text: str) -> tuple[int, ...]:
   return tuple(int(v) for v in text.split("x"))
 
@@ -77,14 +85,18 @@ def cases(batches):
   for name in MODELS:
     for shape in shapes:
       recipe, variables = build(name, shape, width, depth)
+      setting = describe(name, width, depth)
       for batch in batches:
         for sampler in samplers:
+          # The naive host loop does the scan sampler's arithmetic.
+          fn = recipe.samplers()["scan" if sampler == "naive" else sampler]
+          jitted = jax.jit(lambda rng, f=fn, b=batch, v=variables: f(v, rng, b))
           if sampler == "naive":
             if batch > naive_max:
               continue
-            run = recipe.naive_sampler(variables, batch)
+            out.append(Case(name, sampler, shape, batch,
+                            recipe.naive_sampler(variables, batch), counted=jitted,
+                            setting=setting))
           else:
-            fn = recipe.samplers()[sampler]
-            run = jax.jit(lambda rng, f=fn, b=batch, v=variables: f(v, rng, b))
-          out.append(Case(name, sampler, shape, batch, run))
+            out.append(Case(name, sampler, shape, batch, jitted, setting=setting))
   return out

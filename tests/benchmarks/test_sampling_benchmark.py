@@ -56,3 +56,18 @@ def test_pixel_cases_agree_and_are_timed(monkeypatch):
   assert sorted(c.sampler for c in cases) == ["cached", "naive", "scan"]
   assert_samplers_agree(cases)
   assert_rate_is_samples_over_seconds(cases[-1], monkeypatch)
+
+
+def test_every_sampling_line_carries_its_fraction_of_peak(monkeypatch):
+  from benchmarks import sampling  # pylint: disable=import-outside-toplevel
+  monkeypatch.setattr(sampling_nade, "SETTINGS", (((3, 3, 1), 8, None),))
+  for case in sampling_nade.cases([2]):
+    row = sampling.measure(case, repeats=2, peak_flops=1e9)
+    assert row["samples_per_s"] >= row["samples_per_s_median"] > 0
+    assert row["flops_per_item"] > 0 and 0 < row["fraction_of_peak"]
+    assert row["compile_s"] > 0 and row["first_call_s"] > 0
+    assert row["setting"] == "H=8" and row["peak_memory_bytes"] is None   # CPU: none
+  # The naive sampler redoes the prefix at every position: more FLOPs.
+  scan, naive = (sampling.measure(c, 1, 1e9)["flops_per_item"]
+                 for c in sorted(sampling_nade.cases([2]), key=lambda c: c.sampler != "scan"))
+  assert naive > scan

@@ -1,0 +1,99 @@
+"""Where a NADE sampling step's time goes, against its FLOP floor.
+
+  python -m benchmarks.nade_breakdown [--batches=64,256] [--hidden=500]
+      [--dims=784] [--repeats=5] [--output=benchmarks/results/nade_breakdown.jsonl]
+
+Times three `lax.scan`s over D positions with the sampler's shapes (carry
+a [B, H], per-position rows of W and V scanned over):
+  step        the sampler's step: h = sigmoid(a), logit = h . v_i + b_i,
+              x = [logit + noise > 0], a += x w_i;
+  activation  only a = sigmoid(a): the B x H transcendentals of a step;
+  linear      the step without its sigmoid (the matvec, pick and update).
+Each line gives microseconds per position, its FLOPs (benchmarks/flops.py)
+and fraction of the measured matmul peak, and the floor: FLOPs / peak.
+"""
+
+from absl import app, flags
+import jax
+import jax.numpy as jnp
+
+from benchmarks import roofline
+from benchmarks.flops import count_flops
+
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  """Defined when run as a script only (see benchmarks.sampling)."""
+  flags.DEFINE_list("batches", ["64", "256"], "Batch sizes.")
+  flags.DEFINE_integer("hidden", 500, "H.")
+  flags.DEFINE_integer("dims", 784, "D, the positions.")
+  flags.DEFINE_integer("repeats", 5, "Timed calls per variant.")
+  flags.DEFINE_string("output", "benchmarks/results/nade_breakdown.jsonl",
+                      "JSON lines file to append to ('' to skip).")
+
+
+def step_variants() -> dict:
+  """name -> body(a [B, H], (w_i [H], v_i [H], b_i [], noise_i [B])) -> a."""
+
+  def pick_and_update(a, h, inputs):
+    w_i, v_i, b_i, noise_i = inputs
+    x = (h @ v_i + b_i + noise_i > 0).astype(jnp.float32)       # [B]
+    return a + x[:, None] * w_i
+
+  return {
+      "step": lambda a, inputs: pick_and_update(a, jax.nn.sigmoid(a), inputs),
+      "activation": lambda a, inputs: jax.nn.sigmoid(a),
+      "linear": lambda a, inputs: pick_and_update(a, a, inputs),
+  }
+
+
+def scan_of(body):
+  """a0 [B, H], rows ([D, H], [D, H], [D], [D, B]) -> final a, one scan."""
+  return jax.jit(lambda a0, rows: jax.lax.scan(lambda a, r: (body(a, r), None), a0, rows)[0])
+
+
+def inputs(batch: int, hidden: int, dims: int):
+  keys = jax.random.split(jax.random.PRNGKey(0), 4)
+  a0 = jax.random.normal(keys[0], (batch, hidden))
+  rows = (0.01 * jax.random.normal(keys[1], (dims, hidden)),
+          0.01 * jax.random.normal(keys[2], (dims, hidden)),
+          jnp.zeros((dims,)), jax.random.logistic(keys[3], (dims, batch)))
+  return a0, rows
+
+
+def measure(name: str, body, batch: int, hidden: int, dims: int, repeats: int,
+            peak_flops: float) -> dict:
+  """One variant's JSON line: per-position time, FLOPs and fraction of peak."""
+  a0, rows = inputs(batch, hidden, dims)
+  compiled, compile_s = roofline.compile_timed(scan_of(body), a0, rows)
+  seconds = roofline.steady_seconds(lambda: compiled(a0, rows), repeats)
+  cost = count_flops(scan_of(body), a0, rows)
+  fields = roofline.throughput_fields(dims, seconds, cost, peak_flops, "positions")
+  return {"benchmark": "nade_breakdown", "model": "nade", "variant": name,
+          "setting": f"H={hidden}", "batch": batch, "dims": dims,
+          "us_per_position": 1e6 * fields["seconds_per_call"] / dims,
+          "floor_us_per_position": 1e6 * cost.flops / peak_flops / dims,
+          **fields, "compile_s": compile_s}
+
+
+def main(argv):
+  del argv
+  env = roofline.environment()
+  peak = roofline.measure_peak_flops()
+  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  rows = []
+  for batch in (int(b) for b in FLAGS.batches):
+    for name, body in step_variants().items():
+      row = dict(measure(name, body, batch, FLAGS.hidden, FLAGS.dims, FLAGS.repeats, peak),
+                 **env)
+      rows.append(row)
+      print(f"batch {batch:>4} {name:>10}: {row['us_per_position']:8.1f} us/position "
+            f"(floor {row['floor_us_per_position']:6.1f}, "
+            f"{100 * row['fraction_of_peak']:5.2f}% of peak)", flush=True)
+  roofline.append_jsonl(FLAGS.output, rows)
+
+
+if __name__ == "__main__":
+  define_flags()
+  app.run(main)
