@@ -171,6 +171,35 @@ def conv_row(padded: jax.Array, kernel: jax.Array, r: jax.Array,
   return conv2d(band, kernel[:rows], "VALID")[:, 0]
 
 
+def conv_above(padded: jax.Array, kernel: jax.Array, r: jax.Array,
+               pad: tuple[int, int]) -> jax.Array:
+  """The part of row r of a causal conv read from the rows above r: [B, W, F_out].
+
+  One batched conv over the whole row once row r - 1 is complete; with
+  `conv_in_row` at pixel c it adds up to `conv_at` (the taps split by row).
+  """
+  kh, kw = kernel.shape[:2]
+  above = kh // 2
+  width = padded.shape[2] - 2 * pad[1]
+  if above == 0:
+    return jnp.zeros((padded.shape[0], width, kernel.shape[3]), padded.dtype)
+  band = jax.lax.dynamic_slice(                     # [B, above, W + kw - 1, F_in]
+      padded, (0, r + pad[0] - above, pad[1] - kw // 2, 0),
+      (padded.shape[0], above, width + 2 * (kw // 2), padded.shape[3]))
+  return conv2d(band, kernel[:above], "VALID")[:, 0]
+
+
+def conv_in_row(padded: jax.Array, kernel: jax.Array, r: jax.Array, c: jax.Array,
+                pad: tuple[int, int]) -> jax.Array:
+  """The part of `conv_at` (r, c) read from row r itself, [B, F_out]: the
+  columns up to c only (causal masks zero those right of it)."""
+  kh, kw = kernel.shape[:2]
+  patch = jax.lax.dynamic_slice(                    # [B, 1, kw // 2 + 1, F_in]
+      padded, (0, r + pad[0], c + pad[1] - kw // 2, 0),
+      (padded.shape[0], 1, kw // 2 + 1, padded.shape[3]))
+  return jnp.einsum("bhwi,hwio->bo", patch, kernel[kh // 2:kh // 2 + 1, :kw // 2 + 1])
+
+
 def pad_cache(x: jax.Array, pad: tuple[int, int]) -> jax.Array:
   """[B, H, W, F] -> [B, pad[0] + H, 2 pad[1] + W, F], zeros on top and sides."""
   return jnp.pad(x, ((0, 0), (pad[0], 0), (pad[1], pad[1]), (0, 0)))

@@ -23,8 +23,8 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax.losses import discrete_log_prob
-from gen_jax.nn.masked_conv import (conv_at, conv_row, masked_kernel, pad_cache,
-                                    write_pixel, write_row)
+from gen_jax.nn.masked_conv import (conv_above, conv_at, conv_in_row, conv_row,
+                                    masked_kernel, pad_cache, write_pixel, write_row)
 from gen_jax.sampling.autoregressive import pick
 
 
@@ -93,6 +93,13 @@ def scan_pixels(step_pixel, carry, noise, shape, num_levels, pad, row_end=None):
 def cached_pixelcnn_sample(net, params, noise, shape, num_levels, label=None):
   """(x [B, D] int32, log p(x) [B]) from a `PixelCNNNet` with layer caches.
 
+  Each conv's taps are split by row: those on the rows above are computed for
+  the whole next row in one batched conv when a row is complete (`row_end`,
+  `conv_above`); a step computes only the taps of its own row up to the new
+  pixel (`conv_in_row`): 2 of the 6 taps of a 3x3 block it read before, 4 of
+  the 28 of the 7x7 input conv. The sums are the same; only their order
+  differs.
+
   Args:
     net: the PixelCNNNet (its hyperparameters are read).
     params: its parameters.
@@ -109,25 +116,37 @@ def cached_pixelcnn_sample(net, params, noise, shape, num_levels, label=None):
   k_blocks = [masked_kernel(params[f"block_{i}"]["kernel"], num_colors, "B")
               for i in range(net.num_blocks)]
   blank = lambda f: pad_cache(jnp.zeros((num, h, w, f), jnp.float32), pad)
+  kernels = [k_in] + k_blocks                   # conv i reads cache i below
   carry = {"x_cache": blank(num_colors),
-           "blocks": [blank(net.features) for _ in range(net.num_blocks)]}
+           "blocks": [blank(net.features) for _ in range(net.num_blocks)],
+           # Each conv's taps on the rows above the current row: [B, W, F].
+           "above": [jnp.zeros((num, w, k.shape[-1]), jnp.float32) for k in kernels]}
   onehot = jax.nn.one_hot(label, net.num_classes) if net.num_classes else None
   label_bias = lambda name: 0.0 if onehot is None else onehot @ params[name]["kernel"]
 
+  def conv_here(carry, i, cache, r, c):        # conv i at (r, c), no bias: [B, F]
+    above = jax.lax.dynamic_index_in_dim(carry["above"][i], c, axis=1, keepdims=False)
+    return above + conv_in_row(cache, kernels[i], r, c, pad)
+
   def step_pixel(carry, r, c, pixel):
     del pixel  # already in x_cache
-    act = conv_at(carry["x_cache"], k_in, r, c, pad) + params["conv_in"]["bias"]
+    act = conv_here(carry, 0, carry["x_cache"], r, c) + params["conv_in"]["bias"]
     act = act + label_bias("cond_in")
     caches = []
-    for i, (kernel, cache) in enumerate(zip(k_blocks, carry["blocks"])):
+    for i, cache in enumerate(carry["blocks"]):
       cache = write_pixel(cache, jax.nn.relu(act), r, c, pad)
-      act = act + (conv_at(cache, kernel, r, c, pad) + params[f"block_{i}"]["bias"])
+      act = act + (conv_here(carry, i + 1, cache, r, c) + params[f"block_{i}"]["bias"])
       act = act + label_bias(f"cond_{i}")
       caches.append(cache)
     logits = head(params, act, num_colors).reshape(num, num_colors, -1)
     return dict(carry, blocks=caches), logits
 
-  return scan_pixels(step_pixel, carry, noise, shape, num_levels, pad)
+  def row_end(carry, r):                       # row r complete: prepare row r + 1
+    inputs = [carry["x_cache"]] + carry["blocks"]
+    above = [conv_above(x, k, r + 1, pad) for x, k in zip(inputs, kernels)]
+    return dict(carry, above=above)
+
+  return scan_pixels(step_pixel, carry, noise, shape, num_levels, pad, row_end)
 
 
 def _gate(a):

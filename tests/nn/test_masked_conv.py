@@ -5,8 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gen_jax.nn.masked_conv import (MaskedConv2D, conv2d, conv_at, conv_mask, conv_row,
-                                    feature_colors, live_parameter_count, pad_cache)
+from gen_jax.nn.masked_conv import (MaskedConv2D, conv2d, conv_above, conv_at, conv_in_row,
+                                    conv_mask, conv_row, feature_colors,
+                                    live_parameter_count, masked_kernel, pad_cache)
 from gen_jax.nn.pixelrnn import diagonal_lstm, lstm_update, skew, unskew
 
 
@@ -121,3 +122,14 @@ def test_odd_mask_a_kernels_are_causal_in_raster_order(k):
     assert np.all(jac[p, p:] == 0.0), (k, p)
   if k > 1:
     assert np.any(jac[24, :24] != 0.0)
+
+
+def test_conv_above_plus_conv_in_row_is_conv_at():
+  rng = np.random.default_rng(0)
+  for kh, mask in ((7, "A"), (3, "B")):
+    kernel = masked_kernel(jnp.asarray(rng.normal(size=(kh, kh, 3, 5)), jnp.float32), 1, mask)
+    pad = (kh // 2, kh // 2)
+    cache = pad_cache(jnp.asarray(rng.normal(size=(2, 6, 5, 3)), jnp.float32), pad)
+    for r, c in ((0, 0), (3, 2), (5, 4)):
+      split = conv_above(cache, kernel, r, pad)[:, c] + conv_in_row(cache, kernel, r, c, pad)
+      np.testing.assert_allclose(split, conv_at(cache, kernel, r, c, pad), rtol=1e-5, atol=1e-5)
