@@ -277,6 +277,17 @@ def require_discrete(spec: DataSpec, model: str, binary_only: bool = False) -> i
 # ------------------------------------------------- class-conditional models
 
 
+COMPUTE_DTYPES = ("float32", "bfloat16")
+
+
+def compute_dtype(name: str) -> str:
+  """`model.dtype` checked: a dtype a model may compute parts of itself in."""
+  if name not in COMPUTE_DTYPES:
+    raise UserError(f"model.dtype={name!r} is not supported; choose one of "
+                    f"{', '.join(COMPUTE_DTYPES)}.")
+  return name
+
+
 def conditional_classes(config, spec: DataSpec, model: str) -> int:
   """K when `model.conditional` is set (the data must carry labels), else 0."""
   if not bool(config.get("conditional", False)):

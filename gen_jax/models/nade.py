@@ -31,9 +31,9 @@ import jax.numpy as jnp
 from gen_jax.errors import UserError
 from gen_jax.losses import (discrete_log_prob, gaussian_mixture_log_mass,
                             gaussian_mixture_log_prob)
-from gen_jax.models.base import (LikelihoodRecipe, batch_label, conditional_classes,
-                                 flat_levels, likelihood_metrics, require_discrete,
-                                 sample_labels, unflatten)
+from gen_jax.models.base import (LikelihoodRecipe, batch_label, compute_dtype,
+                                 conditional_classes, flat_levels, likelihood_metrics,
+                                 require_discrete, sample_labels, unflatten)
 from gen_jax.sampling import draw_noise, pick, sequential_sample
 
 _init = nn.initializers.normal(0.01)
@@ -117,11 +117,17 @@ class NADECore(nn.Module):
 
 
 class NADENet(nn.Module):
-  """Discrete NADE: x [B, D] (, label [B]) -> logits [B, D] (binary) or [B, D, K]."""
+  """Discrete NADE: x [B, D] (, label [B]) -> logits [B, D] (binary) or [B, D, K].
+
+  `dtype`: what the output layer computes in (hidden units and V cast to it,
+  float32 accumulation and logits). Parameters, the running pre-activation
+  and the log-likelihood stay float32 whatever it is.
+  """
   num_dims: int
   hidden: int
   num_levels: int
   num_classes: int = 0
+  dtype: str = "float32"
 
   def setup(self):
     in_levels = 1 if self.num_levels == 2 else self.num_levels
@@ -137,7 +143,10 @@ class NADENet(nn.Module):
   def head(self, h, params_i):
     """Logits of one position from its hidden units h [B, H]."""
     v_i, b_i = params_i
-    return self._squeeze(h @ v_i + b_i)
+    dtype = jnp.dtype(self.dtype)
+    logits = jnp.matmul(h.astype(dtype), v_i.astype(dtype),
+                        preferred_element_type=jnp.float32)
+    return self._squeeze(logits + b_i)
 
   def __call__(self, x, label=None):
     return self.core.scan(x, self.head, (self.v, self.b), label)   # [B, D(, K)]
@@ -165,7 +174,8 @@ class NADE(LikelihoodRecipe):
 
   Config: `hidden` (H, default 500); `conditional` (False): p(x | y) with a
   label embedding added to the hidden bias, reading `label` from the batch
-  and from `sample`'s inputs (classes cycled when none are given).
+  and from `sample`'s inputs (classes cycled when none are given); `dtype`
+  ('float32', or 'bfloat16': the output layer in bfloat16, see NADENet).
   """
 
   def __init__(self, config, spec):
@@ -174,7 +184,8 @@ class NADE(LikelihoodRecipe):
     self.num_classes = conditional_classes(config, spec, "nade")
     self.sample_inputs = ("label",) if self.num_classes else ()
     self.net = NADENet(spec.num_dims, int(config.get("hidden", 500)),
-                       self.num_levels, self.num_classes)
+                       self.num_levels, self.num_classes,
+                       compute_dtype(config.get("dtype", "float32")))
 
   def init_params(self, rng):
     d = self.spec.num_dims
