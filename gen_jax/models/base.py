@@ -28,6 +28,12 @@ The contract, in full:
   log_prob(variables, batch, rng=None) -> [B] nats (explicit models only)
   prepare_eval / eval_metrics / sample_metrics / write_pictures / optimizers:
                             optional hooks (see each method).
+  stages, at_stage(i)       optional: Stage(name, num_steps, batch_size) spans
+                            with their own shapes (ProGAN's resolutions); the
+                            trainer compiles one step per stage and uses
+                            `at_stage(i)` (phases, sample, metrics at that
+                            stage) for its steps. The parameter tree is the
+                            same in every stage, so checkpoints restore anywhere.
 
 The data a recipe reads is described by its `DataSpec`: the event shape and
 encoding of `x`, the raw pixel range (`max_value`), and every side feature
@@ -49,7 +55,7 @@ Every family on this contract, and how the coming ones map onto it:
 | StarGAN (coming) | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP); `generator` | generator, discriminator | one; `x`, `attributes` | `x`, target `attributes` |
 | conditional / text-to-image GAN (coming) | `discriminator` (matching-aware); `generator` (+ text encoder) | generator, discriminator, text_encoder | one; `x`, `label` or `caption` tokens | `label` or `caption` |
 | Puzzle-GAN (coming) | `discriminator`; `generator` (part encoder) | generator, discriminator | one; `x`, `patches`, `mask` | `patches` |
-| Progressive GAN (coming) | `critic`; `generator`; fade-in alpha from `step` | generator, critic (EMA: generator) | one, served at the stage's resolution | - |
+| Progressive GAN | `critic`; `generator`; fade-in alpha from `step`; one `Stage` per resolution and fade | generator, critic (EMA: generator) | one, box-filtered to the stage's resolution | - |
 """
 
 import dataclasses
@@ -84,6 +90,16 @@ class Phase:
   repeat: int = 1
 
 
+@dataclasses.dataclass(frozen=True)
+class Stage:
+  """A span of training whose shapes differ from its neighbours': the trainer
+  compiles one step for it and reads its batches at `batch_size` (None: the
+  config's `train.batch_size`)."""
+  name: str
+  num_steps: int
+  batch_size: int | None = None
+
+
 class Recipe:
   """Base class of all model recipes (the contract is in the module doc).
 
@@ -95,10 +111,19 @@ class Recipe:
   explicit: bool = False
   ema_groups: tuple[str, ...] | None = None   # None: every group
   sample_inputs: tuple[str, ...] = ()         # batch keys `sample` reads
+  stages: tuple[Stage, ...] = ()              # empty: one stage, the whole run
 
   def __init__(self, config, spec: DataSpec | Mapping[str, DataSpec]):
     self.config = config
     self.spec = spec
+
+  def at_stage(self, index: int) -> "Recipe":
+    """The recipe that trains, samples and evaluates during stage `index`
+    (`stages`); a recipe without stages is the same in every step. A staged
+    recipe's copy must rebuild its `phases`: phases built in `__init__` are
+    bound to the root recipe and would train at its stage."""
+    del index
+    return self
 
   @property
   def batches_per_step(self) -> int:

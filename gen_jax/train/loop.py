@@ -21,6 +21,7 @@ from gen_jax.models import ReadTracker, make_recipe
 from gen_jax.train import config as config_lib
 from gen_jax.train import workdir as workdir_lib
 from gen_jax.train.checkpoint import Checkpointer
+from gen_jax.train.stages import StageSchedule
 from gen_jax.optim import make_optimizer
 from gen_jax.train.step import (NO_NONFINITE, NONFINITE_KINDS, create_train_state,
                                 ema_groups, make_eval_step, make_train_step,
@@ -76,7 +77,9 @@ class Experiment:
     self.data = data_lib.load_data(config.data)
     self.train_source, self.eval_source = self.data.train, self.data.eval
     self.spec = self.data.spec
-    self.recipe = make_recipe(config.model, self.spec)
+    self.root_recipe = make_recipe(config.model, self.spec)
+    self.schedule = StageSchedule(self.root_recipe.stages, config.train.num_steps)
+    self._per_stage = {}   # stage -> (recipe, its jitted eval/sample functions)
     self.mesh = make_mesh(devices)
     self.replicated = NamedSharding(self.mesh, P())
     self.batch_sharding = NamedSharding(self.mesh, P("data"))
@@ -84,12 +87,13 @@ class Experiment:
 
     root = jax.random.PRNGKey(config.seed)
     self.keys = {name: stream_key(root, name) for name in STREAMS}
-    self.optimizers = self.recipe.optimizers(config.train) or {}
-    check_model_keys(self.recipe)
+    self.optimizers = self.root_recipe.optimizers(config.train) or {}
+    check_model_keys(self.root_recipe)
     variables = self._init_variables()
     for group in variables["params"]:
       self.optimizers.setdefault(group, make_optimizer(config.train))
-    groups = ema_groups(self.recipe, variables["params"]) if config.train.ema_decay > 0 else None
+    groups = (ema_groups(self.root_recipe, variables["params"])
+              if config.train.ema_decay > 0 else None)
     ts = create_train_state(variables, self.optimizers, groups)
     self.train_state = jax.device_put(ts, self.replicated)
     self.data_position = 0
@@ -101,14 +105,33 @@ class Experiment:
           config, workdir, allow_config_change)
     self.resumed_from = self._restore(restore_earlier)
 
-    self._eval_step = jax.jit(make_eval_step(self.recipe))
-    self._sample = jax.jit(self.recipe.sample, static_argnums=(2,))
-    self._refresh_state = jax.jit(self.recipe.refresh_state)
-    self._prepare_eval = jax.jit(self.recipe.prepare_eval)
+  def stage_recipe(self, index: int):
+    """The recipe of stage `index` with its jitted evaluation and sampling
+    functions (compiled once per stage)."""
+    if index not in self._per_stage:
+      recipe = self.root_recipe.at_stage(index)
+      self._per_stage[index] = (recipe, {
+          "eval_step": jax.jit(make_eval_step(recipe)),
+          "sample": jax.jit(recipe.sample, static_argnums=(2,)),
+          "refresh_state": jax.jit(recipe.refresh_state),
+          "prepare_eval": jax.jit(recipe.prepare_eval)})
+    return self._per_stage[index][0]
+
+  def _stage_fn(self, name: str):
+    """A jitted function of the current step's stage."""
+    index = self.schedule.stage_of(self.step)
+    self.stage_recipe(index)
+    return self._per_stage[index][1][name]
+
+  @property
+  def recipe(self):
+    """The recipe of the stage the latest step belongs to (the only one for
+    a recipe without stages)."""
+    return self.stage_recipe(self.schedule.stage_of(self.step))
 
   def _init_variables(self):
     example = jax.tree.map(jnp.asarray, _numpy_batch(self.train_source, 1))
-    return jax.jit(self.recipe.init)(self.keys["init"], example)
+    return jax.jit(self.root_recipe.init)(self.keys["init"], example)
 
   @property
   def data_seed(self) -> int:
@@ -167,7 +190,7 @@ class Experiment:
     variables = self.train_state.variables(use_ema=True)
     if self.train_state.ema_params is not None:
       key = jax.random.fold_in(self.keys["eval"], 2 ** 31 - 2)
-      variables = {**variables, "state": self._refresh_state(variables, key)}
+      variables = {**variables, "state": self._stage_fn("refresh_state")(variables, key)}
     return variables
 
   def split_source(self, split: str):
@@ -189,12 +212,14 @@ class Experiment:
     totals = {}
     batches = data_lib.eval_batches(source, self.config.eval.batch_size,
                                     self.batch_sharding, self.config.eval.num_examples)
-    variables = self._prepare_eval(self.variables(), jax.random.fold_in(key, 2 ** 31 - 3))
+    variables = self._stage_fn("prepare_eval")(self.variables(),
+                                               jax.random.fold_in(key, 2 ** 31 - 3))
     total = data_lib.num_eval_batches(source, self.config.eval.batch_size,
                                       self.config.eval.num_examples)
     name = self.config.data.eval_split if split == "eval" else split
+    eval_step = self._stage_fn("eval_step")
     for i, batch in enumerate(eval_progress(batches, total, name, progress)):
-      sums = to_host(self._eval_step(variables, batch, jax.random.fold_in(key, i)))
+      sums = to_host(eval_step(variables, batch, jax.random.fold_in(key, i)))
       for k, v in sums.items():
         totals[k] = totals.get(k, np.zeros(3)) + np.asarray(v, np.float64)
     result = summarize(totals)
@@ -215,7 +240,7 @@ class Experiment:
            else jax.random.PRNGKey(seed))
     if inputs is not None:   # host arrays, the same on every process
       inputs = jax.tree.map(np.asarray, inputs)
-    return to_host(self._sample(self.variables(), key, num, inputs))
+    return to_host(self._stage_fn("sample")(self.variables(), key, num, inputs))
 
   def sample_inputs_from_eval(self, num: int):
     """Side information of the first `num` eval examples, for `sample`."""
@@ -324,6 +349,50 @@ def final_test(exp: Experiment, writer, progress: bool = False) -> dict[str, flo
   return result
 
 
+class StageRunner:
+  """The batches and the compiled train step of one stage.
+
+  A stage's batches come from their own stream (seeded per stage, at the
+  stage's batch size); a run resumed inside the stage continues that stream
+  at the checkpoint's data position, so a resume mid-stage (mid-fade) is
+  exact. The recompile guard counts traces per stage.
+  """
+
+  def __init__(self, exp: Experiment, stage: int, resumed: int | None):
+    config = exp.config
+    self.stage = stage
+    self.recipe = exp.stage_recipe(stage)
+    inside = resumed is not None and resumed > exp.schedule.start(stage)
+    self.batches = data_lib.Prefetch(data_lib.TrainStream(
+        exp.train_source, exp.schedule.batch_size(stage, config.train.batch_size),
+        exp.schedule.data_seed(stage, exp.data_seed), exp.batch_sharding,
+        count=self.recipe.batches_per_step,
+        positions=exp.data_position if inside else 0))
+    step_fn = make_train_step(self.recipe, exp.optimizers, config.train.ema_decay)
+    self.traces = []
+
+    def traced_step(ts, chunk, index, train_key, record):
+      """The step on row `index` of a prefetched chunk, and the [3] (step,
+      phase, kind) record of the first non-finite step carried on the device.
+      Counts its traces: more than one means a recompile."""
+      self.traces.append(1)
+      ts, metrics = step_fn(ts, data_lib.take_step(chunk, index), train_key)
+      record = record_first_nonfinite(record, ts.step, metrics)
+      logged = {k: v for k, v in metrics.items() if not k.startswith("nonfinite_")}
+      return ts, logged, record
+
+    self.train_step = jax.jit(
+        traced_step,
+        in_shardings=(exp.replicated, self.batches.sharding) + (exp.replicated,) * 3,
+        out_shardings=(exp.replicated,) * 3, donate_argnums=(0, 4))
+
+  def check_traces(self, step: int) -> None:
+    if len(self.traces) > 1:
+      raise RuntimeError(f"the train step of stage {self.stage} was traced "
+                         f"{len(self.traces)} times by step {step}: something in "
+                         "the batch or state changes shape or dtype between steps.")
+
+
 def train(config, workdir: str, progress: bool = True, devices=None,
           allow_config_change: bool = False,
           restore_earlier: bool = False) -> dict[str, float]:
@@ -351,50 +420,33 @@ def train(config, workdir: str, progress: bool = True, devices=None,
   if start == 0:
     writer.write(0, "info", {"num_parameters": num_params,
                              "num_devices": int(exp.mesh.devices.size)})
-  batches = data_lib.Prefetch(data_lib.TrainStream(
-      exp.train_source, config.train.batch_size, exp.data_seed, exp.batch_sharding,
-      count=exp.recipe.batches_per_step, positions=exp.data_position))
-  step_fn = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
-  traces = []
-
-  def traced_step(ts, chunk, index, train_key, record):
-    """The step on row `index` of a prefetched chunk, and the [3] (step,
-    phase, kind) record of the first non-finite step carried on the device.
-    Counts its traces: more than one means a recompile."""
-    traces.append(1)
-    ts, metrics = step_fn(ts, data_lib.take_step(chunk, index), train_key)
-    record = record_first_nonfinite(record, ts.step, metrics)
-    logged = {k: v for k, v in metrics.items() if not k.startswith("nonfinite_")}
-    return ts, logged, record
-
-  train_step = jax.jit(
-      traced_step,
-      in_shardings=(exp.replicated, batches.sharding) + (exp.replicated,) * 3,
-      out_shardings=(exp.replicated,) * 3, donate_argnums=(0, 4))
   record = jax.device_put(jnp.asarray(NO_NONFINITE, jnp.int32), exp.replicated)
-
   watching = exp.data.validation is not None
   num_steps = config.train.num_steps
   every = {"log": config.train.log_every_steps, "eval": config.eval.every_steps,
            "sample": config.sample.every_steps, "save": config.checkpoint.every_steps}
   bar = tqdm(total=config.train.num_steps, initial=start, dynamic_ncols=True,
              desc="train", disable=not progress or jax.process_index() != 0)
+  runner, stage_end = None, 0
   try:
     for step in range(start + 1, num_steps + 1):
-      chunk, index = next(batches)
-      exp.train_state, metrics, record = train_step(
+      if step > stage_end:   # a new stage: its batches and its compiled step
+        stage = exp.schedule.stage_of(step)
+        stage_end = exp.schedule.end(stage)
+        runner = StageRunner(exp, stage, resumed=start if step == start + 1 else None)
+      chunk, index = next(runner.batches)
+      exp.train_state, metrics, record = runner.train_step(
           exp.train_state, chunk, index, exp.keys["train"], record)
-      exp.data_position = batches.positions
-      if len(traces) > 1:
-        raise RuntimeError(f"the train step was traced {len(traces)} times by step "
-                           f"{step}: something in the batch or state changes "
-                           "shape or dtype between steps.")
+      exp.data_position = runner.batches.positions
+      runner.check_traces(step)
       bar.update(1)
       last = step == num_steps
       due = due_at(step, num_steps, every)
+      if step == stage_end:   # every stage ends evaluated, sampled and saved
+        due = dict.fromkeys(due, True)
       if not any(due.values()):
         continue   # no host synchronisation between boundaries
-      raise_if_nonfinite(jax.device_get(record), exp.recipe)   # before any save
+      raise_if_nonfinite(jax.device_get(record), runner.recipe)   # before any save
       if due["log"]:
         values = jax.device_get(metrics)
         writer.write(step, "train", values)
