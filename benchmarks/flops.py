@@ -6,7 +6,8 @@ the noise drawn up front). `count_flops` walks the jaxpr instead and
 multiplies each `scan` body by its length; on loop-free programs the two
 agree (tests/benchmarks/test_flops.py). Conventions, as XLA's:
 
-- dot_general / conv: 2 * output elements * contracted elements;
+- dot_general / conv: 2 * output elements * contracted elements (a conv's
+  zeros between dilated inputs excluded);
 - float elementwise ops and reductions: one per element;
 - transcendentals (exp, log, tanh, logistic, ...) counted apart;
 - data movement (slices, reshapes, updates, casts) and integer ops: free.
@@ -58,10 +59,13 @@ def _dot_flops(eqn) -> float:
 
 
 def _conv_flops(eqn) -> float:
+  """Kernel taps per output that meet real inputs: an input dilated by s
+  (a transposed or input-gradient conv of stride s) meets 1 / s of them."""
   rhs = eqn.invars[1].aval.shape                 # kernel
   out_feature_dim = eqn.params["dimension_numbers"].rhs_spec[0]
   per_output = math.prod(rhs) / rhs[out_feature_dim]
-  return 2.0 * _size(eqn.outvars[0]) * per_output
+  dilation = math.prod(eqn.params.get("lhs_dilation") or (1,))
+  return 2.0 * _size(eqn.outvars[0]) * per_output / dilation
 
 
 def _sub_jaxprs(eqn):
