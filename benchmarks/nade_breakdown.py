@@ -8,7 +8,9 @@ a [B, H], per-position rows of W and V scanned over):
   step        the sampler's step: h = sigmoid(a), logit = h . v_i + b_i,
               x = [logit + noise > 0], a += x w_i;
   activation  only a = sigmoid(a): the B x H transcendentals of a step;
-  linear      the step without its sigmoid (the matvec, pick and update).
+  linear      the step without its sigmoid (the matvec, pick and update);
+  step_unroll8    the step with `lax.scan(..., unroll=8)`;
+  step_hb         the step with the carry laid out [H, B] (batch fastest).
 Each line gives microseconds per position, its FLOPs (benchmarks/flops.py)
 and fraction of the measured matmul peak, and the floor: FLOPs / peak.
 """
@@ -33,24 +35,37 @@ def define_flags():
                       "JSON lines file to append to ('' to skip).")
 
 
+def pick_and_update(a, h, inputs):
+  """a, h [B, H]; (w_i [H], v_i [H], b_i [], noise_i [B]) -> the next a."""
+  w_i, v_i, b_i, noise_i = inputs
+  x = (h @ v_i + b_i + noise_i > 0).astype(jnp.float32)       # [B]
+  return a + x[:, None] * w_i
+
+
+def pick_and_update_hb(a, h, inputs):
+  """As `pick_and_update` with a, h laid out [H, B]."""
+  w_i, v_i, b_i, noise_i = inputs
+  x = (v_i @ h + b_i + noise_i > 0).astype(jnp.float32)       # [B]
+  return a + w_i[:, None] * x[None, :]
+
+
 def step_variants() -> dict:
-  """name -> body(a [B, H], (w_i [H], v_i [H], b_i [], noise_i [B])) -> a."""
-
-  def pick_and_update(a, h, inputs):
-    w_i, v_i, b_i, noise_i = inputs
-    x = (h @ v_i + b_i + noise_i > 0).astype(jnp.float32)       # [B]
-    return a + x[:, None] * w_i
-
+  """name -> (body(a, (w_i, v_i, b_i, noise_i)) -> a, unroll, carry layout)."""
+  step = lambda a, inputs: pick_and_update(a, jax.nn.sigmoid(a), inputs)
   return {
-      "step": lambda a, inputs: pick_and_update(a, jax.nn.sigmoid(a), inputs),
-      "activation": lambda a, inputs: jax.nn.sigmoid(a),
-      "linear": lambda a, inputs: pick_and_update(a, a, inputs),
+      "step": (step, 1, "BH"),
+      "activation": (lambda a, inputs: jax.nn.sigmoid(a), 1, "BH"),
+      "linear": (lambda a, inputs: pick_and_update(a, a, inputs), 1, "BH"),
+      "step_unroll8": (step, 8, "BH"),
+      "step_hb": (lambda a, inputs: pick_and_update_hb(a, jax.nn.sigmoid(a), inputs),
+                  1, "HB"),
   }
 
 
-def scan_of(body):
-  """a0 [B, H], rows ([D, H], [D, H], [D], [D, B]) -> final a, one scan."""
-  return jax.jit(lambda a0, rows: jax.lax.scan(lambda a, r: (body(a, r), None), a0, rows)[0])
+def scan_of(body, unroll: int = 1):
+  """a0, rows ([D, H], [D, H], [D], [D, B]) -> final a, one scan."""
+  return jax.jit(lambda a0, rows: jax.lax.scan(lambda a, r: (body(a, r), None), a0, rows,
+                                               unroll=unroll)[0])
 
 
 def inputs(batch: int, hidden: int, dims: int):
@@ -62,13 +77,15 @@ def inputs(batch: int, hidden: int, dims: int):
   return a0, rows
 
 
-def measure(name: str, body, batch: int, hidden: int, dims: int, repeats: int,
+def measure(name: str, variant, batch: int, hidden: int, dims: int, repeats: int,
             peak_flops: float) -> dict:
   """One variant's JSON line: per-position time, FLOPs and fraction of peak."""
+  body, unroll, layout = variant
   a0, rows = inputs(batch, hidden, dims)
-  compiled, compile_s = roofline.compile_timed(scan_of(body), a0, rows)
+  a0 = a0.T if layout == "HB" else a0
+  compiled, compile_s = roofline.compile_timed(scan_of(body, unroll), a0, rows)
   seconds = roofline.steady_seconds(lambda: compiled(a0, rows), repeats)
-  cost = count_flops(scan_of(body), a0, rows)
+  cost = count_flops(scan_of(body, unroll), a0, rows)
   fields = roofline.throughput_fields(dims, seconds, cost, peak_flops, "positions")
   return {"benchmark": "nade_breakdown", "model": "nade", "variant": name,
           "setting": f"H={hidden}", "batch": batch, "dims": dims,
@@ -84,8 +101,8 @@ def main(argv):
   print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
   rows = []
   for batch in (int(b) for b in FLAGS.batches):
-    for name, body in step_variants().items():
-      row = dict(measure(name, body, batch, FLAGS.hidden, FLAGS.dims, FLAGS.repeats, peak),
+    for name, variant in step_variants().items():
+      row = dict(measure(name, variant, batch, FLAGS.hidden, FLAGS.dims, FLAGS.repeats, peak),
                  **env)
       rows.append(row)
       print(f"batch {batch:>4} {name:>10}: {row['us_per_position']:8.1f} us/position "

@@ -84,9 +84,11 @@ def test_report_keeps_the_latest_line_and_fills_the_readme(tmp_path):
 
 def test_nade_breakdown_lines():
   from benchmarks import nade_breakdown  # pylint: disable=import-outside-toplevel
-  rows = {name: nade_breakdown.measure(name, body, 2, 4, 5, 1, 1e9)
-          for name, body in nade_breakdown.step_variants().items()}
+  rows = {name: nade_breakdown.measure(name, variant, 2, 4, 5, 1, 1e9)
+          for name, variant in nade_breakdown.step_variants().items()}
   # The step is the activation plus the linear part, FLOP for FLOP.
   assert rows["activation"]["transcendentals_per_item"] == 2 * 4
   assert rows["step"]["flops_per_item"] == rows["linear"]["flops_per_item"]
+  assert rows["step_unroll8"]["flops_per_item"] == rows["step"]["flops_per_item"]
+  assert rows["step_hb"]["flops_per_item"] == rows["step"]["flops_per_item"]
   assert all(r["us_per_position"] > 0 and r["fraction_of_peak"] >= 0 for r in rows.values())
