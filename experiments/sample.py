@@ -5,7 +5,9 @@
 
 Conditional models draw what they are asked for: `--labels=3,3,7` (one
 sample per label), or `--inputs=eval` (the side information of the first
-`sample.num` examples of the eval split, e.g. their labels).
+`sample.num` examples of the eval split, e.g. their labels). A Puzzle-GAN
+completes the user's own picture from its key patches:
+`--patches_from=IMAGE.png` (also writes `<output>_rows.png`).
 
 Without `--seed` the grid is drawn with the key the trainer used at that
 step, so it reproduces `<workdir>/samples/step_<N>.png` byte for byte;
@@ -27,6 +29,10 @@ SEED = flags.DEFINE_integer(
     "byte for byte (same sample.num, no --labels / --inputs).")
 INPUTS = flags.DEFINE_enum("inputs", None, ["eval"], "Take the sampler's inputs "
                            "from the first sample.num examples of the eval split.")
+PATCHES_FROM = flags.DEFINE_string(
+    "patches_from", None, "Complete an image from the key patches of this "
+    "picture (models that sample from images, e.g. puzzlegan; a PNG/JPEG of the "
+    "model's size); also writes <output>_rows.png: patches | generated | mask | original.")
 
 
 def parse_labels(values, recipe) -> dict:
@@ -47,6 +53,15 @@ def parse_labels(values, recipe) -> dict:
   return {"label": labels}
 
 
+def patches_inputs(path: str, recipe) -> dict:
+  """--patches_from=IMAGE -> {"x": [1, H, W, C]} in the model's encoding."""
+  from gen_jax.pictures import read_picture  # pylint: disable=import-outside-toplevel
+  if "x" not in recipe.sample_inputs or not hasattr(recipe, "save_rows"):
+    raise UserError(f"model {recipe.config.get('name')!r} does not complete images "
+                    "from patches; --patches_from needs model 'puzzlegan'.")
+  return {"x": read_picture(path, recipe.output_spec())}
+
+
 def main(argv):
   del argv
   common.start()
@@ -56,6 +71,8 @@ def main(argv):
   inputs = None
   if LABELS.value:
     inputs = parse_labels(LABELS.value, exp.recipe)
+  elif PATCHES_FROM.value:
+    inputs = patches_inputs(PATCHES_FROM.value, exp.recipe)
   elif INPUTS.value == "eval":
     inputs = exp.sample_inputs_from_eval(config.sample.num)
     if inputs is None:
@@ -63,6 +80,12 @@ def main(argv):
                       "when sampling; drop --inputs.")
   path = OUTPUT.value or os.path.join(workdir, "samples", f"sample_step_{exp.step}.png")
   print(exp.write_samples(path, inputs=inputs, seed=SEED.value))
+  if PATCHES_FROM.value:
+    import jax  # pylint: disable=import-outside-toplevel
+    rows = os.path.splitext(path)[0] + "_rows.png"
+    exp.recipe.save_rows(exp.variables(), jax.random.PRNGKey(SEED.value or 0),
+                         inputs["x"], rows)
+    print(rows)
 
 
 if __name__ == "__main__":

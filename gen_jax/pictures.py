@@ -64,3 +64,27 @@ def save_samples(samples: np.ndarray, spec: DataSpec, path: str) -> None:
   ax.set_aspect("equal")
   fig.savefig(path, dpi=100, bbox_inches="tight")
   plt.close(fig)
+
+
+def read_picture(path: str, spec: DataSpec) -> np.ndarray:
+  """A user's image file -> [1, H, W, C] in `spec`'s encoding (float32 in
+  [0, 1], binary thresholded at 1/2, or int32 levels), or a UserError that
+  says what is wrong (unreadable, or not H x W)."""
+  from PIL import Image, UnidentifiedImageError  # pylint: disable=import-outside-toplevel
+  from gen_jax.errors import UserError  # pylint: disable=import-outside-toplevel
+  h, w, c = spec.event_shape
+  try:
+    with Image.open(path) as pil:
+      pil = pil.convert("L" if c == 1 else "RGB")
+  except (OSError, UnidentifiedImageError) as e:
+    raise UserError(f"could not read the image {path!r} ({e}); give a PNG or JPEG "
+                    "file.") from e
+  if pil.size != (w, h) or c not in (1, 3):
+    raise UserError(f"{path!r} is {pil.width}x{pil.height} pixels but the model "
+                    f"works on {w}x{h} images ({c} channels); resize it to {w}x{h} first.")
+  x = np.asarray(pil, np.float32).reshape(1, h, w, c) / 255.0
+  if spec.encoding == "binary":
+    return (x > 0.5).astype(np.float32)
+  if spec.encoding == "categorical":
+    return np.round(x * (spec.num_levels - 1)).astype(np.int32)
+  return x

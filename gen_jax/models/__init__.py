@@ -28,6 +28,7 @@ RECIPES = {
     "rnade": "gen_jax.models.nade:RNADE",
     "rbm": "gen_jax.models.rbm:RBM",
     "cyclegan": "gen_jax.models.cyclegan:CycleGAN",
+    "puzzlegan": "gen_jax.models.puzzlegan:PuzzleGAN",
 }
 
 
