@@ -393,7 +393,7 @@ def load(config) -> tuple[object, object, DataSpec]:
 
 
 SOURCE_KEYS = ("name", "encoding", "data_dir", "train_split", "eval_split",
-               "validation_split", "image_size")
+               "validation_split", "image_size", "pad_to")
 
 
 def source_configs(data_config) -> dict[str, object] | None:
@@ -448,7 +448,43 @@ def load_data(data_config) -> Data:
 
 
 def _load_one(config) -> Data:
-  dataset = open_dataset(config)
+  dataset = padded(open_dataset(config), config.get("pad_to"))
   validation = config.get("validation_split")
   return Data(dataset.split(config.train_split), dataset.split(config.eval_split),
               dataset.split(validation) if validation else None, dataset.spec)
+
+
+def pad_images(x: np.ndarray, size: int) -> np.ndarray:
+  """[N, H, W, C] -> [N, size, size, C], centred on zeros (level 0 in every
+  encoding: black for MNIST-like data)."""
+  _, h, w, _ = x.shape
+  top, left = (size - h) // 2, (size - w) // 2
+  return np.pad(x, ((0, 0), (top, size - h - top), (left, size - w - left), (0, 0)))
+
+
+class PaddedSource:
+  """A split whose images come zero-padded to `size` x `size`."""
+
+  def __init__(self, source, size: int):
+    self.source = source
+    self.size = size
+
+  def __len__(self) -> int:
+    return len(self.source)
+
+  def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
+    out = dict(self.source.get(indices))
+    out["x"] = pad_images(out["x"], self.size)
+    return out
+
+
+def padded(dataset: Dataset, size: int | None) -> Dataset:
+  """`dataset` with its images padded to `size` (`data.pad_to`; None: as is)."""
+  if size is None:
+    return dataset
+  spec = dataset.spec
+  if not spec.is_image or size < max(spec.event_shape[:2]):
+    raise UserError(f"--config.data.pad_to={size} must be at least the image size "
+                    f"{spec.event_shape[:2]} of dataset {spec.name!r} (images only).")
+  spec = dataclasses.replace(spec, event_shape=(size, size, spec.event_shape[2]))
+  return Dataset(spec, lambda split: PaddedSource(dataset.split(split), size))

@@ -21,6 +21,7 @@ RECIPES = {
     "gan": "gen_jax.models.gan:GAN",
     "dcgan": "gen_jax.models.gan:DCGAN",
     "infogan": "gen_jax.models.infogan:InfoGAN",
+    "progan": "gen_jax.models.progan:ProGAN",
     "vae": "gen_jax.models.vae:VAE",
     "aae": "gen_jax.models.aae:AAE",
     "nade": "gen_jax.models.nade:NADE",

@@ -28,6 +28,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.data.validation_split = config_dict.placeholder(str)  # watched; selects the checkpoint
   c.data.sources = ml_collections.ConfigDict()      # {name: data keys} for several sources
   c.data.image_size = config_dict.placeholder(int)  # resize images (TFDS: center-crop first)
+  c.data.pad_to = config_dict.placeholder(int)      # zero-pad images to pad_to x pad_to
 
   c.train = ml_collections.ConfigDict()
   c.train.num_steps = 1000

@@ -1,0 +1,61 @@
+"""Stage-end metrics of a growing GAN at the stage's resolution r.
+
+- `swd_<r>px`: sliced Wasserstein distance x 1e3 (`gen_jax.eval.swd`) between
+  samples and as many real eval images box-filtered to r, beside
+  `swd_<r>px_real_floor` (real train images against the same eval images).
+- `<clf>_frechet_<r>px`: Frechet distance in the in-repo classifier's
+  features (trained on the full-size train split) between samples and the
+  train images box-filtered to r, both brought back to full size by nearest
+  upsampling, beside `..._real_floor` for the eval images treated alike.
+"""
+
+import numpy as np
+
+from gen_jax.eval import classifier as clf
+from gen_jax.eval import gan_metrics, swd
+
+
+def box_filter(images: np.ndarray, size: int) -> np.ndarray:
+  """[N, H, W, C] -> [N, size, size, C], mean over blocks."""
+  n, h, w, c = images.shape
+  f = h // size
+  return images.reshape(n, size, f, size, f, c).mean((2, 4))
+
+
+def to_full(images: np.ndarray, size: int) -> np.ndarray:
+  """Nearest upsampling of [N, r, r, C] to [N, size, size, C]."""
+  f = size // images.shape[1]
+  return np.repeat(np.repeat(images, f, 1), f, 2)
+
+
+def stage_metrics(spec, samples: np.ndarray, size: int, train_source, eval_source,
+                  cache: dict, classifier_steps: int, swd_images: int) -> dict[str, float]:
+  """Metrics of `samples` [N, r, r, C] (data encoding) at resolution `size` = r."""
+  full = spec.event_shape[0]
+  unit = lambda x: gan_metrics.as_unit_images(x, spec)
+  samples = unit(samples)
+  n = min(len(samples), swd_images)
+  real = unit(eval_source.get(np.arange(min(len(eval_source), len(samples))))["x"])
+  train = unit(train_source.get(np.arange(min(len(train_source), 4000)))["x"])
+  real_r, train_r = box_filter(real, size), box_filter(train, size)
+  out = {}
+  key = ("progan_floor", size, id(eval_source))
+  if key not in cache:
+    floor = swd.sliced_wasserstein_distance(train_r[:n], real_r[:n], seed=1)["swd"]
+    cache[key] = {f"swd_{size}px_real_floor": floor}
+    if spec.num_classes:
+      classifier = gan_metrics.get_classifier(spec, train_source, cache, classifier_steps)
+      reference = clf.gaussian_stats(
+          classifier.logits_and_features(to_full(train_r, full))[1])
+      cache[("progan_reference", size)] = reference
+      real_stats = clf.gaussian_stats(classifier.logits_and_features(to_full(real_r, full))[1])
+      cache[key][f"{classifier.name}_frechet_{size}px_real_floor"] = clf.frechet_distance(
+          *real_stats, *reference)
+  out.update(cache[key])
+  out[f"swd_{size}px"] = swd.sliced_wasserstein_distance(real_r[:n], samples[:n], seed=1)["swd"]
+  if spec.num_classes:
+    classifier = gan_metrics.get_classifier(spec, train_source, cache, classifier_steps)
+    stats = clf.gaussian_stats(classifier.logits_and_features(to_full(samples, full))[1])
+    out[f"{classifier.name}_frechet_{size}px"] = clf.frechet_distance(
+        *stats, *cache[("progan_reference", size)])
+  return out
