@@ -48,14 +48,15 @@ Every family on this contract, and how the coming ones map onto it:
 | VAE | `neg_elbo` | encoder, decoder | one; `x` | - |
 | AAE | `reconstruction`; `latent_discriminator`; `encoder_as_generator` | encoder, decoder, discriminator | one; `x` | - |
 | GAN, DCGAN | `discriminator` (repeat=d_steps, fresh batches); `generator` | generator, discriminator (EMA: generator) | one; `x` | - |
+| class-conditional GAN, DCGAN (`conditional=True`) | as GAN; fakes take the real batch's labels | generator (label embedding beside z), discriminator (projection or one-hot maps) | one; `x`, `label` | `label` |
 | InfoGAN | `discriminator`; `generator` (+ Q head) | generator, q_head, discriminator | one; `x` | - |
 | RBM | `cd` (surrogate loss with the CD-k / PCD gradient; k may grow with `step`) | model; persistent chains and the base rate in `state`; AIS log Z from `prepare_eval` | one; `x` | - |
 | class-conditional density models (NADE, PixelCNN, Gated PixelCNN, VAE with `conditional=True`) | `nll` / `neg_elbo` | as their family | one; `x`, `label` | `label` |
-| CycleGAN (coming) | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
+| CycleGAN | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
 | StarGAN (coming) | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP); `generator` | generator, discriminator | one; `x`, `attributes` | `x`, target `attributes` |
 | conditional / text-to-image GAN (coming) | `discriminator` (matching-aware); `generator` (+ text encoder) | generator, discriminator, text_encoder | one; `x`, `label` or `caption` tokens | `label` or `caption` |
 | Puzzle-GAN | `discriminator` (real vs generated and swapped-part composites); `generator` (part encoder, image + mask heads) | generator, discriminator (EMA: generator) | one; `x` (key patches and their true mask computed from it) | `x`: the images to complete from their patches |
-| Progressive GAN | `critic`; `generator`; fade-in alpha from `step`; one `Stage` per resolution and fade | generator, critic (EMA: generator) | one, box-filtered to the stage's resolution | - |
+| Progressive GAN | `critic`; `generator`; fade-in alpha from `step`; one `Stage` per resolution and fade | generator, discriminator (the critic; EMA: generator) | one, box-filtered to the stage's resolution | - |
 """
 
 import dataclasses
