@@ -71,3 +71,11 @@ def test_every_sampling_line_carries_its_fraction_of_peak(monkeypatch):
   scan, naive = (sampling.measure(c, 1, 1e9)["flops_per_item"]
                  for c in sorted(sampling_nade.cases([2]), key=lambda c: c.sampler != "scan"))
   assert naive > scan
+
+
+def test_nade_bfloat16_cases_say_so(monkeypatch):
+  monkeypatch.setattr(sampling_nade, "SETTINGS", (((2, 2, 1), 4, None),))
+  monkeypatch.setenv("NADE_BENCH_DTYPE", "bfloat16")
+  cases = sampling_nade.cases([2])
+  assert {c.setting for c in cases} == {"H=4 bfloat16"}
+  assert_samplers_agree(cases)
