@@ -5,7 +5,9 @@
 
 Conditional models draw what they are asked for: `--labels=3,3,7` (one
 sample per label), or `--inputs=eval` (the side information of the first
-`sample.num` examples of the eval split, e.g. their labels). A Puzzle-GAN
+`sample.num` examples of the eval split, e.g. their labels); text-to-image
+models draw sentences, `--caption="a thin green two"` (8 samples each; the
+flag repeats), and name any word outside their vocabulary. A Puzzle-GAN
 completes the user's own picture from its key patches:
 `--patches_from=IMAGE.png` (also writes `<output>_rows.png`).
 
@@ -21,12 +23,17 @@ from gen_jax.errors import UserError
 
 OUTPUT = flags.DEFINE_string("output", None, "PNG path (default: "
                              "<workdir>/samples/sample_step_<N>.png).")
+CAPTION_SAMPLES = 8
 LABELS = flags.DEFINE_list("labels", None, "Class labels to sample, one sample "
                            "each (conditional models), e.g. --labels=3,3,7.")
 SEED = flags.DEFINE_integer(
     "seed", None, "Draw fresh samples from PRNGKey(seed). Without it, the key "
     "the trainer used for this step's grid: the PNG equals samples/step_<N>.png "
     "byte for byte (same sample.num, no --labels / --inputs).")
+CAPTION = flags.DEFINE_multi_string(
+    "caption", None, "A sentence to draw (text-to-image models), "
+    f"{CAPTION_SAMPLES} samples each; repeat the flag for several rows, e.g. "
+    '--caption="a thin green two".')
 INPUTS = flags.DEFINE_enum("inputs", None, ["eval"], "Take the sampler's inputs "
                            "from the first sample.num examples of the eval split.")
 PATCHES_FROM = flags.DEFINE_string(
@@ -62,6 +69,21 @@ def patches_inputs(path: str, recipe) -> dict:
   return {"x": read_picture(path, recipe.output_spec())}
 
 
+def parse_captions(sentences, recipe, per_caption: int = CAPTION_SAMPLES) -> dict:
+  """--caption sentences -> {"caption": int32 [N * per_caption, L]} word ids
+  in the model's vocabulary (unknown words: a UserError naming them)."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  from gen_jax.data.captions import tokenize  # pylint: disable=import-outside-toplevel
+  spec = recipe.spec if not isinstance(recipe.spec, dict) else None
+  feature = spec.feature("captions") if spec is not None else None
+  if feature is None or not feature.vocabulary:
+    raise UserError(f"model {recipe.config.get('name')!r} does not draw from "
+                    "sentences; --caption needs a text-to-image model "
+                    "(model.name=text2image).")
+  ids = np.stack([tokenize(s, feature.vocabulary, feature.shape[-1]) for s in sentences])
+  return {"caption": np.repeat(ids, per_caption, 0)}
+
+
 def main(argv):
   del argv
   common.start()
@@ -71,6 +93,8 @@ def main(argv):
   inputs = None
   if LABELS.value:
     inputs = parse_labels(LABELS.value, exp.recipe)
+  elif CAPTION.value:
+    inputs = parse_captions(CAPTION.value, exp.recipe)
   elif PATCHES_FROM.value:
     inputs = patches_inputs(PATCHES_FROM.value, exp.recipe)
   elif INPUTS.value == "eval":

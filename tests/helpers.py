@@ -67,3 +67,22 @@ def read_metrics(workdir):
 def stacked(batch, count=1):
   """A train step's input: `count` copies of `batch` on a leading axis."""
   return jax.tree.map(lambda a: jnp.stack([jnp.asarray(a)] * count), batch)
+
+
+def write_caption_folder(root, size=8):
+  """A tiny caption folder under `root`: three PNGs (red, green, blue
+  squares) and captions.jsonl, the red one with two captions. Returns it."""
+  import json  # pylint: disable=import-outside-toplevel
+  import os  # pylint: disable=import-outside-toplevel
+  from PIL import Image  # pylint: disable=import-outside-toplevel
+  folder = os.path.join(str(root), "captioned")
+  os.makedirs(folder, exist_ok=True)
+  rows = [("red.png", "a red square"), ("red.png", "a square, all red"),
+          ("green.png", "a green square"), ("blue.png", "a small blue square")]
+  for channel, name in enumerate(("red.png", "green.png", "blue.png")):
+    pixels = np.zeros((size, size, 3), np.uint8)
+    pixels[..., channel] = 255
+    Image.fromarray(pixels).save(os.path.join(folder, name))
+  with open(os.path.join(folder, "captions.jsonl"), "w", encoding="utf-8") as f:
+    f.writelines(json.dumps({"image": i, "caption": c}) + "\n" for i, c in rows)
+  return folder

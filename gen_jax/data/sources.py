@@ -248,7 +248,7 @@ def open_tfds(name: str, split: str, data_dir: str | None):
   except tfds.core.registered.DatasetNotFoundError as e:
     raise UserError(
         f"unknown dataset {name!r}: it is neither built in (digits, "
-        "stacked_digits, mnist_small, ring8, grid25) nor a TFDS dataset name. "
+        "stacked_digits, mnist_small, attribute_digits, caption_folder, ring8, grid25) nor a TFDS dataset name. "
         "Check --config.data.name.") from e
   problem = tfds_problem(name, split, where) if not _mocked(tfds) else None
   if problem:
@@ -351,6 +351,12 @@ def builtin_dataset(config) -> Dataset | None:
                     encoding=config.encoding, max_value=255,
                     num_levels=levels_for(config.encoding, 255))
     splits = {"train": train, "test": test}
+  elif config.name == "attribute_digits":
+    from gen_jax.data.attribute_digits import attribute_digits_splits  # pylint: disable=import-outside-toplevel
+    spec, splits = attribute_digits_splits(config.encoding, size)
+  elif config.name == "caption_folder":
+    from gen_jax.data.caption_folder import caption_folder_splits  # pylint: disable=import-outside-toplevel
+    spec, splits = caption_folder_splits(config.get("data_dir"), config.encoding, size)
   elif config.name in SYNTHETIC:
     if config.encoding != "float":
       raise UserError(f"dataset {config.name!r} is continuous: set "

@@ -19,11 +19,14 @@ class Feature:
     dtype: numpy dtype name ("int32", "float32").
     num_classes: values are class indices in [0, num_classes) (per entry
       for vectors); None for real values.
+    vocabulary: for word ids (captions), the words of ids 1..V (0 pads);
+      None otherwise.
   """
   name: str
   shape: tuple[int, ...] = ()
   dtype: str = "int32"
   num_classes: int | None = None
+  vocabulary: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

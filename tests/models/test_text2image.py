@@ -1,0 +1,260 @@
+"""Text-to-image GAN: the GAN-CLS and GAN-INT terms against references, the
+text encoder, sampling from sentences, caption accuracy, determinism and
+resume."""
+
+import os
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from experiments.sample import parse_captions
+from gen_jax.data import captions as cap
+from gen_jax.data.spec import DataSpec, Feature
+from gen_jax.errors import UserError
+from gen_jax.eval import captions as caption_eval
+from gen_jax.models import make_recipe
+from gen_jax.models import text2image as t2i
+from gen_jax.nn.text2image import TextEncoder
+from gen_jax.train import Experiment, train
+from tests.helpers import tiny_config, with_overrides
+
+
+def log_sigmoid(x):
+  return np.log(1.0 / (1.0 + np.exp(-np.asarray(x, np.float64))))
+
+
+def test_gan_cls_discriminator_loss_matches_a_reference():
+  real, mismatch, fake = np.array([2.0, -1.0]), np.array([0.5, 3.0]), np.array([-2.0, 1.5])
+  expected = np.mean([-(log_sigmoid(real[i]) + 0.5 * (np.log(1 - 1 / (1 + np.exp(-mismatch[i])))
+                                                     + np.log(1 - 1 / (1 + np.exp(-fake[i])))))
+                      for i in range(2)])
+  got = t2i.gan_cls_discriminator_loss(jnp.asarray(real), jnp.asarray(mismatch),
+                                       jnp.asarray(fake))
+  np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_joint_embedding_loss_matches_a_reference():
+  rng = np.random.default_rng(0)
+  v, t = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+  s = v @ t.T
+  row = np.mean([-(s[i, i] - np.log(np.exp(s[i]).sum())) for i in range(3)])
+  col = np.mean([-(s[i, i] - np.log(np.exp(s[:, i]).sum())) for i in range(3)])
+  np.testing.assert_allclose(t2i.joint_embedding_loss(jnp.asarray(v), jnp.asarray(t)),
+                             (row + col) / 2, rtol=1e-5)
+
+
+def test_interpolation_mixes_each_embedding_with_the_previous_row():
+  text = jnp.arange(6.0).reshape(3, 2)
+  np.testing.assert_allclose(t2i.interpolate(text, 0.5),
+                             [[2.0, 3.0], [1.0, 2.0], [3.0, 4.0]])
+  np.testing.assert_allclose(t2i.interpolate(text, 1.0), text)
+
+
+def test_the_encoder_reads_the_words_before_the_padding_only():
+  net = TextEncoder(vocab_size=9, embed_dim=4, hidden=5)
+  ids = jnp.array([[3, 1, 4, 0, 0, 0], [2, 7, 1, 8, 2, 8]])
+  params = net.init(jax.random.PRNGKey(0), ids)["params"]
+  full = net.apply({"params": params}, ids)
+  short = net.apply({"params": params}, ids[:1, :3])
+  np.testing.assert_allclose(full[0], short[0], rtol=1e-5, atol=1e-6)
+  assert not np.allclose(full[0], full[1])
+
+
+def test_one_of_the_present_captions_is_picked():
+  captions = jnp.array([[[1, 2], [0, 0], [3, 0]]] * 64)          # [B, C=3, L=2]
+  picked = t2i.pick_captions(captions, jax.random.PRNGKey(0))
+  firsts = set(np.asarray(picked[:, 0]).tolist())
+  assert firsts == {1, 3}
+
+
+VOCAB = cap.grammar_vocabulary()
+
+
+def caption_spec(size=8):
+  return DataSpec(name="toy_captions", event_shape=(size, size, 3), encoding="float",
+                  num_levels=None, features=(
+                      Feature("captions", (2, 12), "int32", len(VOCAB) + 1, VOCAB),))
+
+
+def toy_recipe(**model):
+  config = tiny_config(model="text2image").model
+  config.update(dict(features=4, noise_dim=3, word_dim=4, text_dim=6, compressed_dim=5,
+                     num_metric_samples=0, **model))
+  return make_recipe(config, caption_spec())
+
+
+def toy_batch(n=4):
+  texts = ["a thin green two on black", "a thick red seven on a white background",
+           "the digit one in bold blue strokes over dark", "a fine yellow nine on bright"]
+  ids = np.stack([cap.tokenize(t, VOCAB, 12) for t in texts[:n]])
+  x = np.random.default_rng(0).random((n, 8, 8, 3)).astype(np.float32)
+  return {"x": x, "captions": np.stack([ids, np.roll(ids, 1, 0)], 1)}
+
+
+def test_d_scores_matching_as_real_and_mismatched_and_fake_as_fake():
+  recipe = toy_recipe()
+  batch = toy_batch()
+  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  calls = []
+  score = recipe.discriminate
+
+  def spy(params, state, x, texts, train):
+    out = score(params, state, x, texts, train)
+    calls.append((texts, out[0][0]))
+    return out
+  recipe.discriminate = spy
+  loss, _ = recipe._d_loss(variables["params"], variables["state"], batch,
+                           jax.random.PRNGKey(1), 0)
+  (real_texts, real_logits), (fake_texts, fake_logits) = calls
+  np.testing.assert_array_equal(real_texts[1], jnp.roll(real_texts[0], 1, axis=0))
+  np.testing.assert_array_equal(fake_texts[0], real_texts[0])
+  np.testing.assert_allclose(loss, t2i.gan_cls_discriminator_loss(
+      real_logits[0], real_logits[1], fake_logits[0]), rtol=1e-6)
+
+
+def test_the_joint_embedding_option_adds_its_loss_to_the_discriminator_phase():
+  batch = toy_batch()
+  losses = {}
+  for weight in (1.0, 3.0):
+    recipe = toy_recipe(text_loss="joint_embedding", joint_embedding_weight=weight)
+    variables = recipe.init(jax.random.PRNGKey(0), batch)
+    losses[weight], (metrics, _) = jax.jit(recipe._d_loss)(
+        variables["params"], variables["state"], batch, jax.random.PRNGKey(1), 0)
+  np.testing.assert_allclose(losses[3.0] - losses[1.0], 2 * metrics["joint_embedding"],
+                             rtol=1e-5)
+  with pytest.raises(UserError, match="text_loss='clip' is not one of"):
+    toy_recipe(text_loss="clip")
+
+
+def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
+  batch = toy_batch()
+  losses = {}
+  for weight in (1.0, 2.0):
+    recipe = toy_recipe(interpolation_weight=weight)
+    variables = recipe.init(jax.random.PRNGKey(0), batch)
+    losses[weight], (metrics, _) = recipe._g_loss(variables["params"], variables["state"],
+                                                  batch, jax.random.PRNGKey(2), 0)
+  np.testing.assert_allclose(losses[2.0] - losses[1.0], metrics["g_interpolation"],
+                             rtol=1e-5)
+
+
+def test_sampling_reads_the_caption_and_is_deterministic():
+  recipe = toy_recipe()
+  batch = toy_batch()
+  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  key = jax.random.PRNGKey(3)
+  one = recipe.sample(variables, key, 4, {"caption": batch["captions"][:, 0]})
+  np.testing.assert_array_equal(one, recipe.sample(variables, key, 4,
+                                                   {"captions": batch["captions"]}))
+  other = recipe.sample(variables, key, 4, {"caption": batch["captions"][:, 1]})
+  assert one.shape == (4, 8, 8, 3) and not np.allclose(one, other)
+
+
+class _Stub:
+  config = {"name": "text2image"}
+
+  def __init__(self, spec):
+    self.spec = spec
+
+
+def test_caption_flag_tokenizes_and_names_unknown_words():
+  stub = _Stub(caption_spec())
+  inputs = parse_captions(["a thin green two", "seven, drawn in red"], stub, per_caption=3)
+  assert inputs["caption"].shape == (6, 12)
+  assert cap.detokenize(inputs["caption"][3], VOCAB) == "seven , drawn in red"
+  with pytest.raises(UserError, match="vocabulary: 'purple'"):
+    parse_captions(["a thin purple two"], stub)
+  with pytest.raises(UserError, match="does not draw from sentences"):
+    parse_captions(["a thin green two"], _Stub(DataSpec(
+        name="digits", event_shape=(8, 8, 1), encoding="float", num_levels=None)))
+
+
+class _Oracle:
+  """Reads an attribute back from the image's first pixel (written below)."""
+  name = "oracle"
+
+  def __init__(self, channel):
+    self.channel = channel
+
+  def predict(self, images):
+    return np.round(images[:, 0, 0, self.channel] * 10).astype(np.int64)
+
+  def logits_and_features(self, images):
+    return None, images.reshape(len(images), -1)[:, :3].astype(np.float64)
+
+
+class _Rows:
+  def __init__(self, arrays):
+    self.arrays = arrays
+
+  def __len__(self):
+    return len(self.arrays["x"])
+
+  def get(self, idx):
+    return {k: v[idx] for k, v in self.arrays.items()}
+
+
+def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
+  rng = np.random.default_rng(0)
+  n = 40
+  rows = {"digit": rng.integers(0, 10, n), "colour": rng.integers(0, 4, n),
+          "held_out": (np.arange(n) < 10).astype(np.int32),
+          "captions": np.zeros((n, 1, 3), np.int32)}
+  x = np.zeros((n, 2, 2, 3), np.float32)
+  x[:, 0, 0, 0], x[:, 0, 0, 1] = rows["digit"] / 10, rows["colour"] / 10
+  rows["captions"][:, 0, 0] = np.arange(n)          # the caption names the row
+  rows["x"] = x
+  spec = DataSpec(name="toy", event_shape=(2, 2, 3), encoding="float", num_levels=None,
+                  features=(Feature("digit", (), "int32", 10), Feature("colour", (), "int32", 4),
+                            Feature("held_out", (), "int32", 2)))
+  cache = {"classifiers": {"digit": _Oracle(0), "colour": _Oracle(1)}}
+  source = _Rows(rows)
+  exact = lambda key, captions: x[captions[:, 0]]
+  out = caption_eval.caption_metrics(spec, exact, jax.random.PRNGKey(0), n, source,
+                                     source, cache)
+  assert out["caption_accuracy"] == out["caption_accuracy_held_out"] == 1.0
+  assert out["real_caption_accuracy"] == 1.0
+  assert out["caption_num_held_out"] == 10
+  assert out["oracle_digit_frechet"] == pytest.approx(out["oracle_digit_frechet_real_floor"])
+  wrong_colour = lambda key, captions: np.concatenate(
+      [x[captions[:, 0]][..., :1], (x[captions[:, 0]][..., 1:2] + 0.1) % 0.4,
+       x[captions[:, 0]][..., 2:]], -1)
+  out = caption_eval.caption_metrics(spec, wrong_colour, jax.random.PRNGKey(0), n, source,
+                                     source, cache)
+  assert out["caption_digit_accuracy"] == 1.0 and out["caption_colour_accuracy"] == 0.0
+  assert out["caption_accuracy"] == 0.0
+
+
+# ------------------------------------------------------------- training runs
+
+
+def digits_config(steps, **overrides):
+  config = tiny_config(model="text2image", steps=steps, **{
+      "data.name": "attribute_digits", "data.encoding": "float", "data.image_size": 8,
+      "train.batch_size": 8, "train.ema_decay": 0.9, "eval.num_examples": 16,
+      "eval.batch_size": 8, "checkpoint.every_steps": 2, "sample.num": 4})
+  config.model.update(dict(features=4, noise_dim=4, word_dim=4, text_dim=8,
+                           compressed_dim=8, num_metric_samples=0))
+  return with_overrides(config, overrides)
+
+
+def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
+  full = digits_config(steps=4)
+  train(full, str(tmp_path / "full"), progress=False)
+  train(digits_config(steps=2), str(tmp_path / "resumed"), progress=False)
+  train(full, str(tmp_path / "resumed"), progress=False)
+  state = lambda d: jax.device_get(Experiment(full, str(tmp_path / d)).train_state)
+  chex.assert_trees_all_equal(state("full").params, state("resumed").params)
+  chex.assert_trees_all_equal(state("full").ema_params, state("resumed").ema_params)
+  exp = Experiment(full, str(tmp_path / "full"))
+  for name in ("caption_z", "same_z", "interpolation"):
+    assert os.path.exists(tmp_path / "full" / "samples" / f"{name}_step_4.png"), name
+  path = exp.write_samples(str(tmp_path / "drawn.png"),
+                           inputs=parse_captions(["a thin green two"], exp.recipe))
+  assert os.path.exists(path)
+  again = exp.sample(8, inputs=parse_captions(["a thin green two"], exp.recipe))
+  np.testing.assert_array_equal(again, exp.sample(
+      8, inputs=parse_captions(["a thin green two"], exp.recipe)))
