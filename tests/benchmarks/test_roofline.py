@@ -78,6 +78,9 @@ def test_report_keeps_the_latest_line_and_fills_the_readme(tmp_path):
   assert report.replace_marked(readme, table) == f"a\n{report.BEGIN}\n{table}\n{report.END}\nb\n"
   with pytest.raises(ValueError):
     report.replace_marked("no markers", table)
+  rescaled = report.against_best_peak(rows + [_row(batch=8, peak_flops_per_s=2e9)])
+  assert [r["fraction_of_peak"] for r in rescaled] == [0.005] * 3
+  assert rescaled[0]["fraction_of_run_peak"] == 0.01
   report.plot(rows, str(tmp_path / "plot.png"))
   assert (tmp_path / "plot.png").stat().st_size > 0
 
