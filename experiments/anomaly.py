@@ -224,7 +224,7 @@ def take(source, limit):
 
 def main(argv):
   del argv
-  common.start()
+  common.start(multihost_ok=False)
   workdir = common.WORKDIR.value
   if not workdir:
     raise UserError("--workdir is required: a trained workdir of an explicit model.")

@@ -80,7 +80,7 @@ def check_model(exp, workdir):
 
 def main(argv):
   del argv
-  common.start()
+  common.start(multihost_ok=False)
   if not common.WORKDIR.value:
     raise UserError("--workdir is required: a trained class-conditional workdir.")
   if not 0.0 < FALSE_REJECTION.value < 1.0:

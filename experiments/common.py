@@ -29,10 +29,15 @@ MULTIHOST = flags.DEFINE_bool(
 DETERMINISTIC_OPS = "--xla_gpu_deterministic_ops=true"
 
 
-def start() -> None:
+def start(multihost_ok: bool = True) -> None:
   """Quiet library logs; XLA's deterministic GPU ops unless
   `--config.nondeterministic_ops`; multi-host initialization when asked.
-  All before JAX starts a backend (which reads XLA_FLAGS once)."""
+  All before JAX starts a backend (which reads XLA_FLAGS once). The analysis
+  tools (`multihost_ok=False`) write their files from one process and
+  refuse --multihost."""
+  if MULTIHOST.value and not multihost_ok:
+    raise UserError(f"{os.path.basename(sys.argv[0])} runs on one host (it reads a "
+                    "trained workdir and writes its tables there); drop --multihost.")
   from absl import logging  # pylint: disable=import-outside-toplevel
   if not flags.FLAGS["verbosity"].present:
     logging.set_verbosity(logging.WARNING)

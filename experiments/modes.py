@@ -69,7 +69,7 @@ def table(rows: dict) -> str:
 
 def main(argv):
   del argv
-  common.start()
+  common.start(multihost_ok=False)
   rows = {}
   for dataset in DATASETS.value:
     for loss in LOSSES.value:

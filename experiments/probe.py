@@ -24,7 +24,7 @@ MAX_EXAMPLES = flags.DEFINE_integer("max_examples", None,
 
 def main(argv):
   del argv
-  common.start()
+  common.start(multihost_ok=False)
   if not WORKDIRS.value:
     raise UserError("--workdirs is required: one or more trained workdirs, "
                     "comma-separated.")

@@ -135,7 +135,7 @@ def translate_with(exp, input_flag: str, output: str, direction: str = "ab",
 
 def main(argv):
   del argv
-  common.start()
+  common.start(multihost_ok=False)
   workdir = common.WORKDIR.value
   if not workdir or not INPUT.value or not OUTPUT.value:
     raise UserError("--workdir (a trained cyclegan workdir), --input (a PNG, a "

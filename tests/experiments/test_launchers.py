@@ -128,3 +128,9 @@ def test_sample_labels_on_an_unconditional_model_is_a_clear_error(tmp_path):
   out = launch("experiments.evaluate", QUICKSTART, f"--workdir={workdir}",
                "--checkpoint=best", *TINY)
   assert out.returncode == 2 and "no validation-selected checkpoint" in out.stderr
+
+
+def test_analysis_tools_refuse_multihost(tmp_path):
+  out = launch("experiments.probe", f"--workdirs={tmp_path}", "--multihost")
+  assert out.returncode == 2 and "runs on one host" in out.stderr
+  assert "Traceback" not in out.stderr
