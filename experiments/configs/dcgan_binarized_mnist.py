@@ -7,8 +7,10 @@ Command:
 The players see pixels in {-1, 1}; samples are thresholded at 1/2 back to
 {0, 1}. binarized_mnist has no labels, so no classifier metrics are
 computed (use dcgan_mnist for those).
-Runtime: not measured to convergence here; about 10 steps/s on a 2-core
-CPU, expect tens of minutes on one GPU for 20k steps.
+Runtime: not measured to convergence here. The train step runs at about
+0.25 steps/s (16 examples/s at batch 64, 324 MFLOP per example) on the
+shared 2-core CPU (`python -m benchmarks.train_step`), so 20k steps would
+take about a day there; a GPU should take tens of minutes (not measured).
 """
 
 from experiments.configs import dcgan_mnist
