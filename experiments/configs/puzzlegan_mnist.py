@@ -14,8 +14,10 @@ images for validation, 1,000 test; `mnist_small_training.py`). Key patches:
 the three highest-variance non-overlapping 7x7 windows of each image.
 Losses and networks: `gen_jax/models/puzzlegan.py` (Lee et al., ECCV 2018;
 the authors' code github.com/hellbell/KeyPatchGan for what the paper's
-abstract leaves open). Adam(2e-4, beta1=0.5), batch 64 (the authors'
-options.py); an EMA of G (0.999) draws every completion.
+abstract leaves open). For a short CPU run this config departs from the
+authors' settings (Adam 2e-4, beta1 0.5, batch 64, mask/appearance weights
+1e-2 -> 1e-4): Adam(5e-4, beta1=0.5), batch 64, spatial and appearance
+weights 10, an EMA of G (0.99) that draws every completion.
 
 Metrics (eval split, `sample_metrics`): `puzzle_mask_iou`, `puzzle_l1`,
 `lenet5_puzzle_label_agreement`, `lenet5_puzzle_frechet`, beside the same
@@ -23,9 +25,19 @@ for `baseline_*` (the patches pasted at random on the mean train image) and
 LeNet-5's `lenet5_test_accuracy` on the originals and the real floor.
 Goal (issue 14): mask IoU and label agreement well above the baseline.
 
-Runtime and measured figures (2 shared CPU cores, see the report / README
-"Puzzle-GAN"): the run of `train.num_steps` below was cut short by the time
-budget where said there.
+Measured (2 CPU cores shared with other jobs, load 10-15):
+1,500 steps in 12 min 16 s of training plus ~9 min of final evaluation
+(LeNet-5 training, validation and test metrics), 21.5 min in all. Test
+split, 1,000 digits, step 1,500 (puzzle vs random-placement baseline):
+mask IoU 0.419 (+-0.004) vs 0.157; L1 0.153 vs 0.190; LeNet-5 label
+agreement 0.105 vs 0.122 (LeNet-5 on the originals: 0.978); Frechet distance
+1428 vs 554 (real floor 3.4). Mask IoU is well above the baseline (goal met
+for the mask); label agreement is NOT: G has collapsed to one blob-like
+digit for every input at this length, so it is at chance and below the
+baseline. An earlier run with the authors' lr 2e-4, weights 1 and an EMA of
+0.999 reached mask IoU 0.275 vs 0.152 at step 1,250 (validation).
+Paper: Lee et al., ECCV 2018 (arXiv 1703.10730); its figures are on CelebA,
+cars and other sets, none on MNIST.
 """
 
 from experiments.configs import mnist_small_training
@@ -38,8 +50,8 @@ def get_config():
   c.model.patch_size = 7
   c.model.selection = "variance"
   c.model.spatial_loss = "bce"
-  c.model.spatial_weight = 1.0
-  c.model.appearance_weight = 1.0
+  c.model.spatial_weight = 10.0
+  c.model.appearance_weight = 10.0
   c.model.shuffled_negatives = True
   c.model.noise_dim = 32
   c.model.features = 16
@@ -47,15 +59,15 @@ def get_config():
   c.model.d_features = 16
   c.model.num_metric_examples = 1000
   c.model.classifier_steps = 2000
-  c.train.num_steps = 2500
+  c.train.num_steps = 1500
   c.train.batch_size = 64
-  c.train.learning_rate = 2e-4
+  c.train.learning_rate = 5e-4
   c.train.b1 = 0.5
-  c.train.ema_decay = 0.999
+  c.train.ema_decay = 0.99
   c.train.log_every_steps = 100
-  c.eval.every_steps = 1250
+  c.eval.every_steps = 1500
   c.eval.selection_metric = "l1"
   c.checkpoint.every_steps = 500
-  c.sample.every_steps = 1250
+  c.sample.every_steps = 1500
   c.sample.num = 16
   return c
