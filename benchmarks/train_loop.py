@@ -32,6 +32,8 @@ import time
 from absl import app, flags, logging
 import jax
 
+from benchmarks import roofline
+from benchmarks.flops import count_flops
 from benchmarks.harness import min_wall_seconds
 from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step, train
@@ -69,10 +71,12 @@ def without_periodic_work(config, steps: int):
   return config
 
 
-def bare_step_seconds(config, steps: int, repeats: int, workdir: str) -> float:
+def bare_step_seconds(config, steps: int, repeats: int, workdir: str,
+                      cost: dict | None = None) -> float:
   """Seconds per call of the jitted step alone over `steps` calls (the
   fastest of `repeats` runs), on the run's first batches (cycled beyond
-  MAX_DISTINCT_BATCHES) already on the device."""
+  MAX_DISTINCT_BATCHES) already on the device. `cost` receives the step's
+  FLOPs (`benchmarks.flops`)."""
   exp = Experiment(config, workdir)
   stream = data_lib.TrainStream(exp.train_source, config.train.batch_size, exp.data_seed,
                                 exp.batch_sharding, count=exp.recipe.batches_per_step)
@@ -81,6 +85,9 @@ def bare_step_seconds(config, steps: int, repeats: int, workdir: str) -> float:
                  in_shardings=(exp.replicated, stream.sharding, exp.replicated),
                  out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
   key = exp.keys["train"]
+  if cost is not None:
+    traced = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
+    cost["flops"] = count_flops(traced, exp.train_state, batches[0], key).flops
   state = {"ts": step(exp.train_state, batches[0], key)[0]}   # compiles
   jax.block_until_ready(state["ts"])
   exp.checkpointer.close()
@@ -140,36 +147,45 @@ def overhead(loop_per_step: float, bare_per_step: float) -> float:
   return loop_per_step / bare_per_step - 1.0
 
 
-def measure(config, seconds: float, repeats: int, min_steps: int = 10) -> dict:
-  """Bare and loop steps/s of `config` and the overhead (see module doc)."""
+def measure(config, seconds: float, repeats: int, peak_flops: float,
+            min_steps: int = 10) -> dict:
+  """Bare and loop steps/s of `config`, the overhead (see module doc), the
+  FLOPs per step and the share of the measured peak each reaches."""
   with tempfile.TemporaryDirectory() as root:
     probe = bare_step_seconds(without_periodic_work(config, min_steps), min_steps, 1,
                               os.path.join(root, "probe"))
     steps = max(min_steps, math.ceil(seconds / probe))
+    cost = {}
     bare = bare_step_seconds(without_periodic_work(config, steps), steps, repeats,
-                             os.path.join(root, "bare"))
+                             os.path.join(root, "bare"), cost)
     times = {steps: [], 2 * steps: []}
     for r in range(repeats):          # interleaved: load changes hit both lengths
       for n, runs in times.items():
         runs.append(loop_seconds(config, n, os.path.join(root, f"loop_{n}_{r}")))
   loop = per_step(min(times[steps]), min(times[2 * steps]), steps)
   return {"steps": steps, "bare_steps_per_s": 1.0 / bare, "loop_steps_per_s": 1.0 / loop,
-          "overhead": overhead(loop, bare)}
+          "overhead": overhead(loop, bare), "flops_per_step": cost["flops"],
+          "peak_flops_per_s": peak_flops,
+          "bare_fraction_of_peak": cost["flops"] / bare / peak_flops,
+          "loop_fraction_of_peak": cost["flops"] / loop / peak_flops}
 
 
 def main(argv):
   del argv
   logging.set_verbosity(logging.WARNING)   # orbax logs every checkpoint step
-  device = jax.devices()[0].device_kind
+  env = roofline.environment()
+  peak = roofline.measure_peak_flops()
+  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
   rows = []
   print(f"{'config':>16} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
         f"{'overhead':>9}", flush=True)
   for name in CONFIGS.value:
-    row = {"config": name, "device": device, "num_devices": jax.device_count(),
-           **measure(load_config(name), SECONDS.value, REPEATS.value)}
+    row = {"benchmark": "train_loop", "config": name, **env,
+           **measure(load_config(name), SECONDS.value, REPEATS.value, peak)}
     rows.append(row)
     print(f"{name:>16} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
-          f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}%", flush=True)
+          f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}% "
+          f"({100 * row['loop_fraction_of_peak']:.2f}% of peak)", flush=True)
   if OUTPUT.value:
     os.makedirs(os.path.dirname(OUTPUT.value) or ".", exist_ok=True)
     with open(OUTPUT.value, "a", encoding="utf-8") as f:
