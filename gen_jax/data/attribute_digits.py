@@ -14,11 +14,16 @@ Splits (dataset name "attribute_digits"):
     attributes drawn uniformly, never a held-out (digit, colour) pair;
   test: each of the 1,000 test digits drawn `TEST_DRAWS` times with
     attributes drawn uniformly over all pairs; the feature `held_out` is 1
-    on the rows of a held-out pair (about 1 in 10);
+    on the rows of a held-out pair (about 1 in 10). The rows of half the
+    test digits (a fixed half) have `evaluator` = 1: they are reserved for
+    training the evaluation classifiers, which must see every composition
+    (trained on the train split alone, a digit classifier learns that no
+    seven is blue); the metrics are measured on the other half;
   held_out: only the test rows of held-out pairs; seen: only the others.
 Batch features: `digit`, `colour`, `thickness`, `background` (class
-indices), `held_out` (0/1), `captions` [NUM_CAPTIONS, CAPTION_LENGTH] word
-ids (several captions of the grammar in `captions.py` per image).
+indices), `held_out` and `evaluator` (0/1), `captions` [NUM_CAPTIONS,
+CAPTION_LENGTH] word ids (several captions of the grammar in `captions.py`
+per image).
 """
 
 import functools
@@ -38,7 +43,7 @@ HELD_OUT = ((7, 2), (2, 0), (4, 1), (9, 3))
 ATTRIBUTES = ("digit", "colour", "thickness", "background")
 NUM_CAPTIONS = 5
 CAPTION_LENGTH = 12
-TRAIN_DRAWS, TEST_DRAWS = 3, 2
+TRAIN_DRAWS, TEST_DRAWS = 3, 4
 SEEDS = {"train": 1, "test": 2}
 DILATION = np.ones((3, 3), bool)
 
@@ -103,7 +108,7 @@ def attribute_spec(size: int, encoding: str) -> DataSpec:
   vocabulary = cap.grammar_vocabulary()
   features = (Feature("digit", (), "int32", 10), Feature("colour", (), "int32", len(PALETTE)),
               Feature("thickness", (), "int32", 2), Feature("background", (), "int32", 2),
-              Feature("held_out", (), "int32", 2),
+              Feature("held_out", (), "int32", 2), Feature("evaluator", (), "int32", 2),
               Feature("captions", (NUM_CAPTIONS, CAPTION_LENGTH), "int32",
                       len(vocabulary) + 1, vocabulary))
   return DataSpec(name="attribute_digits", event_shape=(size, size, 3), encoding=encoding,
@@ -124,6 +129,10 @@ def attribute_digits_splits(encoding: str, size: int | None) -> tuple[DataSpec, 
                                False, encoding),
       "test": attribute_split(test["x"], test["label"], TEST_DRAWS, SEEDS["test"],
                               True, encoding)}
+  test_images = len(test["x"])
+  evaluator = np.random.default_rng(SEEDS["test"]).permutation(test_images) < test_images // 2
+  splits["test"]["evaluator"] = np.tile(evaluator, TEST_DRAWS).astype(np.int32)
+  splits["train"]["evaluator"] = np.zeros(len(splits["train"]["x"]), np.int32)
   held = splits["test"]["held_out"] == 1
   splits["held_out"] = {k: v[held] for k, v in splits["test"].items()}
   splits["seen"] = {k: v[~held] for k, v in splits["test"].items()}

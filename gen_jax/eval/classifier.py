@@ -77,14 +77,16 @@ class Classifier:
 
 def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
                      seed: int = 0, steps: int = 2000, batch_size: int = 128,
-                     learning_rate: float = 1e-3) -> Classifier:
-  """Trains the size-appropriate classifier with Adam; one lax.scan, seeded.
+                     learning_rate: float = 1e-3,
+                     named_module: tuple[str, nn.Module] | None = None) -> Classifier:
+  """Trains the size-appropriate classifier (or `named_module`, a (name,
+  module) pair) with Adam; one lax.scan, seeded.
 
   Args:
     images: [N, H, W, C] float in [0, 1].
     labels: [N] int in [0, num_classes).
   """
-  name, module = classifier_for(images.shape[1:], num_classes)
+  name, module = named_module or classifier_for(images.shape[1:], num_classes)
   x = jnp.asarray(images, jnp.float32)
   y = jnp.asarray(labels, jnp.int32)
   key = jax.random.PRNGKey(seed)

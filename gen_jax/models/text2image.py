@@ -19,6 +19,9 @@ Phases of the one trainer:
     interpolated between two captions, beta h1 + (1 - beta) h2 with
     beta = `interpolation_beta` (0.5), for which there is no real image.
 
+`d_batch_norm` (default True, as the paper) turns off D's batch norm; the
+attribute-digits config turns it off (see there why).
+
 Data: the spec's `captions` feature ([C, L] word ids, several captions per
 image; one is drawn per example and step) with its `vocabulary`. `sample`
 reads `inputs["caption"]` [num, L] or `inputs["captions"]` [num, C, L]
@@ -122,7 +125,8 @@ class Text2Image(Recipe):
     self.generator = TextGenerator(DCGANGenerator(spec.event_shape, features), compressed)
     text_dim = config.get("text_dim", 128)
     self.discriminator = MatchingDiscriminator(
-        features, compressed, text_dim if self.text_loss == "joint_embedding" else 0)
+        features, compressed, text_dim if self.text_loss == "joint_embedding" else 0,
+        bool(config.get("d_batch_norm", True)))
     d_steps = config.get("d_steps", 1)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator", "text_encoder"),
                          d_steps),

@@ -7,9 +7,11 @@ Text to Image Synthesis").
   (the paper: 1024 -> 128 dims), concatenated to z, then the DCGAN generator.
 - `MatchingDiscriminator`: strided convs down to a 4x4 map (or the smallest
   even map above it), the compressed embedding replicated over that map and
-  concatenated depthwise, a 1x1 conv and LeakyReLU, then the logit. One
-  image batch is scored against several text batches in one call: the
-  image trunk runs once (matching and mismatched text share it).
+  concatenated depthwise, a 1x1 conv and LeakyReLU, then the logit; plus a
+  linear logit of the image trunk alone (an unconditional realism path, as
+  in a projection discriminator: without it D learned to judge the text
+  match and ignore realism here). One image batch is scored against several
+  text batches in one call: the image trunk runs once.
 """
 
 import flax.linen as nn
@@ -66,13 +68,14 @@ class MatchingDiscriminator(nn.Module):
   features: int = 32
   compressed: int = 128
   code_dim: int = 0
+  batch_norm: bool = True   # in the trunk after the first conv (DCGAN)
 
   @nn.compact
   def __call__(self, x, texts, train: bool = True):
     for i in range(trunk_stages(x.shape[1])):         # [B, s, s, .] -> [B, s/2, s/2, ch]
       x = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
                   use_bias=i == 0)(x)
-      if i > 0:
+      if i > 0 and self.batch_norm:
         x = _bn(train)(x)
       x = nn.leaky_relu(x, 0.2)
     b, s, _, ch = x.shape
@@ -84,6 +87,7 @@ class MatchingDiscriminator(nn.Module):
     joint = nn.leaky_relu(nn.Conv(ch, (1, 1), name="joint")(joint), 0.2)
     logits = nn.Dense(1, name="logit")(joint.reshape(t * b, -1))[:, 0]
     feats = x.reshape(b, -1)
+    logits = logits.reshape(t, b) + nn.Dense(1, name="image_logit")(feats)[:, 0]
     if self.code_dim:
       feats = nn.Dense(self.code_dim, name="image_code")(feats)
-    return logits.reshape(t, b), feats
+    return logits, feats

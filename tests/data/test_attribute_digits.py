@@ -95,6 +95,15 @@ def test_held_out_compositions_never_appear_in_train(dataset):
   assert len(dataset.split("seen")) + len(held["x"]) == len(test["x"])
 
 
+def test_evaluator_rows_are_half_the_test_digits_with_every_composition(dataset):
+  test = dataset.split("test").arrays
+  flags = test["evaluator"].reshape(ad.TEST_DRAWS, -1)     # row r draws image r % N
+  assert (flags == flags[0]).all() and flags[0].mean() == 0.5
+  evaluator = test["evaluator"] == 1
+  assert test["held_out"][evaluator].any() and test["held_out"][~evaluator].any()
+  assert not dataset.split("train").arrays["evaluator"].any()
+
+
 def test_every_stored_caption_names_its_rows_attributes(dataset):
   rows = dataset.split("test").arrays
   vocabulary = dataset.spec.feature("captions").vocabulary
@@ -121,7 +130,8 @@ def test_the_spec_describes_the_side_features(dataset):
   spec = dataset.spec
   assert spec.event_shape == (8, 8, 3) and spec.num_classes is None
   assert {f.name: f.num_classes for f in spec.features if f.shape == ()} == {
-      "digit": 10, "colour": 4, "thickness": 2, "background": 2, "held_out": 2}
+      "digit": 10, "colour": 4, "thickness": 2, "background": 2, "held_out": 2,
+      "evaluator": 2}
   captions = spec.feature("captions")
   assert captions.shape == (ad.NUM_CAPTIONS, ad.CAPTION_LENGTH)
   assert captions.num_classes == len(captions.vocabulary) + 1

@@ -202,6 +202,7 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
   n = 40
   rows = {"digit": rng.integers(0, 10, n), "colour": rng.integers(0, 4, n),
           "held_out": (np.arange(n) < 10).astype(np.int32),
+          "evaluator": (np.arange(n) >= 36).astype(np.int32),
           "captions": np.zeros((n, 1, 3), np.int32)}
   x = np.zeros((n, 2, 2, 3), np.float32)
   x[:, 0, 0, 0], x[:, 0, 0, 1] = rows["digit"] / 10, rows["colour"] / 10
@@ -209,7 +210,8 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
   rows["x"] = x
   spec = DataSpec(name="toy", event_shape=(2, 2, 3), encoding="float", num_levels=None,
                   features=(Feature("digit", (), "int32", 10), Feature("colour", (), "int32", 4),
-                            Feature("held_out", (), "int32", 2)))
+                            Feature("held_out", (), "int32", 2),
+                            Feature("evaluator", (), "int32", 2)))
   cache = {"classifiers": {"digit": _Oracle(0), "colour": _Oracle(1)}}
   source = _Rows(rows)
   exact = lambda key, captions: x[captions[:, 0]]
@@ -217,7 +219,7 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
                                      source, cache)
   assert out["caption_accuracy"] == out["caption_accuracy_held_out"] == 1.0
   assert out["real_caption_accuracy"] == 1.0
-  assert out["caption_num_held_out"] == 10
+  assert out["caption_num_held_out"] == 10 and out["caption_num_seen"] == 26
   assert out["oracle_digit_frechet"] == pytest.approx(out["oracle_digit_frechet_real_floor"])
   wrong_colour = lambda key, captions: np.concatenate(
       [x[captions[:, 0]][..., :1], (x[captions[:, 0]][..., 1:2] + 0.1) % 0.4,
