@@ -182,3 +182,14 @@ def test_the_celeba_config_trains_one_step_on_mock_data(tmp_path):
   rows = [e for e in read_metrics(tmp_path) if e["split"] == "train"]
   assert len(rows) == 1 and np.isfinite(rows[0]["critic_loss"])
   assert (tmp_path / "samples" / "step_1.png").exists()
+
+
+def test_stage_flops_counts_every_stage_and_the_flat_run_costs_more():
+  from benchmarks import stage_flops  # pylint: disable=import-outside-toplevel
+  rows = {p: stage_flops.stage_costs(progan_config(steps=17, **{"model.progressive": p}))
+          for p in (True, False)}
+  assert [r["stage"] for r in rows[True]] == ["4px_stable", "8px_fade", "8px_stable"]
+  assert [r["steps"] for r in rows[True]] == [3, 8, 6]
+  assert rows[True][1]["flops_per_step"] > rows[True][0]["flops_per_step"] > 0
+  total = lambda rs: sum(r["steps"] * r["flops_per_step"] for r in rs)
+  assert total(rows[False]) > total(rows[True])
