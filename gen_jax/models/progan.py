@@ -243,7 +243,7 @@ class ProGAN(AdversarialRecipe):
     grid = pictures.image_grid(pictures.to_uint8_images(np.concatenate(rows), self.spec),
                                columns=8)
     pictures.save_png(grid, os.path.join(directory, "progression.png"),
-                      scale=max(1, 256 // grid.shape[1]))
+                      scale=max(1, 512 // grid.shape[1]))
 
 
 def progression_rows(directory: str, stages, path: str, images: np.ndarray) -> list:
