@@ -11,14 +11,19 @@ Progressive GAN ablation stands for on a shared machine.
 
 import tempfile
 
-from absl import app, logging
+from absl import app, flags, logging
 from ml_collections import config_flags
 
 from benchmarks.flops import count_flops
 from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step
 
-CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.")
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  """The script's flags (defined when run: importing it defines none)."""
+  config_flags.DEFINE_config_file("config", None, "Experiment config file.")
 
 
 def stage_costs(config) -> list[dict]:
@@ -45,7 +50,7 @@ def stage_costs(config) -> list[dict]:
 def main(argv):
   del argv
   logging.set_verbosity(logging.WARNING)   # orbax logs its every step
-  rows = stage_costs(CONFIG.value)
+  rows = stage_costs(FLAGS.config)
   for r in rows:
     print(f"{r['stage']:>14} {r['steps']:>7} steps x {r['batch']:>4} "
           f"{r['flops_per_step'] / 1e9:10.3f} GFLOP/step")
@@ -54,4 +59,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

@@ -39,13 +39,17 @@ from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train import loop as loop_lib
 
-CONFIGS = flags.DEFINE_list("configs", ["quickstart", "nade_digits", "pixelcnn_digits",
-                                        "dcgan_digits"],
-                            "Modules of experiments/configs to run.")
-SECONDS = flags.DEFINE_float("seconds", 3.0, "About how long N loop steps take.")
-REPEATS = flags.DEFINE_integer("repeats", 3, "Runs per length; the fastest counts.")
-OUTPUT = flags.DEFINE_string("output", "benchmarks/results/train_loop.jsonl",
-                             "JSON lines file to append to ('' to skip).")
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  """The script's flags (defined when run, so importing it defines none)."""
+  flags.DEFINE_list("configs", ["quickstart", "nade_digits", "pixelcnn_digits",
+                                "dcgan_digits"], "Modules of experiments/configs to run.")
+  flags.DEFINE_float("seconds", 3.0, "About how long N loop steps take.")
+  flags.DEFINE_integer("repeats", 3, "Runs per length; the fastest counts.")
+  flags.DEFINE_string("output", "benchmarks/results/train_loop.jsonl",
+                      "JSON lines file to append to ('' to skip).")
 
 NEVER = 10 ** 9   # an every_steps past any run's end
 MAX_DISTINCT_BATCHES = 256   # the bare step cycles over this many batches at most
@@ -179,19 +183,20 @@ def main(argv):
   rows = []
   print(f"{'config':>16} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
         f"{'overhead':>9}", flush=True)
-  for name in CONFIGS.value:
+  for name in FLAGS.configs:
     row = {"benchmark": "train_loop", "config": name, **env,
-           **measure(load_config(name), SECONDS.value, REPEATS.value, peak)}
+           **measure(load_config(name), FLAGS.seconds, FLAGS.repeats, peak)}
     rows.append(row)
     print(f"{name:>16} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
           f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}% "
           f"({100 * row['loop_fraction_of_peak']:.2f}% of peak)", flush=True)
-  if OUTPUT.value:
-    os.makedirs(os.path.dirname(OUTPUT.value) or ".", exist_ok=True)
-    with open(OUTPUT.value, "a", encoding="utf-8") as f:
+  if FLAGS.output:
+    os.makedirs(os.path.dirname(FLAGS.output) or ".", exist_ok=True)
+    with open(FLAGS.output, "a", encoding="utf-8") as f:
       for r in rows:
         f.write(json.dumps(r) + "\n")
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

@@ -50,9 +50,7 @@ from absl import flags
 from experiments import common
 from gen_jax.errors import UserError
 
-OUTLIERS = flags.DEFINE_list("outliers", None, "Outlier sets (default: every one "
-                             "that fits the data): letters, noise, constant, inverted, "
-                             "mnist, digits.")
+OUTLIERS = common.OUTLIERS
 BACKGROUND = flags.DEFINE_string("background", None, "Workdir of a background model "
                                  "for the likelihood ratio: the same config trained with "
                                  "model.perturb_rate > 0 (see --train_background).")
@@ -62,9 +60,7 @@ TRAIN_BACKGROUND = flags.DEFINE_bool("train_background", False, "When --backgrou
                                      "set to --perturb_rate.")
 PERTURB_RATE = flags.DEFINE_float("perturb_rate", 0.2, "Pixel replacement rate of "
                                   "the background model --train_background trains.")
-NUM_EXAMPLES = flags.DEFINE_integer("num_examples", None, "Use at most this many "
-                                    "test images, images per outlier set, and held-out "
-                                    "images for the entropy estimate.")
+NUM_EXAMPLES = common.NUM_EXAMPLES
 TYPICALITY_BATCH = flags.DEFINE_list("typicality_batch", ["1", "10"], "Batch sizes M "
                                      "of the typicality test, one score "
                                      "typicality_m<M> each (M=1: |NLL - entropy| per input).")

@@ -27,9 +27,8 @@ from gen_jax.errors import UserError
 
 FALSE_REJECTION = flags.DEFINE_float("false_rejection", 0.05, "Target share of "
                                      "held-out in-distribution inputs rejected.")
-OUTLIERS = flags.DEFINE_list("outliers", None, "Outlier sets (default: all).")
-NUM_EXAMPLES = flags.DEFINE_integer("num_examples", None, "Use at most this many "
-                                    "examples per split and outlier set.")
+OUTLIERS = common.OUTLIERS
+NUM_EXAMPLES = common.NUM_EXAMPLES
 BASELINE_STEPS = flags.DEFINE_integer("baseline_steps", 2000, "Training steps of "
                                       "the discriminative baseline.")
 

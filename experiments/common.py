@@ -13,6 +13,17 @@ CONFIG = config_flags.DEFINE_config_file(
     lock_config=True)
 WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, "
                               "metrics and samples; reused to resume.")
+OUTPUT = flags.DEFINE_string(
+    "output", None, "Where a launcher writes: experiments.sample a PNG path "
+    "(default <workdir>/samples/sample_step_<N>.png), experiments.translate a "
+    "folder. Defined once here so the launchers can share one process.")
+OUTLIERS = flags.DEFINE_list(
+    "outliers", None, "experiments.classify / anomaly: outlier sets (default: every "
+    "one that fits the data): letters, noise, constant, inverted, mnist, digits.")
+NUM_EXAMPLES = flags.DEFINE_integer(
+    "num_examples", None, "experiments.classify / anomaly: use at most this many "
+    "examples per split and outlier set (anomaly: also held-out images for the "
+    "entropy estimate).")
 ALLOW_CONFIG_CHANGE = flags.DEFINE_bool(
     "allow_config_change", False, "Resume a workdir with a config that differs "
     "from its config.json (the old one is kept as config.<step>.json).")
@@ -140,7 +151,14 @@ def parse_flags(argv):
 
 
 def _fail(message: str) -> None:
-  print(f"error: {message}", file=sys.stderr)
+  """Prints the one message and exits 2. Background threads that die while
+  the interpreter shuts down (orbax's asyncio loop after a failed restore)
+  would print their tracebacks after it; their hooks are silenced first."""
+  print(f"error: {message}", file=sys.stderr, flush=True)
+  import threading  # pylint: disable=import-outside-toplevel
+  threading.excepthook = lambda args: None
+  sys.unraisablehook = lambda unraisable: None
+  sys.excepthook = lambda *args: None
   sys.exit(2)
 
 

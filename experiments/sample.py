@@ -21,8 +21,7 @@ from absl import flags
 from experiments import common
 from gen_jax.errors import UserError
 
-OUTPUT = flags.DEFINE_string("output", None, "PNG path (default: "
-                             "<workdir>/samples/sample_step_<N>.png).")
+OUTPUT = common.OUTPUT   # --output: the PNG path
 CAPTION_SAMPLES = 8
 LABELS = flags.DEFINE_list("labels", None, "Class labels to sample, one sample "
                            "each (conditional models), e.g. --labels=3,3,7.")

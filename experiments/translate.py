@@ -19,7 +19,7 @@ from experiments import common
 from gen_jax.errors import UserError
 
 INPUT = flags.DEFINE_string("input", None, "A PNG file, a folder of PNGs, or 'eval'.")
-OUTPUT = flags.DEFINE_string("output", None, "Folder for the translated PNGs.")
+OUTPUT = common.OUTPUT   # --output: the folder for the translated PNGs
 DIRECTION = flags.DEFINE_enum("direction", "ab", ["ab", "ba"],
                               "ab: domain a -> b (G); ba: b -> a (F).")
 RESIZE = flags.DEFINE_bool("resize", False, "Resize and convert inputs of another "
