@@ -358,6 +358,7 @@ def test_domain_metrics_score_an_inverting_translator_at_the_ceiling():
 # ----------------------------------------------------------------- configs
 
 
+@pytest.mark.slow   # 256x256 players: minutes on 2 CPU cores (468 s measured under load)
 def test_horse2zebra_config_trains_one_step_on_mock_data(tmp_path):
   config = importlib.import_module("experiments.configs.cyclegan_horse2zebra").get_config()
   assert (config.model.num_blocks, config.model.d_layers, config.data.image_size) == (9, 3, 256)
