@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from gen_jax.data.sources import ArraySource
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.eval import gan_metrics
@@ -131,23 +132,12 @@ class _ScriptedClassifier:
     return None, flat[:, :3]
 
 
-class _Source:
-  def __init__(self, x, label):
-    self.arrays = {"x": x, "label": label}
-
-  def __len__(self):
-    return len(self.arrays["x"])
-
-  def get(self, idx):
-    return {k: v[idx] for k, v in self.arrays.items()}
-
-
 def test_conditional_metrics_score_the_asked_class_and_the_classwise_distance():
   rng = np.random.default_rng(0)
   spec = DataSpec(name="toy", event_shape=(2, 2, 1), encoding="float", num_levels=None,
                   num_classes=4)
-  make = lambda n: _Source(rng.random((n, 2, 2, 1)).astype(np.float32),
-                           (np.arange(n) % 4).astype(np.int32))
+  make = lambda n: ArraySource({"x": rng.random((n, 2, 2, 1)).astype(np.float32),
+                               "label": (np.arange(n) % 4).astype(np.int32)})
   train_source, test_source = make(400), make(200)
   cache = {"classifier": _ScriptedClassifier()}
   copy_test = lambda key, num: test_source.arrays["x"][:num]   # sample i has label i % 4

@@ -12,6 +12,7 @@ import pytest
 
 from experiments.sample import parse_captions
 from gen_jax.data import captions as cap
+from gen_jax.data.sources import ArraySource
 from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import captions as caption_eval
@@ -186,17 +187,6 @@ class _Oracle:
     return None, images.reshape(len(images), -1)[:, :3].astype(np.float64)
 
 
-class _Rows:
-  def __init__(self, arrays):
-    self.arrays = arrays
-
-  def __len__(self):
-    return len(self.arrays["x"])
-
-  def get(self, idx):
-    return {k: v[idx] for k, v in self.arrays.items()}
-
-
 def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
   rng = np.random.default_rng(0)
   n = 40
@@ -213,7 +203,7 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
                             Feature("held_out", (), "int32", 2),
                             Feature("evaluator", (), "int32", 2)))
   cache = {"classifiers": {"digit": _Oracle(0), "colour": _Oracle(1)}}
-  source = _Rows(rows)
+  source = ArraySource(rows)
   exact = lambda key, captions: x[captions[:, 0]]
   out = caption_eval.caption_metrics(spec, exact, jax.random.PRNGKey(0), n, source,
                                      source, cache)

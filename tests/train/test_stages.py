@@ -7,7 +7,6 @@ import os
 import chex
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 from gen_jax.errors import UserError
@@ -99,9 +98,3 @@ def test_schedule_boundaries():
   assert unstaged.stage_of(5) == 0 and unstaged.end(0) == 5
   with pytest.raises(UserError, match="stage 'z' has 0 steps"):
     StageSchedule((Stage("z", 0),), 3)
-
-
-def test_stage_zero_reads_the_batches_an_unstaged_run_reads():
-  rng_seed = 77
-  assert StageSchedule((), 5).data_seed(0, rng_seed) == rng_seed
-  np.testing.assert_equal(StageSchedule((Stage("a", 2),), 5).data_seed(0, rng_seed), rng_seed)
