@@ -1,11 +1,13 @@
 """Overhead of the training loop over the bare jitted step.
 
   python -m benchmarks.train_loop [--configs=quickstart,nade_digits,...]
-      [--seconds=3] [--repeats=3] [--output=benchmarks/results/train_loop.jsonl]
+      [--steps_per_dispatch=1,16] [--seconds=3] [--repeats=3]
+      [--output=benchmarks/results/train_loop.jsonl]
 
 For each config (a module of experiments/configs):
 
-- bare: the jitted train step alone, called on the first batches of the
+- bare: the jitted train step alone (one step per call, whatever the
+  config's `train.steps_per_dispatch`), called on the first batches of the
   run's own stream, already on the device (after one untimed call to
   compile); then `block_until_ready`.
 - loop: `gen_jax.train.train` (data pipeline, prefetch, non-finite record,
@@ -46,6 +48,8 @@ def define_flags():
   """The script's flags (defined when run, so importing it defines none)."""
   flags.DEFINE_list("configs", ["quickstart", "nade_digits", "pixelcnn_digits",
                                 "dcgan_digits"], "Modules of experiments/configs to run.")
+  flags.DEFINE_list("steps_per_dispatch", [], "train.steps_per_dispatch values to "
+                    "run each config with (default: the config's own).")
   flags.DEFINE_float("seconds", 3.0, "About how long N loop steps take.")
   flags.DEFINE_integer("repeats", 3, "Runs per length; the fastest counts.")
   flags.DEFINE_string("output", "benchmarks/results/train_loop.jsonl",
@@ -108,18 +112,18 @@ def bare_step_seconds(config, steps: int, repeats: int, workdir: str,
 
 @contextlib.contextmanager
 def stepping_clock(marks: list[float]):
-  """Within it, `train` appends the time of its second batch (step 1 is
+  """Within it, `train` appends the time of its second dispatch (the first
   compiled by then) and of the start of its final test to `marks`."""
   prefetch, final_test = data_lib.Prefetch, loop_lib.final_test
 
   class Clocked(prefetch):
     calls = 0
 
-    def __next__(self):
+    def take(self, num):
       self.calls += 1
       if self.calls == 2:
         marks.append(time.perf_counter())
-      return super().__next__()
+      return super().take(num)
 
   def clocked_final_test(*args, **kwargs):
     marks.append(time.perf_counter())
@@ -133,7 +137,7 @@ def stepping_clock(marks: list[float]):
 
 
 def loop_seconds(config, steps: int, workdir: str) -> float:
-  """Seconds of `train` from its second batch to its final test."""
+  """Seconds of `train` from its second dispatch to its final test."""
   marks = []
   with stepping_clock(marks):
     train(without_periodic_work(config, steps), workdir, progress=False)
@@ -181,15 +185,20 @@ def main(argv):
   peak = roofline.measure_peak_flops()
   print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
   rows = []
-  print(f"{'config':>16} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
+  print(f"{'config':>16} {'K':>3} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
         f"{'overhead':>9}", flush=True)
   for name in FLAGS.configs:
-    row = {"benchmark": "train_loop", "config": name, **env,
-           **measure(load_config(name), FLAGS.seconds, FLAGS.repeats, peak)}
-    rows.append(row)
-    print(f"{name:>16} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
-          f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}% "
-          f"({100 * row['loop_fraction_of_peak']:.2f}% of peak)", flush=True)
+    for k in FLAGS.steps_per_dispatch or [None]:
+      config = load_config(name)
+      if k is not None:
+        config.train.steps_per_dispatch = int(k)
+      k = config.train.steps_per_dispatch
+      row = {"benchmark": "train_loop", "config": name, "steps_per_dispatch": k, **env,
+             **measure(config, FLAGS.seconds, FLAGS.repeats, peak)}
+      rows.append(row)
+      print(f"{name:>16} {k:>3} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
+            f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}% "
+            f"({100 * row['loop_fraction_of_peak']:.2f}% of peak)", flush=True)
   if FLAGS.output:
     os.makedirs(os.path.dirname(FLAGS.output) or ".", exist_ok=True)
     with open(FLAGS.output, "a", encoding="utf-8") as f:

@@ -125,15 +125,16 @@ def trained_experiment(config, workdir: str):
 
 
 def load_config(workdir: str):
-  """The config a workdir was trained with (its config.json)."""
+  """The config a workdir was trained with (its config.json), keys added to
+  `base_config` since then at their defaults."""
   import json  # pylint: disable=import-outside-toplevel
-  import ml_collections  # pylint: disable=import-outside-toplevel
+  from gen_jax.train import config as config_lib  # pylint: disable=import-outside-toplevel
   path = os.path.join(workdir, "config.json")
   if not os.path.exists(path):
     raise UserError(f"{path} not found: train first with python -m experiments.train "
                     f"--config=... --workdir={workdir}.")
   with open(path, encoding="utf-8") as f:
-    return ml_collections.ConfigDict(json.load(f))
+    return config_lib.saved_with_defaults(json.load(f))
 
 
 def parse_flags(argv):

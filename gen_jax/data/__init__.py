@@ -6,7 +6,7 @@ in-memory sources, unchanged shuffling order).
 """
 
 from gen_jax.data.pipeline import (Prefetch, TrainBatches, TrainStream, eval_batches,
-                                   num_eval_batches, take_step, to_global)
+                                   num_eval_batches, take_step, take_steps, to_global)
 from gen_jax.data.sources import (ArraySource, Data, TFDSSource, digits_arrays, load, load_data,
                                   mixture_arrays, mixture_modes, open_tfds)
 from gen_jax.data.spec import DataSpec, Feature, encode_pixels, levels_for

@@ -175,44 +175,73 @@ class Prefetch:
   """`stream`'s step inputs, `chunk` steps per copy to the device, the next
   chunk copied while the current one is consumed.
 
-  `next()` gives (chunk, index): leaves [chunk, count, B, ...] on the device
-  and this step's row in them, a device scalar (a jitted step reads
-  `take_step(chunk, index)`, so no step waits on a copy and copies cost one
-  call per chunk). `positions` is that of the batches consumed so far, never
-  of those only prefetched: what a checkpoint must save for an exact resume.
+  `take(n)` gives (chunk, index): leaves [chunk, count, B, ...] on the device
+  and the row of the first of the next `n` steps in them, a device scalar (a
+  jitted step reads `take_step(chunk, index)`, or `take_steps(chunk, index,
+  n)` for several steps, so no step waits on a copy and copies cost one call
+  per chunk). Rows are aligned to step numbers: with `offset` steps already
+  taken before the stream's first batch, step s lies in row (s - 1) % chunk
+  (the first chunk's leading rows repeat its first real one and are never
+  taken). `positions` is that of the batches consumed so far, never of those
+  only prefetched: what a checkpoint must save for an exact resume.
   """
 
-  def __init__(self, stream, chunk: int = 16):
+  def __init__(self, stream, chunk: int = 16, offset: int = 0):
     self.stream = stream
     self.chunk = chunk
     self.sharding = stack_sharding(stream.sharding)
     replicated = NamedSharding(stream.sharding.mesh, P())
     self._indices = [jax.device_put(np.int32(i), replicated) for i in range(chunk)]
     self.positions = stream.positions
-    self._current, self._ahead, self._index = None, None, chunk
+    self._current, self._ahead = None, None
+    self._index = offset % chunk
+    self._skip = self._index   # leading rows of the first chunk that are not data
+
+  @property
+  def index(self) -> int:
+    """The row of the next step in its chunk."""
+    return self._index % self.chunk
 
   def _produce(self):
-    """The next chunk on the device and the stream positions after each step."""
-    positions = [self.stream.advanced(j + 1) for j in range(self.chunk)]
-    return to_global(self.stream.local_steps(self.chunk), self.sharding), positions
+    """The next chunk on the device and the stream positions after each row."""
+    skip, self._skip = self._skip, 0
+    real = self.chunk - skip
+    positions = [self.stream.advanced(0)] * skip + [self.stream.advanced(j + 1)
+                                                    for j in range(real)]
+    local = self.stream.local_steps(real)
+    if skip:   # [real, ...] -> [chunk, ...], rows aligned to step numbers
+      local = jax.tree.map(lambda a: np.concatenate([np.repeat(a[:1], skip, 0), a]), local)
+    return to_global(local, self.sharding), positions
 
   def __iter__(self):
     return self
 
   def __next__(self):
-    if self._index == self.chunk:
+    return self.take(1)
+
+  def take(self, num: int):
+    """(chunk, index) for the next `num` steps, which must lie in one chunk."""
+    if self._current is None or self._index == self.chunk:
       self._current = self._ahead or self._produce()
       self._ahead = self._produce()     # copies while this chunk is consumed
-      self._index = 0
+      self._index = self._index % self.chunk
     (inputs, positions), i = self._current, self._index
-    self._index += 1
-    self.positions = positions[i]
+    if i + num > self.chunk:
+      raise ValueError(f"{num} steps from row {i} cross a chunk of {self.chunk}")
+    self._index += num
+    self.positions = positions[i + num - 1]
     return inputs, self._indices[i]
 
 
 def take_step(chunk, index):
   """One step's batches from a prefetched chunk (inside the jitted step)."""
   return jax.tree.map(lambda a: a[index], chunk)
+
+
+def take_steps(chunk, index, num: int):
+  """`num` steps' batches from row `index` of a prefetched chunk (inside the
+  jitted multi-step function): leaves [num, count, B, ...]."""
+  return jax.tree.map(lambda a: jax.lax.dynamic_slice_in_dim(a, index, num), chunk)
 
 
 def num_eval_batches(source, global_batch_size: int, limit: int | None = None) -> int:

@@ -321,8 +321,12 @@ def due_at(step: int, last_step: int, every: dict[str, int]) -> dict[str, bool]:
   return {kind: step % n == 0 or step == last_step for kind, n in every.items()}
 
 
-def _is_better(value, best) -> bool:
-  return best is None or best.get("value") is None or value is None or value < best["value"]
+def is_better(value, best, mode: str = "min") -> bool:
+  """Whether a validation `value` beats the `best` record so far ("min":
+  lower is better, "max": higher); a missing value or record always counts."""
+  if best is None or best.get("value") is None or value is None:
+    return True
+  return value < best["value"] if mode == "min" else value > best["value"]
 
 
 def watch_validation(exp: Experiment, writer, step: int,
@@ -331,7 +335,7 @@ def watch_validation(exp: Experiment, writer, step: int,
   result = exp.evaluate(step, split="validation", progress=progress)
   writer.write(step, "validation", result)
   value = result.get(exp.config.eval.selection_metric)
-  if _is_better(value, exp.best):
+  if is_better(value, exp.best, exp.config.eval.selection_mode):
     exp.save_best(value)
   return result
 
@@ -350,47 +354,91 @@ def final_test(exp: Experiment, writer, progress: bool = False) -> dict[str, flo
 
 
 class StageRunner:
-  """The batches and the compiled train step of one stage.
+  """The batches and the compiled train steps of one stage.
 
   A stage's batches come from their own stream (seeded per stage, at the
   stage's batch size); a run resumed inside the stage continues that stream
   at the checkpoint's data position, so a resume mid-stage (mid-fade) is
-  exact. The recompile guard counts traces per stage.
+  exact. `train_step` runs one step; with `train.steps_per_dispatch` K > 1,
+  `train_steps` runs K steps in one call (a `lax.scan` over K rows of the
+  prefetched chunk), so that small models do not wait on the host between
+  steps. The recompile guard counts the traces of each.
   """
 
   def __init__(self, exp: Experiment, stage: int, resumed: int | None):
     config = exp.config
     self.stage = stage
     self.recipe = exp.stage_recipe(stage)
+    self.steps_per_dispatch = k = config.train.steps_per_dispatch
     inside = resumed is not None and resumed > exp.schedule.start(stage)
+    first = resumed if inside else exp.schedule.start(stage)   # steps done before
     self.batches = data_lib.Prefetch(data_lib.TrainStream(
         exp.train_source, exp.schedule.batch_size(stage, config.train.batch_size),
         exp.schedule.data_seed(stage, exp.data_seed), exp.batch_sharding,
         count=self.recipe.batches_per_step,
-        positions=exp.data_position if inside else 0))
+        positions=exp.data_position if inside else 0),
+        chunk=k * -(-16 // k), offset=first)
     step_fn = make_train_step(self.recipe, exp.optimizers, config.train.ema_decay)
-    self.traces = []
+    self.traces = {"train_step": 0, "train_steps": 0}
 
-    def traced_step(ts, chunk, index, train_key, record):
-      """The step on row `index` of a prefetched chunk, and the [3] (step,
-      phase, kind) record of the first non-finite step carried on the device.
-      Counts its traces: more than one means a recompile."""
-      self.traces.append(1)
-      ts, metrics = step_fn(ts, data_lib.take_step(chunk, index), train_key)
+    def one_step(ts, batches, train_key, record):
+      """The step and the [3] (step, phase, kind) record of the first
+      non-finite step, carried on the device."""
+      ts, metrics = step_fn(ts, batches, train_key)
       record = record_first_nonfinite(record, ts.step, metrics)
       logged = {k: v for k, v in metrics.items() if not k.startswith("nonfinite_")}
       return ts, logged, record
 
-    self.train_step = jax.jit(
-        traced_step,
+    def traced_step(ts, chunk, index, train_key, record):
+      """The step on row `index` of a prefetched chunk."""
+      self.traces["train_step"] += 1
+      return one_step(ts, data_lib.take_step(chunk, index), train_key, record)
+
+    def traced_steps(ts, chunk, index, train_key, record):
+      """K steps on rows index..index+K-1; the last step's metrics."""
+      self.traces["train_steps"] += 1
+
+      def body(carry, batches):
+        ts, record = carry
+        ts, logged, record = one_step(ts, batches, train_key, record)
+        return (ts, record), logged
+
+      (ts, record), logged = jax.lax.scan(
+          body, (ts, record), data_lib.take_steps(chunk, index, k))
+      return ts, jax.tree.map(lambda v: v[-1], logged), record
+
+    shardings = dict(
         in_shardings=(exp.replicated, self.batches.sharding) + (exp.replicated,) * 3,
         out_shardings=(exp.replicated,) * 3, donate_argnums=(0, 4))
+    self.train_step = jax.jit(traced_step, **shardings)
+    self.train_steps = jax.jit(traced_steps, **shardings)
+
+  def run(self, exp: Experiment, step: int, last: int, record):
+    """Runs from step `step` up to `last` (at most K steps in one call where
+    they fill an aligned block of K); returns the last step run, its
+    metrics and the record."""
+    k = self.steps_per_dispatch
+    num = k if k > 1 and (step - 1) % k == 0 and step + k - 1 <= last else 1
+    chunk, index = self.batches.take(num)
+    fn = self.train_steps if num > 1 else self.train_step
+    exp.train_state, metrics, record = fn(exp.train_state, chunk, index,
+                                          exp.keys["train"], record)
+    exp.data_position = self.batches.positions
+    end = step + num - 1
+    self.check_traces(end)
+    return end, metrics, record
 
   def check_traces(self, step: int) -> None:
-    if len(self.traces) > 1:
-      raise RuntimeError(f"the train step of stage {self.stage} was traced "
-                         f"{len(self.traces)} times by step {step}: something in "
-                         "the batch or state changes shape or dtype between steps.")
+    for name, count in self.traces.items():
+      if count > 1:
+        raise RuntimeError(f"the {name} of stage {self.stage} was traced {count} "
+                           f"times by step {step}: something in the batch or state "
+                           "changes shape or dtype between steps.")
+
+
+def next_boundary(step: int, last_step: int, every: dict[str, int]) -> int:
+  """The first step >= `step` after which periodic work is due (or the last)."""
+  return min([last_step] + [-(-step // n) * n for n in every.values()])
 
 
 def train(config, workdir: str, progress: bool = True, devices=None,
@@ -399,7 +447,8 @@ def train(config, workdir: str, progress: bool = True, devices=None,
   """Trains `config` in `workdir` (resuming if it holds a checkpoint).
 
   With `data.validation_split` set, validation is evaluated every
-  `eval.every_steps` and the best step (lowest `eval.selection_metric`) is
+  `eval.every_steps` and the best step (by `eval.selection_metric`, lowest or
+  highest as `eval.selection_mode` says) is
   kept in `<workdir>/best_checkpoint`; without it, the eval split is
   evaluated periodically for monitoring. Either way the eval split
   (`data.eval_split`, "test" by default) is reported once at the end, for the
@@ -428,18 +477,17 @@ def train(config, workdir: str, progress: bool = True, devices=None,
   bar = tqdm(total=config.train.num_steps, initial=start, dynamic_ncols=True,
              desc="train", disable=not progress or jax.process_index() != 0)
   runner, stage_end = None, 0
+  step = start
   try:
-    for step in range(start + 1, num_steps + 1):
-      if step > stage_end:   # a new stage: its batches and its compiled step
-        stage = exp.schedule.stage_of(step)
+    while step < num_steps:
+      if step + 1 > stage_end:   # a new stage: its batches and its compiled steps
+        stage = exp.schedule.stage_of(step + 1)
         stage_end = exp.schedule.end(stage)
-        runner = StageRunner(exp, stage, resumed=start if step == start + 1 else None)
-      chunk, index = next(runner.batches)
-      exp.train_state, metrics, record = runner.train_step(
-          exp.train_state, chunk, index, exp.keys["train"], record)
-      exp.data_position = runner.batches.positions
-      runner.check_traces(step)
-      bar.update(1)
+        runner = StageRunner(exp, stage, resumed=start if step == start else None)
+      before = step
+      step, metrics, record = runner.run(
+          exp, step + 1, min(stage_end, next_boundary(step + 1, num_steps, every)), record)
+      bar.update(step - before)
       last = step == num_steps
       due = due_at(step, num_steps, every)
       if step == stage_end:   # every stage ends evaluated, sampled and saved

@@ -47,6 +47,23 @@ def test_prefetch_resumes_from_its_consumed_position():
   np.testing.assert_array_equal(consume(resumed)["x"], consume(first)["x"])
 
 
+def test_prefetch_rows_are_aligned_to_step_numbers():
+  plain = stream(source())
+  expected = np.stack([np.asarray(next(plain)["x"]) for _ in range(5)])   # [5, 2, 8, 2]
+  # 3 steps done before: the next step is step 4, row 3 of a chunk of 4.
+  prefetched = data_lib.Prefetch(stream(source()), chunk=4, offset=3)
+  assert prefetched.index == 3
+  np.testing.assert_array_equal(consume(prefetched)["x"], expected[0])
+  assert prefetched.index == 0 and prefetched.positions == 2
+  chunk, index = prefetched.take(4)                  # steps 5-8 in one call
+  np.testing.assert_array_equal(np.asarray(data_lib.take_steps(chunk, index, 4)["x"]),
+                                expected[1:5])
+  assert prefetched.positions == 10
+  consume(prefetched)
+  with pytest.raises(ValueError, match="cross a chunk"):
+    prefetched.take(4)
+
+
 def test_prefetch_positions_of_named_sources():
   named = data_lib.Prefetch(stream({"a": source(), "b": source(24)}, {"a": 4, "b": 0}),
                             chunk=2)

@@ -167,16 +167,20 @@ def test_eval_split_is_honoured_and_unknown_splits_are_clear(tmp_path):
           progress=False)
 
 
-def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path):
+@pytest.mark.parametrize("mode", ["min", "max"])
+def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path, mode):
   config = tiny_config(steps=8, **{
       "data.train_split": "train[200:]", "data.validation_split": "train[:200]",
-      "eval.every_steps": 2, "train.learning_rate": 0.3})
+      "eval.every_steps": 2, "train.learning_rate": 0.3, "eval.selection_mode": mode})
   result = train(config, str(tmp_path), progress=False)
   events = read_metrics(tmp_path)
   validation = [e for e in events if e["split"] == "validation"]
   test = [e for e in events if e["split"] == "test"]
   assert [e["step"] for e in validation] == [2, 4, 6, 8] and len(test) == 1
-  best = min(validation, key=lambda e: e["nll_nats"])
+  lowest = min(validation, key=lambda e: e["nll_nats"])
+  highest = max(validation, key=lambda e: e["nll_nats"])
+  assert lowest["step"] != highest["step"]
+  best = lowest if mode == "min" else highest
   assert result["selected_step"] == best["step"] == test[0]["selected_step"]
   # The reported figure is the selected checkpoint's, on the test split.
   exp = Experiment(config, str(tmp_path))

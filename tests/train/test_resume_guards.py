@@ -148,3 +148,14 @@ def test_values_that_would_fail_later_are_refused_before_step_one(tmp_path, key,
     train(tiny_config(**{key: value}), str(tmp_path), progress=False)
   assert not os.path.exists(tmp_path / "checkpoints" / "3")
   assert not os.path.exists(tmp_path / "metrics.jsonl")
+
+
+def test_a_config_json_written_before_a_key_existed_reads_with_its_default(tmp_path):
+  from experiments import common  # pylint: disable=import-outside-toplevel
+  saved = json.loads(tiny_config(**{"train.learning_rate": 0.01}).to_json_best_effort())
+  del saved["train"]["steps_per_dispatch"], saved["eval"]["selection_mode"]
+  (tmp_path / "config.json").write_text(json.dumps(saved))
+  config = common.load_config(str(tmp_path))
+  assert config.train.steps_per_dispatch == 1 and config.eval.selection_mode == "min"
+  assert config.train.learning_rate == 0.01 and config.train.num_steps == 6
+  assert config.model.name == "fvsbn" and set(config.model) == {"name"}

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.models import RECIPES, LikelihoodRecipe
 from gen_jax.train import Experiment, train
@@ -136,6 +137,8 @@ def test_corrupt_checkpoint_is_a_clear_error_and_is_left_untouched(tmp_path):
     ("train.num_steps", 0, "train.num_steps=0 must be a positive integer"),
     ("train.learning_rate", -1.0, "learning_rate=-1.0 must be positive"),
     ("train.optimizer", "adagrad", "optimizer='adagrad' is not one of"),
+    ("train.steps_per_dispatch", 0, "steps_per_dispatch=0 must be a positive integer"),
+    ("eval.selection_mode", "lowest", "selection_mode='lowest' is not one of"),
     ("train.batch_size", 12, "batch_size=12 must be divisible by the number of devices"),
     ("data.encoding", "ternary", "data.encoding='ternary' is not one of"),
     ("data.name", "not_a_dataset_xyz", "unknown dataset 'not_a_dataset_xyz'"),
@@ -144,3 +147,38 @@ def test_corrupt_checkpoint_is_a_clear_error_and_is_left_untouched(tmp_path):
 def test_bad_config_values_give_one_clear_message(tmp_path, key, value, message):
   with pytest.raises(UserError, match=message):
     train(tiny_config(**{key: value}), str(tmp_path), progress=False)
+
+
+def test_several_steps_per_dispatch_equal_one_and_resume_exactly(tmp_path, monkeypatch):
+  # 16 steps, K=4, a log every 4 and a checkpoint every 6: steps 1-4, 9-12
+  # and 13-16 run as one call each; 5-8 (a checkpoint at 6) one by one.
+  taken = []
+  take = data_lib.Prefetch.take
+  monkeypatch.setattr(data_lib.Prefetch, "take",
+                      lambda self, num: taken.append(num) or take(self, num))
+  common = {"train.ema_decay": 0.9, "train.log_every_steps": 4,
+            "checkpoint.every_steps": 6}
+  one = tiny_config(steps=16, **common)
+  four = tiny_config(steps=16, **{**common, "train.steps_per_dispatch": 4})
+  train(one, str(tmp_path / "one"), progress=False)
+  taken.clear()
+  train(four, str(tmp_path / "four"), progress=False)
+  assert taken == [4, 1, 1, 1, 1, 4, 4]
+  a = Experiment(one, str(tmp_path / "one")).train_state
+  b = Experiment(four, str(tmp_path / "four")).train_state
+  chex.assert_trees_all_close(jax.device_get(a.params), jax.device_get(b.params),
+                              rtol=1e-5, atol=1e-6)
+  train(tiny_config(steps=6, **{**common, "train.steps_per_dispatch": 4}),
+        str(tmp_path / "resumed"), progress=False)
+  taken.clear()
+  train(four, str(tmp_path / "resumed"), progress=False)
+  assert taken == [1, 1, 4, 4]                        # steps 7, 8, then aligned blocks
+  c = Experiment(four, str(tmp_path / "resumed")).train_state
+  assert_trees_equal(jax.device_get(b.params), jax.device_get(c.params))
+  assert_trees_equal(jax.device_get(b.ema_params), jax.device_get(c.ema_params))
+  losses = lambda d: {e["step"]: e["nll_loss"] for e in read_metrics(d)
+                      if e["split"] == "train"}
+  assert sorted(losses(tmp_path / "four")) == [4, 8, 12, 16]
+  assert losses(tmp_path / "four").items() <= losses(tmp_path / "resumed").items()
+  np.testing.assert_allclose(list(losses(tmp_path / "four").values()),
+                             list(losses(tmp_path / "one").values()), rtol=1e-5)
