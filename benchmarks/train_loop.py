@@ -6,15 +6,16 @@
 
 For each config (a module of experiments/configs):
 
-- bare: the jitted train step alone (one step per call, whatever the
-  config's `train.steps_per_dispatch`), called on the first batches of the
-  run's own stream, already on the device (after one untimed call to
-  compile); then `block_until_ready`.
+- bare: the jitted train step alone, `train.steps_per_dispatch` (K) steps
+  per call as the loop dispatches them (a `lax.scan` over K stacked
+  batches), called on the first batches of the run's own stream, already on
+  the device (after one untimed call to compile); then `block_until_ready`.
+  With K > 1, "bare K=1" (one step per call) is measured too.
 - loop: `gen_jax.train.train` (data pipeline, prefetch, non-finite record,
   logging, progress off) with evaluation, sampling and checkpoints pushed
   past the end; they still run once at the last step. Timed from its second
-  batch (step 1 compiled) to the final test, in runs of N and 2N steps in
-  fresh workdirs: the last step's work and the first step cancel in
+  dispatch (the first compiled) to the final test, in runs of N and 2N steps
+  in fresh workdirs: the last step's work and the first dispatch cancel in
   (t(2N) - t(N)) / N, each t the fastest of `--repeats`. N is sized from the
   bare rate to take about `--seconds`.
 
@@ -79,35 +80,47 @@ def without_periodic_work(config, steps: int):
   return config
 
 
+def stacked(batches: list, k: int) -> list:
+  """Consecutive groups of `k` step inputs stacked on a leading axis."""
+  return [jax.tree.map(lambda *a: jax.numpy.stack(a), *batches[i:i + k])
+          for i in range(0, len(batches) - k + 1, k)]
+
+
 def bare_step_seconds(config, steps: int, repeats: int, workdir: str,
-                      cost: dict | None = None) -> float:
-  """Seconds per call of the jitted step alone over `steps` calls (the
-  fastest of `repeats` runs), on the run's first batches (cycled beyond
-  MAX_DISTINCT_BATCHES) already on the device. `cost` receives the step's
-  FLOPs (`benchmarks.flops`)."""
+                      cost: dict | None = None, k: int = 1) -> float:
+  """Seconds per step of the jitted step alone over `steps` steps (the
+  fastest of `repeats` runs), `k` steps per call (a `lax.scan`, as the
+  loop's `train.steps_per_dispatch`), on the run's first batches (cycled
+  beyond MAX_DISTINCT_BATCHES) already on the device. `cost` receives the
+  step's FLOPs (`benchmarks.flops`)."""
   exp = Experiment(config, workdir)
   stream = data_lib.TrainStream(exp.train_source, config.train.batch_size, exp.data_seed,
                                 exp.batch_sharding, count=exp.recipe.batches_per_step)
-  batches = [next(stream) for _ in range(min(steps, MAX_DISTINCT_BATCHES))]
-  step = jax.jit(make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay),
-                 in_shardings=(exp.replicated, stream.sharding, exp.replicated),
-                 out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
+  distinct = max(k, min(steps, MAX_DISTINCT_BATCHES) // k * k)
+  batches = [next(stream) for _ in range(distinct)]
+  train_step = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
   key = exp.keys["train"]
   if cost is not None:
-    traced = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
-    cost["flops"] = count_flops(traced, exp.train_state, batches[0], key).flops
-  state = {"ts": step(exp.train_state, batches[0], key)[0]}   # compiles
+    cost["flops"] = count_flops(train_step, exp.train_state, batches[0], key).flops
+
+  def k_steps(ts, inputs, key):
+    return jax.lax.scan(lambda ts, x: train_step(ts, x, key), ts, inputs)
+
+  fn, inputs = (train_step, batches) if k == 1 else (k_steps, stacked(batches, k))
+  step = jax.jit(fn, donate_argnums=(0,))
+  state = {"ts": step(exp.train_state, inputs[0], key)[0]}   # compiles
   jax.block_until_ready(state["ts"])
   exp.checkpointer.close()
+  calls = -(-steps // k)
 
   def run():
     ts = state["ts"]
-    for i in range(steps):
-      ts, _ = step(ts, batches[i % len(batches)], key)
+    for i in range(calls):
+      ts, _ = step(ts, inputs[i % len(inputs)], key)
     state["ts"] = ts
     return ts
 
-  return min_wall_seconds(run, repeats) / steps
+  return min_wall_seconds(run, repeats) / (calls * k)
 
 
 @contextlib.contextmanager
@@ -159,19 +172,24 @@ def measure(config, seconds: float, repeats: int, peak_flops: float,
             min_steps: int = 10) -> dict:
   """Bare and loop steps/s of `config`, the overhead (see module doc), the
   FLOPs per step and the share of the measured peak each reaches."""
+  k = config.train.steps_per_dispatch
   with tempfile.TemporaryDirectory() as root:
     probe = bare_step_seconds(without_periodic_work(config, min_steps), min_steps, 1,
                               os.path.join(root, "probe"))
     steps = max(min_steps, math.ceil(seconds / probe))
     cost = {}
     bare = bare_step_seconds(without_periodic_work(config, steps), steps, repeats,
-                             os.path.join(root, "bare"), cost)
+                             os.path.join(root, "bare"), cost, k)
+    single = bare if k == 1 else bare_step_seconds(
+        without_periodic_work(config, steps), steps, repeats, os.path.join(root, "one"))
     times = {steps: [], 2 * steps: []}
     for r in range(repeats):          # interleaved: load changes hit both lengths
       for n, runs in times.items():
         runs.append(loop_seconds(config, n, os.path.join(root, f"loop_{n}_{r}")))
   loop = per_step(min(times[steps]), min(times[2 * steps]), steps)
-  return {"steps": steps, "bare_steps_per_s": 1.0 / bare, "loop_steps_per_s": 1.0 / loop,
+  return {"steps": steps, "bare_steps_per_s": 1.0 / bare,
+          "bare_one_step_per_call_steps_per_s": 1.0 / single,
+          "loop_steps_per_s": 1.0 / loop,
           "overhead": overhead(loop, bare), "flops_per_step": cost["flops"],
           "peak_flops_per_s": peak_flops,
           "bare_fraction_of_peak": cost["flops"] / bare / peak_flops,
@@ -185,8 +203,8 @@ def main(argv):
   peak = roofline.measure_peak_flops()
   print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
   rows = []
-  print(f"{'config':>16} {'K':>3} {'N':>6} {'bare steps/s':>13} {'loop steps/s':>13} "
-        f"{'overhead':>9}", flush=True)
+  print(f"{'config':>16} {'K':>3} {'N':>6} {'bare K=1':>9} {'bare steps/s':>13} "
+        f"{'loop steps/s':>13} {'overhead':>9}", flush=True)
   for name in FLAGS.configs:
     for k in FLAGS.steps_per_dispatch or [None]:
       config = load_config(name)
@@ -196,7 +214,8 @@ def main(argv):
       row = {"benchmark": "train_loop", "config": name, "steps_per_dispatch": k, **env,
              **measure(config, FLAGS.seconds, FLAGS.repeats, peak)}
       rows.append(row)
-      print(f"{name:>16} {k:>3} {row['steps']:>6} {row['bare_steps_per_s']:>13.1f} "
+      print(f"{name:>16} {k:>3} {row['steps']:>6} "
+            f"{row['bare_one_step_per_call_steps_per_s']:>9.1f} {row['bare_steps_per_s']:>13.1f} "
             f"{row['loop_steps_per_s']:>13.1f} {100 * row['overhead']:>8.1f}% "
             f"({100 * row['loop_fraction_of_peak']:.2f}% of peak)", flush=True)
   if FLAGS.output:

@@ -1,15 +1,26 @@
-"""Test set-up: 8 fake CPU devices before JAX starts, fast compiles."""
+"""Test set-up: 8 fake CPU devices before JAX starts, fast and cached compiles."""
 
 import os
+import tempfile
 
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
                            " --xla_force_host_platform_device_count=8").strip()
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ["JAX_COMPILATION_CACHE_DIR"] = os.environ.get(
+    "GEN_JAX_TEST_CACHE", os.path.join(tempfile.gettempdir(), "gen_jax_test_xla_cache"))
+os.environ["JAX_COMPILATION_CACHE_MAX_SIZE"] = str(2 * 1024 ** 3)
+os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
 
 import jax  # pylint: disable=wrong-import-position
 import pytest  # pylint: disable=wrong-import-position
 
 jax.config.update("jax_disable_most_optimizations", True)
+# Tests train the same tiny programs many times (a resume test compiles each
+# step three times): XLA's persistent cache compiles each program once. Set
+# through the environment, so the launchers tests start share it too;
+# GEN_JAX_TEST_CACHE moves it, and its size is capped (least recent go first).
+jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
 
 
 def pytest_collection_modifyitems(config, items):

@@ -22,6 +22,7 @@ def get_config():
   c.train.num_steps = 1500
   c.train.batch_size = 100
   c.train.learning_rate = 3e-3
+  c.train.steps_per_dispatch = 10   # a step is ~0.2 ms: one device call per 10
   c.eval.every_steps = 500
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500

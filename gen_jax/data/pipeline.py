@@ -9,10 +9,13 @@ the checkpoint; a resumed run sees exactly the batches it would have seen.
 `Prefetch` copies the batches of several steps to the device at once, the
 next chunk while the current one is consumed, and reports the position of
 the batches actually consumed, never of those only prefetched. It runs in
-the training thread: steps are dispatched asynchronously, so gathering the
-next chunk already overlaps the running steps, and no thread can reorder
-anything. Chunks matter for small steps: one copy to the device costs more
-host time (about 0.15 ms on CPU) than a whole quickstart step.
+the training thread: the trainer gathers the next chunk (`fill`) right
+after dispatching steps, which run asynchronously, so the gather overlaps
+them and no thread can reorder anything. Chunks matter for small steps: one
+copy to the device costs more host time (about 0.15 ms on CPU) than a whole
+quickstart step. Rows are aligned to step numbers, so that a trainer
+running K steps per call (`train.steps_per_dispatch`) finds each block of K
+inside one chunk, the same blocks after a resume.
 
 Why not `grain`: its IndexSampler, per-process sharding and checkpointable
 iterator state would give the same properties, but here each costs a few
@@ -101,12 +104,21 @@ class TrainBatches:
     self.position += 1
     return self.source.get(idx)
 
+  def indices_of(self, start: int, num: int) -> np.ndarray:
+    """[num, B] global example indices of batches start..start+num-1 (one
+    permutation lookup per epoch, not per batch)."""
+    epochs, within = np.divmod(np.arange(start, start + num), self.batches_per_epoch)
+    out = np.empty((num, self.batch_size), np.int64)
+    for epoch in np.unique(epochs):
+      batches = self._permutation(int(epoch))[:self.batches_per_epoch * self.batch_size]
+      at = epochs == epoch
+      out[at] = batches.reshape(self.batches_per_epoch, self.batch_size)[within[at]]
+    return out
+
   def local_batches(self, num: int) -> dict[str, np.ndarray]:
     """This host's rows of the next `num` batches in one gather ([num, B,
     ...] leaves, numpy); advances `position` by `num`."""
-    rows = _local_slice(self.batch_size)
-    idx = np.stack([self.indices(p)[rows]
-                    for p in range(self.position, self.position + num)])   # [num, B]
+    idx = self.indices_of(self.position, num)[:, _local_slice(self.batch_size)]   # [num, B]
     self.position += num
     return {k: v.reshape(idx.shape + v.shape[1:])
             for k, v in self.source.get(idx.reshape(-1)).items()}
@@ -217,13 +229,21 @@ class Prefetch:
     return self
 
   def __next__(self):
-    return self.take(1)
+    taken = self.take(1)
+    self.fill()
+    return taken
+
+  def fill(self) -> None:
+    """Gathers and copies the next chunk unless it is already ahead."""
+    if self._ahead is None:
+      self._ahead = self._produce()
 
   def take(self, num: int):
-    """(chunk, index) for the next `num` steps, which must lie in one chunk."""
+    """(chunk, index) for the next `num` steps, which must lie in one chunk.
+    Call `fill` after dispatching them, so the next chunk is gathered and
+    copied while they run."""
     if self._current is None or self._index == self.chunk:
-      self._current = self._ahead or self._produce()
-      self._ahead = self._produce()     # copies while this chunk is consumed
+      self._current, self._ahead = self._ahead or self._produce(), None
       self._index = self._index % self.chunk
     (inputs, positions), i = self._current, self._index
     if i + num > self.chunk:

@@ -31,6 +31,7 @@ from gen_jax.pictures import save_samples
 from gen_jax.train.writers import MetricWriter
 
 STREAMS = ("init", "data", "train", "sample", "eval")
+CHUNK_STEPS = 16   # at least this many steps' batches per copy to the device
 
 
 def stream_key(root: jax.Array, name: str) -> jax.Array:
@@ -377,7 +378,7 @@ class StageRunner:
         exp.schedule.data_seed(stage, exp.data_seed), exp.batch_sharding,
         count=self.recipe.batches_per_step,
         positions=exp.data_position if inside else 0),
-        chunk=k * -(-16 // k), offset=first)
+        chunk=k * -(-CHUNK_STEPS // k), offset=first)
     step_fn = make_train_step(self.recipe, exp.optimizers, config.train.ema_decay)
     self.traces = {"train_step": 0, "train_steps": 0}
 
@@ -409,7 +410,7 @@ class StageRunner:
 
     shardings = dict(
         in_shardings=(exp.replicated, self.batches.sharding) + (exp.replicated,) * 3,
-        out_shardings=(exp.replicated,) * 3, donate_argnums=(0, 4))
+        out_shardings=(exp.replicated,) * 3, donate_argnums=(0,))
     self.train_step = jax.jit(traced_step, **shardings)
     self.train_steps = jax.jit(traced_steps, **shardings)
 
@@ -423,6 +424,7 @@ class StageRunner:
     fn = self.train_steps if num > 1 else self.train_step
     exp.train_state, metrics, record = fn(exp.train_state, chunk, index,
                                           exp.keys["train"], record)
+    self.batches.fill()   # the next chunk is gathered while these steps run
     exp.data_position = self.batches.positions
     end = step + num - 1
     self.check_traces(end)
@@ -478,6 +480,16 @@ def train(config, workdir: str, progress: bool = True, devices=None,
              desc="train", disable=not progress or jax.process_index() != 0)
   runner, stage_end = None, 0
   step = start
+  pending = None   # a log step's (step, metrics, record, recipe), read one dispatch later
+
+  def write_log(step, metrics, record=None, recipe=None):
+    if record is not None:   # a deferred log step checks its own record
+      raise_if_nonfinite(jax.device_get(record), recipe)
+    values = jax.device_get(metrics)
+    writer.write(step, "train", values)
+    bar.set_postfix({k: f"{float(v):.4g}" for k, v in values.items()
+                     if k.endswith("_loss")})
+
   try:
     while step < num_steps:
       if step + 1 > stage_end:   # a new stage: its batches and its compiled steps
@@ -488,18 +500,21 @@ def train(config, workdir: str, progress: bool = True, devices=None,
       step, metrics, record = runner.run(
           exp, step + 1, min(stage_end, next_boundary(step + 1, num_steps, every)), record)
       bar.update(step - before)
+      if pending is not None:   # read while the steps just dispatched run
+        write_log(*pending)
+        pending = None
       last = step == num_steps
       due = due_at(step, num_steps, every)
       if step == stage_end:   # every stage ends evaluated, sampled and saved
         due = dict.fromkeys(due, True)
       if not any(due.values()):
         continue   # no host synchronisation between boundaries
+      if due["log"] and not (due["eval"] or due["sample"] or due["save"]):
+        pending = (step, metrics, record, runner.recipe)
+        continue   # a log step alone does not stall the device
       raise_if_nonfinite(jax.device_get(record), runner.recipe)   # before any save
       if due["log"]:
-        values = jax.device_get(metrics)
-        writer.write(step, "train", values)
-        bar.set_postfix({k: f"{float(v):.4g}" for k, v in values.items()
-                         if k.endswith("_loss")})
+        write_log(step, metrics)
       if due["eval"]:
         if watching:
           watch_validation(exp, writer, step, progress)

@@ -74,6 +74,10 @@ def test_batches_are_seeded_cover_each_epoch_and_resume_exactly():
   other = data_lib.TrainBatches(train, 64, seed=4, sharding=sharding)
   assert not np.array_equal(np.asarray(next(other)["x"]), stream[0])
   assert not np.array_equal(a.indices(0), a.indices(per_epoch))  # new epoch, new order
+  # Many batches at once (across epoch ends) are the same batches.
+  np.testing.assert_array_equal(a.indices_of(per_epoch - 2, 2 * per_epoch + 5),
+                                np.stack([a.indices(p) for p in range(
+                                    per_epoch - 2, 3 * per_epoch + 3)]))
 
 
 def test_batches_are_sharded_over_the_data_axis():
