@@ -7,6 +7,11 @@
   features (trained on the full-size train split) between samples and the
   train images box-filtered to r, both brought back to full size by nearest
   upsampling, beside `..._real_floor` for the eval images treated alike.
+- `<clf>_confidence_<r>px`: the classifier's mean top-class probability on
+  the samples, and `<clf>_class_coverage_<r>px`: the effective number of
+  classes among its predictions (exp of their entropy) over the number of
+  classes (1: every class equally often, 1/K: one class); each beside
+  `..._real` for the eval images treated alike.
 """
 
 import numpy as np
@@ -26,6 +31,17 @@ def to_full(images: np.ndarray, size: int) -> np.ndarray:
   """Nearest upsampling of [N, r, r, C] to [N, size, size, C]."""
   f = size // images.shape[1]
   return np.repeat(np.repeat(images, f, 1), f, 2)
+
+
+def confidence_and_coverage(logits: np.ndarray) -> tuple[float, float]:
+  """Mean top-class probability of [N, K] logits, and the effective number
+  of predicted classes (exp of the entropy of the argmax histogram) over K."""
+  logits = np.asarray(logits, np.float64)
+  probs = np.exp(logits - logits.max(1, keepdims=True))
+  probs /= probs.sum(1, keepdims=True)
+  counts = np.bincount(logits.argmax(1), minlength=logits.shape[1])
+  freq = counts[counts > 0] / len(logits)
+  return float(probs.max(1).mean()), float(np.exp(-np.sum(freq * np.log(freq))) / logits.shape[1])
 
 
 def stage_metrics(spec, samples: np.ndarray, size: int, train_source, eval_source,
@@ -48,14 +64,21 @@ def stage_metrics(spec, samples: np.ndarray, size: int, train_source, eval_sourc
       reference = clf.gaussian_stats(
           classifier.logits_and_features(to_full(train_r, full))[1])
       cache[("progan_reference", size)] = reference
-      real_stats = clf.gaussian_stats(classifier.logits_and_features(to_full(real_r, full))[1])
-      cache[key][f"{classifier.name}_frechet_{size}px_real_floor"] = clf.frechet_distance(
-          *real_stats, *reference)
+      real_logits, real_features = classifier.logits_and_features(to_full(real_r, full))
+      name = classifier.name
+      cache[key][f"{name}_frechet_{size}px_real_floor"] = clf.frechet_distance(
+          *clf.gaussian_stats(real_features), *reference)
+      confidence, coverage = confidence_and_coverage(real_logits)
+      cache[key][f"{name}_confidence_{size}px_real"] = confidence
+      cache[key][f"{name}_class_coverage_{size}px_real"] = coverage
   out.update(cache[key])
   out[f"swd_{size}px"] = swd.sliced_wasserstein_distance(real_r[:n], samples[:n], seed=1)["swd"]
   if spec.num_classes:
     classifier = gan_metrics.get_classifier(spec, train_source, cache, classifier_steps)
-    stats = clf.gaussian_stats(classifier.logits_and_features(to_full(samples, full))[1])
+    logits, features = classifier.logits_and_features(to_full(samples, full))
     out[f"{classifier.name}_frechet_{size}px"] = clf.frechet_distance(
-        *stats, *cache[("progan_reference", size)])
+        *clf.gaussian_stats(features), *cache[("progan_reference", size)])
+    confidence, coverage = confidence_and_coverage(logits)
+    out[f"{classifier.name}_confidence_{size}px"] = confidence
+    out[f"{classifier.name}_class_coverage_{size}px"] = coverage
   return out

@@ -6,13 +6,15 @@ import math
 import chex
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import pytest
 import scipy.stats
 
-from gen_jax.data.sources import PaddedSource, ArraySource, pad_images
+from gen_jax import data as data_lib
+from gen_jax.data.sources import PaddedSource, ArraySource, digits_arrays, pad_images
 from gen_jax.errors import UserError
-from gen_jax.eval import swd
+from gen_jax.eval import progan_metrics, swd
 from gen_jax.models.base import Stage
 from gen_jax.models.progan import box_downsample, gradient_penalty, stage_plan
 from gen_jax.nn.progan import (EqualizedConv, EqualizedDense, ProCritic, ProGenerator,
@@ -121,6 +123,35 @@ def test_swd_orders_a_shifted_set_above_an_independent_draw():
   blurred = swd.sliced_wasserstein_distance(
       real, swd.upsample_nearest(swd.gaussian_blur_downsample(real)), seed=0)["swd"]
   assert blurred > 1.5 * same
+
+
+def test_confidence_and_coverage_by_hand():
+  sure = np.eye(4) * 50.0                                  # each class once, certain
+  assert progan_metrics.confidence_and_coverage(sure) == pytest.approx((1.0, 1.0))
+  one_class = np.tile([50.0, 0, 0, 0], (6, 1))
+  assert progan_metrics.confidence_and_coverage(one_class) == pytest.approx((1.0, 0.25))
+  flat = np.zeros((3, 4))                                  # uniform: argmax is class 0
+  assert progan_metrics.confidence_and_coverage(flat) == pytest.approx((0.25, 0.25))
+  half = np.array([[50.0, 0], [50.0, 0], [0, 50.0], [0, 50.0]])
+  assert progan_metrics.confidence_and_coverage(half)[1] == pytest.approx(1.0)
+
+
+def test_stage_metrics_of_real_images_equal_their_real_values():
+  train_arrays, test_arrays = digits_arrays("float")
+  spec = data_lib.load(ml_collections.ConfigDict({"name": "digits", "encoding": "float"}))[2]
+  train_source, eval_source = ArraySource(train_arrays), ArraySource(test_arrays)
+  real = eval_source.get(np.arange(64))["x"]               # [64, 8, 8, 1]
+  cache = {}
+  out = progan_metrics.stage_metrics(spec, progan_metrics.box_filter(real, 4), 4,
+                                     train_source, eval_source, cache, 20, 64)
+  name = next(k for k in out if k.endswith("_confidence_4px")).split("_confidence")[0]
+  for metric in ("confidence", "class_coverage"):
+    assert out[f"{name}_{metric}_4px"] == pytest.approx(out[f"{name}_{metric}_4px_real"])
+  assert out[f"{name}_frechet_4px"] == pytest.approx(out[f"{name}_frechet_4px_real_floor"])
+  assert out["swd_4px"] == 0.0 and out["swd_4px_real_floor"] > 0
+  noise = np.random.default_rng(0).random((64, 4, 4, 1)).astype(np.float32)
+  worse = progan_metrics.stage_metrics(spec, noise, 4, train_source, eval_source, cache, 20, 64)
+  assert worse[f"{name}_frechet_4px"] > 2 * out[f"{name}_frechet_4px"]
 
 
 def test_images_pad_to_a_centred_square():

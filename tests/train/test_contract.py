@@ -15,6 +15,7 @@ from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.models import RECIPES, Phase, Recipe, make_recipe
 from gen_jax.train import Experiment, make_mesh, train
+from gen_jax.train import loop as loop_lib
 from tests.helpers import read_metrics, tiny_config
 
 
@@ -167,20 +168,18 @@ def test_eval_split_is_honoured_and_unknown_splits_are_clear(tmp_path):
           progress=False)
 
 
-@pytest.mark.parametrize("mode", ["min", "max"])
-def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path, mode):
+def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path):
+  # Highest-is-best here, so the pick differs from the last (best) step.
   config = tiny_config(steps=8, **{
       "data.train_split": "train[200:]", "data.validation_split": "train[:200]",
-      "eval.every_steps": 2, "train.learning_rate": 0.3, "eval.selection_mode": mode})
+      "eval.every_steps": 2, "train.learning_rate": 0.3, "eval.selection_mode": "max"})
   result = train(config, str(tmp_path), progress=False)
   events = read_metrics(tmp_path)
   validation = [e for e in events if e["split"] == "validation"]
   test = [e for e in events if e["split"] == "test"]
   assert [e["step"] for e in validation] == [2, 4, 6, 8] and len(test) == 1
-  lowest = min(validation, key=lambda e: e["nll_nats"])
-  highest = max(validation, key=lambda e: e["nll_nats"])
-  assert lowest["step"] != highest["step"]
-  best = lowest if mode == "min" else highest
+  best = max(validation, key=lambda e: e["nll_nats"])
+  assert best["step"] != min(validation, key=lambda e: e["nll_nats"])["step"]
   assert result["selected_step"] == best["step"] == test[0]["selected_step"]
   # The reported figure is the selected checkpoint's, on the test split.
   exp = Experiment(config, str(tmp_path))
@@ -188,6 +187,14 @@ def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path, m
   again = exp.evaluate()
   assert again["nll_nats"] == pytest.approx(result["nll_nats"], rel=1e-6)
   assert exp.evaluate(split="validation")["nll_nats"] == pytest.approx(best["nll_nats"], rel=1e-6)
+
+
+def test_selection_keeps_the_lowest_or_the_highest_value():
+  best = {"step": 2, "value": 5.0}
+  assert loop_lib.is_better(4.0, best, "min") and not loop_lib.is_better(6.0, best, "min")
+  assert loop_lib.is_better(6.0, best, "max") and not loop_lib.is_better(4.0, best, "max")
+  assert not loop_lib.is_better(5.0, best, "max")            # ties keep the earlier step
+  assert loop_lib.is_better(1.0, None, "max") and loop_lib.is_better(None, best, "min")
 
 
 def test_figures_carry_standard_errors_and_counts(tmp_path):
