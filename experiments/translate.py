@@ -1,7 +1,16 @@
-"""Translates images with a trained CycleGAN workdir; writes one PNG per image.
+"""Translates images with a trained CycleGAN or StarGAN workdir; writes one
+PNG per image.
 
   python -m experiments.translate --workdir=workdirs/cyclegan_mnist_digits \
       --input=PATH --output=DIR [--direction=ab|ba] [--resize]
+  python -m experiments.translate --workdir=workdirs/stargan_mnist_attributes \
+      --input=PATH --output=DIR --target=colour=blue,thickness=thick [--resize]
+
+--target (StarGAN): the target attributes by name, `name=value` pairs
+separated by commas; a value is a class name where the data names them
+(colours, thin / thick, black / white) or a class index (0 / 1 for a binary
+attribute). Attributes left out keep each eval image's own; PNG inputs,
+whose attributes are unknown, need every one.
 
 --input: a PNG file, a folder of PNGs (its *.png files, not recursive), or
 `eval`: the source domain's eval split (written as 00000.png, ...). Images
@@ -22,6 +31,8 @@ INPUT = flags.DEFINE_string("input", None, "A PNG file, a folder of PNGs, or 'ev
 OUTPUT = common.OUTPUT   # --output: the folder for the translated PNGs
 DIRECTION = flags.DEFINE_enum("direction", "ab", ["ab", "ba"],
                               "ab: domain a -> b (G); ba: b -> a (F).")
+TARGET = flags.DEFINE_string("target", None, "StarGAN: target attributes, "
+                             "e.g. colour=blue,thickness=thick.")
 RESIZE = flags.DEFINE_bool("resize", False, "Resize and convert inputs of another "
                            "size or channel count instead of refusing them.")
 CHUNK = 64
@@ -86,25 +97,37 @@ def encode(images, spec):
   return images
 
 
-def load_inputs(exp, source: str, input_flag: str, resize: bool):
-  """(images [N, H, W, C] in the data encoding, output file names)."""
+def load_rows(exp, source: str | None, input_flag: str, resize: bool):
+  """(rows {"x": [N, H, W, C] in the data encoding, and for the eval split its
+  side features}, output file names); `source` None: the one source."""
   import numpy as np  # pylint: disable=import-outside-toplevel
-  spec = exp.spec[source]
+  spec = exp.spec if source is None else exp.spec[source]
   if input_flag == "eval":
-    split = exp.eval_source[source]
-    x = split.get(np.arange(len(split)))["x"]
-    return np.asarray(x, np.float32), [f"{i:05d}.png" for i in range(len(x))]
+    split = exp.eval_source if source is None else exp.eval_source[source]
+    rows = split.get(np.arange(len(split)))
+    rows["x"] = np.asarray(rows["x"], np.float32)
+    return rows, [f"{i:05d}.png" for i in range(len(rows["x"]))]
   paths = png_paths(input_flag)
   images = np.stack([read_png(p, spec.event_shape, resize) for p in paths])
-  return encode(images, spec), [os.path.basename(p) for p in paths]
+  return {"x": encode(images, spec)}, [os.path.basename(p) for p in paths]
+
+
+def load_inputs(exp, source: str, input_flag: str, resize: bool):
+  """(images [N, H, W, C] in the data encoding, output file names)."""
+  rows, names = load_rows(exp, source, input_flag, resize)
+  return rows["x"], names
+
+
+MODELS = ("cyclegan", "stargan")
 
 
 def restore(workdir: str):
-  """The trained `Experiment` of a CycleGAN workdir (its latest checkpoint)."""
+  """The trained `Experiment` of a CycleGAN or StarGAN workdir (its latest
+  checkpoint)."""
   config = common.load_config(workdir)
-  if config.model.name != "cyclegan":
+  if config.model.name not in MODELS:
     raise UserError(f"{workdir} holds a {config.model.name!r} model; "
-                    "experiments.translate needs a cyclegan workdir.")
+                    "experiments.translate needs a cyclegan or stargan workdir.")
   from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
   exp = Experiment(config, workdir)
   if exp.resumed_from is None:
@@ -114,18 +137,46 @@ def restore(workdir: str):
 
 
 def translate(workdir: str, input_flag: str, output: str, direction: str = "ab",
-              resize: bool = False) -> list[str]:
+              resize: bool = False, target: str | None = None) -> list[str]:
   """Translates the inputs, writes PNGs under `output`; returns their paths."""
-  return translate_with(restore(workdir), input_flag, output, direction, resize)
+  return translate_with(restore(workdir), input_flag, output, direction, resize, target)
+
+
+def stargan_targets(recipe, text: str | None, rows: dict):
+  """[N, G] class indices for --target: the named attributes set, the others
+  each eval row's own (PNG inputs must name every attribute)."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  from gen_jax.models import stargan  # pylint: disable=import-outside-toplevel
+  names = [a.name for a in recipe.layout]
+  if not text:
+    raise UserError(f"a stargan workdir translates to target attributes: give "
+                    f"--target=name=value,... with names from: {', '.join(names)}.")
+  given = stargan.parse_target(recipe.layout, text)
+  missing = [n for n in names if n not in given and n not in rows]
+  if missing:
+    raise UserError(f"--target={text!r} leaves out {', '.join(missing)}, which PNG "
+                    "inputs do not carry; give every attribute.")
+  n = len(rows["x"])
+  return np.stack([np.full(n, given[a], np.int32) if a in given
+                   else np.asarray(rows[a], np.int32) for a in names], axis=-1)
 
 
 def translate_with(exp, input_flag: str, output: str, direction: str = "ab",
-                   resize: bool = False) -> list[str]:
+                   resize: bool = False, target: str | None = None) -> list[str]:
   """`translate` with a restored `Experiment`."""
   from gen_jax.pictures import save_png, to_uint8_images  # pylint: disable=import-outside-toplevel
-  images, names = load_inputs(exp, direction[0], input_flag, resize)
-  out = exp.recipe.translate_images(exp.variables(), direction, images, chunk=CHUNK)
-  pixels = to_uint8_images(out, exp.recipe.output_spec(direction))
+  if exp.config.model.name == "stargan":
+    rows, names = load_rows(exp, None, input_flag, resize)
+    targets = stargan_targets(exp.recipe, target, rows)
+    out = exp.recipe.translate_images(exp.variables(), rows["x"], targets, chunk=CHUNK)
+    pixels = to_uint8_images(out, exp.recipe.output_spec())
+  else:
+    if target:
+      raise UserError("--target is for stargan workdirs; a cyclegan workdir "
+                      "translates by --direction=ab|ba.")
+    images, names = load_inputs(exp, direction[0], input_flag, resize)
+    out = exp.recipe.translate_images(exp.variables(), direction, images, chunk=CHUNK)
+    pixels = to_uint8_images(out, exp.recipe.output_spec(direction))
   os.makedirs(output, exist_ok=True)
   paths = [os.path.join(output, n) for n in names]
   for image, path in zip(pixels, paths):
@@ -138,11 +189,13 @@ def main(argv):
   common.start(multihost_ok=False)
   workdir = common.WORKDIR.value
   if not workdir or not INPUT.value or not OUTPUT.value:
-    raise UserError("--workdir (a trained cyclegan workdir), --input (a PNG, a "
-                    "folder of PNGs or 'eval') and --output (a folder) are required.")
+    raise UserError("--workdir (a trained cyclegan or stargan workdir), --input (a "
+                    "PNG, a folder of PNGs or 'eval') and --output (a folder) are "
+                    "required.")
   paths = translate(workdir, INPUT.value, OUTPUT.value, DIRECTION.value,
-                    RESIZE.value)
-  print(f"wrote {len(paths)} {DIRECTION.value} translation(s) to {OUTPUT.value}")
+                    RESIZE.value, TARGET.value)
+  what = f"--target={TARGET.value}" if TARGET.value else DIRECTION.value
+  print(f"wrote {len(paths)} {what} translation(s) to {OUTPUT.value}")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,17 @@ Splits (dataset name "attribute_digits"):
     seven is blue); the metrics are measured on the other half;
   held_out: only the test rows of held-out pairs; seen: only the others.
 Batch features: `digit`, `colour`, `thickness`, `background` (class
-indices), `held_out` and `evaluator` (0/1), `captions` [NUM_CAPTIONS,
-CAPTION_LENGTH] word ids (several captions of the grammar in `captions.py`
-per image).
+indices; colour, thickness and background name their classes), `held_out`
+and `evaluator` (0/1), `captions` [NUM_CAPTIONS, CAPTION_LENGTH] word ids
+(several captions of the grammar in `captions.py` per image).
+
+Options (data config keys, defaults keep the splits above): `train_draws`
+(drawings of each train digit, default TRAIN_DRAWS; 1 gives each train
+image one attribute vector, unpaired translation data), `hold_out` (default
+True; False lets train rows take every (digit, colour) pair) and
+`digit_images` (default False; True adds the feature `digit_image` [H, W],
+the grey digit the row was drawn from, so the exact translation of a row to
+any attributes is `translation_truth(row, attributes)`).
 """
 
 import functools
@@ -41,6 +49,7 @@ PALETTE = np.array([[1.0, 0.0, 0.0], [0.0, 0.8, 0.0], [0.0, 0.3, 1.0], [1.0, 0.8
 # (digit, colour index) pairs never seen in training: no blue sevens, ...
 HELD_OUT = ((7, 2), (2, 0), (4, 1), (9, 3))
 ATTRIBUTES = ("digit", "colour", "thickness", "background")
+RENDERED_ATTRIBUTES = ATTRIBUTES[1:]     # what `render` draws; the digit is given
 NUM_CAPTIONS = 5
 CAPTION_LENGTH = 12
 TRAIN_DRAWS, TEST_DRAWS = 3, 4
@@ -59,6 +68,26 @@ def render(digit_image: np.ndarray, colour: int, thick: int, inverted: int) -> n
   m = stroke(digit_image, thick)[..., None]                 # [H, W, 1]
   background = np.full(3, 1.0 if inverted else 0.0, np.float32)
   return background + m * (PALETTE[colour] - background)
+
+
+def render_pixels(digit_images: np.ndarray, colour: np.ndarray, thickness: np.ndarray,
+                  background: np.ndarray) -> np.ndarray:
+  """Grey digits [N, H, W] in [0, 1] and [N] attributes -> uint8 [N, H, W, 3],
+  the stored 8-bit rendering."""
+  rgb = np.stack([render(m, c, t, b) for m, c, t, b in zip(
+      digit_images, colour, thickness, background)])
+  return np.round(rgb * 255.0).astype(np.uint8)
+
+
+def translation_truth(rows: dict[str, np.ndarray], attributes: dict[str, np.ndarray],
+                      encoding: str = "float") -> np.ndarray:
+  """The exact translation of rows (with `digit_image`) to `attributes`
+  ({colour, thickness, background: [N]}; one left out keeps the row's own):
+  [N, H, W, 3] in the data encoding, as the dataset would store it."""
+  pick = lambda a: np.asarray(attributes.get(a, rows[a]))
+  pixels = render_pixels(rows["digit_image"], pick("colour"), pick("thickness"),
+                         pick("background"))
+  return encode_pixels(pixels, 255, encoding)
 
 
 def is_held_out(digit: np.ndarray, colour: np.ndarray) -> np.ndarray:
@@ -90,34 +119,68 @@ def caption_ids(attrs: dict[str, np.ndarray], rng: np.random.Generator,
 
 
 def attribute_split(images: np.ndarray, labels: np.ndarray, draws: int, seed: int,
-                    allow_held_out: bool, encoding: str) -> dict[str, np.ndarray]:
-  """`draws` attribute drawings of each grey image [N, H, W, 1] in 0..255."""
+                    allow_held_out: bool, encoding: str,
+                    digit_images: bool = False) -> dict[str, np.ndarray]:
+  """`draws` attribute drawings of each grey image [N, H, W, 1] in 0..255
+  (with `digit_images`, each row also keeps its grey digit [H, W])."""
   rng = np.random.default_rng(seed)
   index = np.tile(np.arange(len(images)), draws)
   attrs = draw_attributes(labels[index], rng, allow_held_out)
   grey = images[..., 0].astype(np.float32) / 255.0
-  rgb = np.stack([render(grey[i], c, t, b) for i, c, t, b in zip(
-      index, attrs["colour"], attrs["thickness"], attrs["background"])])
-  pixels = np.round(rgb * 255.0).astype(np.uint8)
-  return {"x": encode_pixels(pixels, 255, encoding), **attrs,
-          "held_out": is_held_out(attrs["digit"], attrs["colour"]).astype(np.int32),
-          "captions": caption_ids(attrs, rng, cap.grammar_vocabulary())}
+  pixels = render_pixels(grey[index], attrs["colour"], attrs["thickness"],
+                         attrs["background"])
+  out = {"x": encode_pixels(pixels, 255, encoding), **attrs,
+         "held_out": is_held_out(attrs["digit"], attrs["colour"]).astype(np.int32),
+         "captions": caption_ids(attrs, rng, cap.grammar_vocabulary())}
+  if digit_images:
+    out["digit_image"] = grey[index]
+  return out
 
 
-def attribute_spec(size: int, encoding: str) -> DataSpec:
+def class_names(words) -> tuple[str, ...]:
+  """The plain name of each value of a caption word table."""
+  return tuple(synonyms[0] for synonyms in words)
+
+
+def attribute_spec(size: int, encoding: str, digit_images: bool = False) -> DataSpec:
   vocabulary = cap.grammar_vocabulary()
-  features = (Feature("digit", (), "int32", 10), Feature("colour", (), "int32", len(PALETTE)),
-              Feature("thickness", (), "int32", 2), Feature("background", (), "int32", 2),
+  features = (Feature("digit", (), "int32", 10),
+              Feature("colour", (), "int32", len(PALETTE),
+                      class_names=class_names(cap.COLOUR_WORDS)),
+              Feature("thickness", (), "int32", 2, class_names=class_names(cap.THICK_WORDS)),
+              Feature("background", (), "int32", 2,
+                      class_names=class_names(cap.BACKGROUND_WORDS)),
               Feature("held_out", (), "int32", 2), Feature("evaluator", (), "int32", 2),
               Feature("captions", (NUM_CAPTIONS, CAPTION_LENGTH), "int32",
                       len(vocabulary) + 1, vocabulary))
+  if digit_images:
+    features += (Feature("digit_image", (size, size), "float32"),)
   return DataSpec(name="attribute_digits", event_shape=(size, size, 3), encoding=encoding,
                   num_levels=levels_for(encoding, 255), max_value=255, features=features)
 
 
+def options(config) -> dict:
+  """The dataset's options from a data config (see the module doc), checked."""
+  draws = config.get("train_draws")
+  draws = TRAIN_DRAWS if draws is None else draws
+  if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+    raise UserError(f"--config.data.train_draws={draws!r} must be an integer >= 1.")
+  out = {"train_draws": draws}
+  for key, default in (("hold_out", True), ("digit_images", False)):
+    value = config.get(key)
+    value = default if value is None else value
+    if not isinstance(value, bool):
+      raise UserError(f"--config.data.{key}={value!r} must be True or False.")
+    out[key] = value
+  return out
+
+
 @functools.lru_cache(maxsize=4)
-def attribute_digits_splits(encoding: str, size: int | None) -> tuple[DataSpec, dict]:
-  """(spec, {split: arrays}) from mnist_small resized to `size` (default 16)."""
+def attribute_digits_splits(encoding: str, size: int | None, train_draws: int = TRAIN_DRAWS,
+                            hold_out: bool = True,
+                            digit_images: bool = False) -> tuple[DataSpec, dict]:
+  """(spec, {split: arrays}) from mnist_small resized to `size` (default 16);
+  the options are the module doc's."""
   from gen_jax.data.sources import mnist_small_arrays  # pylint: disable=import-outside-toplevel
   if encoding == "categorical":
     raise UserError("dataset 'attribute_digits' is RGB colour; set "
@@ -125,10 +188,10 @@ def attribute_digits_splits(encoding: str, size: int | None) -> tuple[DataSpec, 
   size = size or 16
   train, test = mnist_small_arrays("categorical", size)     # levels 0..255
   splits = {
-      "train": attribute_split(train["x"], train["label"], TRAIN_DRAWS, SEEDS["train"],
-                               False, encoding),
+      "train": attribute_split(train["x"], train["label"], train_draws, SEEDS["train"],
+                               not hold_out, encoding, digit_images),
       "test": attribute_split(test["x"], test["label"], TEST_DRAWS, SEEDS["test"],
-                              True, encoding)}
+                              True, encoding, digit_images)}
   test_images = len(test["x"])
   evaluator = np.random.default_rng(SEEDS["test"]).permutation(test_images) < test_images // 2
   splits["test"]["evaluator"] = np.tile(evaluator, TEST_DRAWS).astype(np.int32)
@@ -136,4 +199,4 @@ def attribute_digits_splits(encoding: str, size: int | None) -> tuple[DataSpec, 
   held = splits["test"]["held_out"] == 1
   splits["held_out"] = {k: v[held] for k, v in splits["test"].items()}
   splits["seen"] = {k: v[~held] for k, v in splits["test"].items()}
-  return attribute_spec(size, encoding), splits
+  return attribute_spec(size, encoding, digit_images), splits

@@ -12,7 +12,7 @@ import re
 import ml_collections
 import numpy as np
 
-from gen_jax.data.spec import DataSpec, check_encoding, encode_pixels, levels_for
+from gen_jax.data.spec import DataSpec, Feature, check_encoding, encode_pixels, levels_for
 from gen_jax.errors import UserError
 
 DIGITS_TEST_SIZE = 300     # of 1,797; the split is fixed by DIGITS_SPLIT_SEED.
@@ -36,15 +36,21 @@ class ArraySource:
 
 
 class TFDSSource:
-  """A split read lazily through `tfds.data_source` (no TensorFlow needed)."""
+  """A split read lazily through `tfds.data_source` (no TensorFlow needed).
+
+  `attributes` ({feature: TFDS attribute names}, see `tfds_attributes`)
+  adds one int32 feature per entry read from the records' "attributes".
+  """
 
   def __init__(self, data_source, max_value: int, encoding: str,
-               image_size: int | None, has_label: bool):
+               image_size: int | None, has_label: bool,
+               attributes: dict[str, tuple[str, ...]] | None = None):
     self.data_source = data_source
     self.max_value = max_value
     self.encoding = encoding
     self.image_size = image_size
     self.has_label = has_label
+    self.attributes = attributes or {}
 
   def __len__(self) -> int:
     return len(self.data_source)
@@ -62,7 +68,41 @@ class TFDSSource:
     out = {"x": encode_pixels(images, self.max_value, self.encoding)}
     if self.has_label:
       out["label"] = np.asarray([r["label"] for r in records], np.int32)
+    for name, members in self.attributes.items():
+      out[name] = np.asarray([attribute_value(r["attributes"], members) for r in records],
+                             np.int32)
     return out
+
+
+def attribute_value(flags, members: tuple[str, ...]) -> int:
+  """One record's value of a feature made of boolean TFDS attributes: the
+  flag itself for one member, else the index of the first member set (an
+  exclusive group such as hair colour), -1 when none is."""
+  if len(members) == 1:
+    return int(bool(flags[members[0]]))
+  return next((k for k, m in enumerate(members) if flags[m]), -1)
+
+
+def tfds_attributes(config, features) -> dict[str, tuple[str, ...]]:
+  """`data.attributes` ({feature: "Male"} for a binary attribute, {feature:
+  ("Black_Hair", "Blond_Hair", ...)} for an exclusive group) checked against
+  the dataset's boolean "attributes"; {} when not set."""
+  wanted = config.get("attributes")
+  if not wanted:
+    return {}
+  known = list(features["attributes"].keys()) if "attributes" in features else []
+  if not known:
+    raise UserError(f"--config.data.attributes is set but TFDS dataset {config.name!r} "
+                    "has no 'attributes' feature; drop it.")
+  out = {}
+  for name, members in wanted.items():
+    members = (members,) if isinstance(members, str) else tuple(members)
+    unknown = [m for m in members if m not in known]
+    if not members or unknown:
+      raise UserError(f"--config.data.attributes.{name}: {unknown or 'nothing'} is not "
+                      f"among {config.name!r}'s attributes: {', '.join(known)}.")
+    out[name] = members
+  return out
 
 
 def _resize(image: np.ndarray, size: int | None) -> np.ndarray:
@@ -279,9 +319,13 @@ def tfds_spec(config, train_ds) -> DataSpec:
   if config.get("image_size"):
     h = w = config.image_size
   num_classes = features["label"].num_classes if "label" in features else None
+  attributes = tuple(
+      Feature(n, (), "int32", 2) if len(m) == 1 else
+      Feature(n, (), "int32", len(m), class_names=m)
+      for n, m in tfds_attributes(config, features).items())
   return DataSpec(name=name, event_shape=(h, w, c), encoding=config.encoding,
                   num_levels=levels_for(config.encoding, max_value),
-                  num_classes=num_classes, max_value=max_value)
+                  num_classes=num_classes, max_value=max_value, features=attributes)
 
 
 class Dataset:
@@ -352,8 +396,9 @@ def builtin_dataset(config) -> Dataset | None:
                     num_levels=levels_for(config.encoding, 255))
     splits = {"train": train, "test": test}
   elif config.name == "attribute_digits":
-    from gen_jax.data.attribute_digits import attribute_digits_splits  # pylint: disable=import-outside-toplevel
-    spec, splits = attribute_digits_splits(config.encoding, size)
+    from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
+    spec, splits = attribute_digits.attribute_digits_splits(
+        config.encoding, size, **attribute_digits.options(config))
   elif config.name == "caption_folder":
     from gen_jax.data.caption_folder import caption_folder_splits  # pylint: disable=import-outside-toplevel
     spec, splits = caption_folder_splits(config.get("data_dir"), config.encoding, size)
@@ -381,7 +426,8 @@ def tfds_dataset(config) -> Dataset:
     ds = first if split == config.get("train_split", "train") else open_tfds(
         config.name, split, config.get("data_dir"))
     return TFDSSource(ds, max_value, config.encoding, config.get("image_size"),
-                      spec.num_classes is not None)
+                      spec.num_classes is not None,
+                      tfds_attributes(config, first.dataset_info.features))
   return Dataset(spec, open_split)
 
 
@@ -399,7 +445,8 @@ def load(config) -> tuple[object, object, DataSpec]:
 
 
 SOURCE_KEYS = ("name", "encoding", "data_dir", "train_split", "eval_split",
-               "validation_split", "image_size", "pad_to")
+               "validation_split", "image_size", "pad_to", "attributes",
+               "train_draws", "hold_out", "digit_images")
 
 
 def source_configs(data_config) -> dict[str, object] | None:

@@ -21,12 +21,15 @@ class Feature:
       for vectors); None for real values.
     vocabulary: for word ids (captions), the words of ids 1..V (0 pads);
       None otherwise.
+    class_names: for class indices, the names of classes 0..K-1 (attribute
+      values a user may ask for by name, e.g. colours); None otherwise.
   """
   name: str
   shape: tuple[int, ...] = ()
   dtype: str = "int32"
   num_classes: int | None = None
   vocabulary: tuple[str, ...] | None = None
+  class_names: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,6 +29,7 @@ RECIPES = {
     "rnade": "gen_jax.models.nade:RNADE",
     "rbm": "gen_jax.models.rbm:RBM",
     "cyclegan": "gen_jax.models.cyclegan:CycleGAN",
+    "stargan": "gen_jax.models.stargan:StarGAN",
     "text2image": "gen_jax.models.text2image:Text2Image",
     "puzzlegan": "gen_jax.models.puzzlegan:PuzzleGAN",
 }

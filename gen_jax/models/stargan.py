@@ -1,0 +1,455 @@
+"""StarGAN: one generator translating images between many attribute domains
+(Choi et al. 2018).
+
+One source whose batch carries `x` (float in [0, 1] or binary images, mapped
+to [-1, 1]) and the attributes named by `model.attributes`, each a scalar
+class feature of the `DataSpec`: a feature of 2 classes is a binary
+attribute (one code entry, its value; one logit, sigmoid cross-entropy), one
+of K > 2 classes an exclusive group (a one-hot block of K entries; K logits,
+softmax cross-entropy). A class index of -1 means none of the group's
+classes (a CelebA face with grey hair): its code block is all zero and the
+classification loss skips it. The code is tiled over the image as extra
+input channels of the generator (`gen_jax.nn.stargan`).
+
+Two groups, generator and discriminator (EMA: the generator), two phases:
+
+  discriminator  (repeat n_critic, each repetition on a fresh batch, WGAN-GP)
+                 -mean D_src(x) + mean D_src(G(x, c')) + lambda_gp GP
+                 + lambda_cls L_cls(D_cls(x), c)
+  generator      -mean D_src(G(x, c')) + lambda_cls L_cls(D_cls(G(x, c')), c')
+                 + lambda_rec mean |x - G(G(x, c'), c)|
+                 [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
+                 default 0: not in the paper's objective]
+
+c: the batch's attributes, c': random targets, each attribute's class drawn
+uniformly and independently (the paper's code permutes the batch's labels
+instead; on data with uniform attributes the two agree in distribution).
+L_cls: the sum over attributes of the batch mean of each one's loss. GP:
+(||grad D_src(x_hat)|| - 1)^2 at random interpolates (Gulrajani et al. 2017).
+The identity term (CycleGAN's; AttGAN's reconstruction) asks G to leave
+an image asked for its own attributes unchanged, which on small images
+keeps G from redrawing the content: the reconstruction term alone is met
+by any invertible redrawing (at 16x16 the paper's objective translates
+attributes but draws other digits).
+The paper: lambda_gp 10, lambda_cls 1, lambda_rec 10, n_critic 5, Adam 1e-4
+with betas (0.5, 0.999) (train.learning_rate, b1, b2), the rate linearly
+decayed to zero from `model.decay_start_step` (default half of
+train.num_steps). A trainer step is n_critic critic updates and one
+generator update, so the paper's iteration (one critic batch) is 1 /
+n_critic step; the critic's schedule counts its own updates.
+
+Sampling: `sample(variables, rng, num, {"x": images, "target": t})`
+translates the images to targets t: [N, G] int32 class indices (one per
+attribute, in `model.attributes` order) or an [N, A] float code; without a
+target each image gets random attributes; without images there is nothing
+to translate and it returns {} (the trainer's sample grid is then empty).
+`write_pictures`: `translations_step_N.png`, one row per eval image: the
+input, then its translation to every domain (each class of an exclusive
+group, each binary attribute flipped), each beside its ground truth when the
+data gives it.
+
+Metrics: per example "cycle_l1" (|G(G(x, c'), c) - x| in [0, 1] units); per
+evaluation (`model.metrics="attributes"`, `gen_jax.eval.attribute_translation`):
+attribute accuracy and preservation of `model.preserved` features by
+classifiers trained on real images, with their ceilings, and L1 / PSNR
+against the exact translation where the data gives it.
+"""
+
+import dataclasses
+import functools
+from typing import Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from gen_jax.errors import UserError
+from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.cyclegan import constant_then_linear_decay, _positive_int, _weight
+from gen_jax.models.progan import gradient_penalty
+from gen_jax.nn.stargan import Discriminator, Generator, output_size
+from gen_jax.optim import make_optimizer
+
+GROUPS = ("generator", "discriminator")
+METRICS = ("attributes", "none")
+
+
+# ---------------------------------------------------------- attribute layout
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribute:
+  """One translated attribute: a scalar class feature of the data.
+
+  2 classes: binary (code width 1, the value; one sigmoid logit); K > 2: an
+  exclusive group (a one-hot block of K; K softmax logits).
+  """
+  name: str
+  num_classes: int
+  class_names: tuple[str, ...] | None = None
+
+  @property
+  def binary(self) -> bool:
+    return self.num_classes == 2
+
+  @property
+  def width(self) -> int:
+    return 1 if self.binary else self.num_classes
+
+
+def class_features(spec) -> list[str]:
+  """Names of the spec's scalar class features (what may be translated)."""
+  return [f.name for f in spec.features
+          if f.shape == () and f.num_classes and f.num_classes >= 2]
+
+
+def attribute_layout(spec, names) -> tuple[Attribute, ...]:
+  """The attributes `names` as the spec describes them, or a UserError."""
+  known = class_features(spec)
+  if isinstance(names, str):
+    names = (names,)
+  names = tuple(names or ())
+  unknown = [n for n in names if n not in known]
+  if not names or unknown:
+    raise UserError(
+        f"--config.model.attributes={list(names)!r}: "
+        + (f"{unknown} not among" if unknown else "name the attributes to translate, from")
+        + f" dataset {spec.name!r}'s class features: {', '.join(known) or 'none'}.")
+  if len(set(names)) != len(names):
+    raise UserError(f"--config.model.attributes={list(names)!r} names one twice.")
+  return tuple(Attribute(n, spec.feature(n).num_classes, spec.feature(n).class_names)
+               for n in names)
+
+
+def code_width(layout: Sequence[Attribute]) -> int:
+  """A: the length of the attribute code."""
+  return sum(a.width for a in layout)
+
+
+def encode(layout: Sequence[Attribute], indices: jax.Array) -> jax.Array:
+  """[B, G] class indices (-1: none) -> the code [B, A] float32."""
+  parts = []
+  for g, a in enumerate(layout):
+    idx = indices[:, g]
+    if a.binary:
+      parts.append((idx == 1).astype(jnp.float32)[:, None])
+    else:
+      parts.append(jax.nn.one_hot(idx, a.num_classes, dtype=jnp.float32))
+  return jnp.concatenate(parts, axis=-1)
+
+
+def batch_indices(layout: Sequence[Attribute], batch) -> jax.Array:
+  """[B, G] int32: the batch's own class of each attribute."""
+  return jnp.stack([jnp.asarray(batch[a.name], jnp.int32) for a in layout], axis=-1)
+
+
+def random_indices(layout: Sequence[Attribute], rng: jax.Array, num: int) -> jax.Array:
+  """[num, G] int32: each attribute's class uniform and independent."""
+  keys = jax.random.split(rng, len(layout))
+  return jnp.stack([jax.random.randint(k, (num,), 0, a.num_classes)
+                    for k, a in zip(keys, layout)], axis=-1)
+
+
+def classification_loss(layout: Sequence[Attribute], logits: jax.Array,
+                        indices: jax.Array) -> tuple[jax.Array, dict]:
+  """(sum over attributes of each one's batch-mean loss, {name: that loss}).
+
+  logits [B, A] in code layout; indices [B, G] (rows with -1 are skipped):
+  binary attributes sigmoid cross-entropy, exclusive groups softmax.
+  """
+  terms, offset = {}, 0
+  for g, a in enumerate(layout):
+    z = logits[:, offset:offset + a.width]
+    offset += a.width
+    idx = indices[:, g]
+    valid = (idx >= 0).astype(jnp.float32)
+    if a.binary:
+      loss = optax.sigmoid_binary_cross_entropy(z[:, 0], (idx == 1).astype(jnp.float32))
+    else:
+      loss = optax.softmax_cross_entropy_with_integer_labels(z, jnp.maximum(idx, 0))
+    terms[a.name] = jnp.sum(loss * valid) / jnp.maximum(jnp.sum(valid), 1.0)
+  return sum(terms.values()), terms
+
+
+def domain_targets(layout: Sequence[Attribute], source: np.ndarray) -> np.ndarray:
+  """[D, G] the picture's domains for one image of classes `source` [G]:
+  each class of each exclusive group, each binary attribute flipped (the
+  other attributes kept)."""
+  out = []
+  for g, a in enumerate(layout):
+    values = range(a.num_classes) if not a.binary else [1 - max(int(source[g]), 0)]
+    for k in values:
+      target = np.array(source, np.int32)
+      target[g] = k
+      out.append(target)
+  return np.stack(out)
+
+
+def parse_target(layout: Sequence[Attribute], text: str) -> dict[str, int]:
+  """"name=value,..." -> {name: class index}; a value is a class name (where
+  the data names them) or an index (0 / 1, false / true for a binary
+  attribute without names). An unknown name: a UserError listing the known."""
+  by_name = {a.name: a for a in layout}
+  out = {}
+  for part in filter(None, (p.strip() for p in text.split(","))):
+    name, sep, value = (s.strip() for s in part.partition("="))
+    if name not in by_name or not sep or not value:
+      what = (f"{name!r} is not an attribute of this model" if name not in by_name
+              else f"{part!r} has no value")
+      raise UserError(f"--target={text!r}: {what}; give name=value pairs with names "
+                      f"from: {', '.join(by_name)}.")
+    out[name] = class_value(by_name[name], value, text)
+  if not out:
+    raise UserError(f"--target={text!r} names no attribute; give name=value pairs with "
+                    f"names from: {', '.join(by_name)}.")
+  return out
+
+
+def class_value(a: Attribute, value: str, text: str) -> int:
+  """A class index of attribute `a` from its name or number, or a UserError."""
+  names = list(a.class_names or ())
+  if a.binary and not names:
+    names = ["false", "true"]
+  if value.lower() in [n.lower() for n in names]:
+    return [n.lower() for n in names].index(value.lower())
+  if value.isdigit() and int(value) < a.num_classes:
+    return int(value)
+  choices = ", ".join(names + [str(k) for k in range(a.num_classes)])
+  raise UserError(f"--target={text!r}: {a.name}={value!r} is not one of {choices}.")
+
+
+# --------------------------------------------------------------------- recipe
+
+
+def to_model(x: jax.Array) -> jax.Array:
+  """Images in [0, 1] (float or binary) -> [-1, 1]."""
+  return jnp.asarray(x, jnp.float32) * 2.0 - 1.0
+
+
+def check_spec(spec):
+  """The one image source StarGAN reads, or a UserError saying what to set."""
+  if isinstance(spec, Mapping):
+    raise UserError("model 'stargan' reads one source with attributes; drop "
+                    "config.data.sources and set config.data.name.")
+  if not spec.is_image or len(spec.event_shape) != 3:
+    raise UserError(f"dataset {spec.name!r} is not an image dataset; stargan translates images.")
+  if spec.encoding == "categorical":
+    raise UserError("data.encoding='categorical': stargan needs images in [0, 1]; "
+                    "set --config.data.encoding=float (or binary).")
+  h, w, _ = spec.event_shape
+  if h % 4 or w % 4 or min(h, w) < 8:
+    raise UserError(f"stargan's generator halves the image twice and needs sides that "
+                    f"are multiples of 4, at least 8; the images are {h}x{w}. Set "
+                    "data.image_size.")
+  return spec
+
+
+class StarGAN(Recipe):
+  """G(x, c), D(x) -> (D_src, D_cls); WGAN-GP + classification + reconstruction."""
+  sample_inputs = ("x", "target")
+  ema_groups = ("generator",)
+
+  def __init__(self, config, spec):
+    super().__init__(config, check_spec(spec))
+    self.layout = attribute_layout(spec, config.get("attributes"))
+    self.preserved = tuple(config.get("preserved", ()) or ())
+    known = class_features(spec)
+    bad = [p for p in self.preserved
+           if p not in known or p in [a.name for a in self.layout]]
+    if bad:
+      raise UserError(f"--config.model.preserved: {bad} must be class features of "
+                      f"{spec.name!r} that are not translated ({', '.join(known)}).")
+    self.event_shape = spec.event_shape
+    self.gp_weight = _weight(config, "gp_weight", 10.0)
+    self.cls_weight = _weight(config, "cls_weight", 1.0)
+    self.rec_weight = _weight(config, "rec_weight", 10.0)
+    self.identity_weight = _weight(config, "identity_weight", 0.0)
+    self.n_critic = _positive_int(config, "n_critic", 5)
+    self.decay_start_step = config.get("decay_start_step", None)
+    if self.decay_start_step is not None:
+      _positive_int(config, "decay_start_step", 0, minimum=0)
+    self.metrics = config.get("metrics", "attributes")
+    if self.metrics not in METRICS:
+      raise UserError(f"--config.model.metrics={self.metrics!r} is not one of {METRICS}.")
+    self.classifier_steps = _positive_int(config, "classifier_steps", 2000)
+    self.metric_examples = config.get("metric_examples", None)
+    if self.metric_examples is not None:
+      _positive_int(config, "metric_examples", 1)
+    self.classifier_examples = config.get("classifier_examples", None)
+    if self.classifier_examples is not None:
+      _positive_int(config, "classifier_examples", 1)
+    d_layers = _positive_int(config, "d_layers", 6)
+    if output_size(min(self.event_shape[:2]), d_layers) < 1:
+      raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
+                      "-pixel images to nothing; lower it (the paper's 6 is for 128 px).")
+    self.generator = Generator(self.event_shape[-1],
+                               _positive_int(config, "g_features", 64),
+                               _positive_int(config, "num_blocks", 6, minimum=0))
+    self.discriminator = Discriminator(code_width(self.layout),
+                                       _positive_int(config, "d_features", 64), d_layers)
+    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), self.n_critic),
+                   Phase("generator", self._g_loss, ("generator",)))
+    self._metric_cache = {}
+
+  # ---------------------------------------------------------------- nets
+
+  def from_model(self, y: jax.Array) -> jax.Array:
+    """[-1, 1] -> the data encoding (binary: thresholded at 1/2)."""
+    y = (y + 1.0) / 2.0
+    if self.spec.encoding == "binary":
+      return (y > 0.5).astype(jnp.float32)
+    return jnp.clip(y, 0.0, 1.0)
+
+  def translate(self, params, x: jax.Array, code: jax.Array) -> jax.Array:
+    """x [B, H, W, C] in [-1, 1], code [B, A] -> G(x, code) in [-1, 1]."""
+    return self.generator.apply({"params": params["generator"]}, x, code)
+
+  def discriminate(self, params, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """x [B, H, W, C] -> (patch scores [B, h, w], attribute logits [B, A])."""
+    return self.discriminator.apply({"params": params["discriminator"]}, x)
+
+  def init(self, rng, example_batch):
+    x = to_model(example_batch["x"][:1])
+    code = jnp.zeros((1, code_width(self.layout)))
+    k_g, k_d = jax.random.split(rng)
+    return {"params": {"generator": self.generator.init(k_g, x, code)["params"],
+                       "discriminator": self.discriminator.init(k_d, x)["params"]},
+            "state": {}}
+
+  # -------------------------------------------------------------- phases
+
+  def _d_loss(self, params, state, batch, rng, step):
+    del step
+    x = to_model(batch["x"])
+    k_target, k_mix = jax.random.split(rng)
+    target = random_indices(self.layout, k_target, x.shape[0])
+    fake = jax.lax.stop_gradient(self.translate(params, x, encode(self.layout, target)))
+    real_src, real_cls = self.discriminate(params, x)
+    fake_src, _ = self.discriminate(params, fake)
+    penalty = gradient_penalty(lambda z: self.discriminate(params, z)[0], x, fake, k_mix)
+    cls, _ = classification_loss(self.layout, real_cls, batch_indices(self.layout, batch))
+    wasserstein = jnp.mean(real_src) - jnp.mean(fake_src)
+    loss = -wasserstein + self.gp_weight * penalty + self.cls_weight * cls
+    metrics = {"wasserstein": wasserstein, "gradient_penalty": penalty, "d_cls": cls}
+    return loss, (metrics, state)
+
+  def _g_loss(self, params, state, batch, rng, step):
+    del step
+    x = to_model(batch["x"])
+    source = batch_indices(self.layout, batch)
+    target = random_indices(self.layout, rng, x.shape[0])
+    fake = self.translate(params, x, encode(self.layout, target))
+    fake_src, fake_cls = self.discriminate(params, fake)
+    rec = self.translate(params, fake, encode(self.layout, source))
+    terms = {"g_adv": -jnp.mean(fake_src),
+             "g_cls": classification_loss(self.layout, fake_cls, target)[0],
+             "g_rec": jnp.mean(jnp.abs(x - rec))}
+    loss = terms["g_adv"] + self.cls_weight * terms["g_cls"] + self.rec_weight * terms["g_rec"]
+    if self.identity_weight:
+      own = self.translate(params, x, encode(self.layout, source))
+      terms["g_identity"] = jnp.mean(jnp.abs(x - own))
+      loss += self.identity_weight * terms["g_identity"]
+    return loss, (terms, state)
+
+  def optimizers(self, train_config):
+    """The configured optimizer per group, constant then linearly decayed; the
+    critic's schedule counts its n_critic updates per step."""
+    start = self.decay_start_step
+    if start is None:
+      start = train_config.num_steps // 2
+    per_step = {"generator": 1, "discriminator": self.n_critic}
+    return {g: make_optimizer(train_config, learning_rate=constant_then_linear_decay(
+        train_config.learning_rate, start * k, train_config.num_steps * k))
+            for g, k in per_step.items()}
+
+  # ------------------------------------------------------------- outputs
+
+  def target_code(self, target, rng, num: int) -> jax.Array:
+    """The code [num, A] of `target` ([num, G] int indices or [num, A] floats;
+    None: random classes from `rng`)."""
+    if target is None:
+      return encode(self.layout, random_indices(self.layout, rng, num))
+    target = jnp.asarray(target)
+    if jnp.issubdtype(target.dtype, jnp.integer):
+      return encode(self.layout, target.reshape(num, len(self.layout)))
+    return target.astype(jnp.float32).reshape(num, code_width(self.layout))
+
+  def sample(self, variables, rng, num, inputs=None):
+    """inputs["x"] translated to inputs["target"] (see the module doc), in the
+    data encoding; {} without images."""
+    del num
+    if inputs is None or inputs.get("x") is None:
+      return {}
+    x = to_model(inputs["x"])
+    code = self.target_code(inputs.get("target"), rng, x.shape[0])
+    return self.from_model(self.translate(variables["params"], x, code))
+
+  def eval_metrics(self, variables, batch, rng):
+    """"cycle_l1": [B] mean |G(G(x, c'), c) - x| in [0, 1] units, c' random."""
+    params = variables["params"]
+    x = to_model(batch["x"])
+    target = random_indices(self.layout, rng, x.shape[0])
+    fake = self.translate(params, x, encode(self.layout, target))
+    rec = self.translate(params, fake, encode(self.layout, batch_indices(self.layout, batch)))
+    return {"cycle_l1": jnp.mean(jnp.abs(rec - x), axis=(1, 2, 3)) / 2.0}
+
+  @functools.cached_property
+  def _jit_translate(self):
+    return jax.jit(lambda params, x, target: self.from_model(
+        self.translate(params, to_model(x), encode(self.layout, target))))
+
+  def translate_images(self, variables, images: np.ndarray, targets: np.ndarray,
+                       chunk: int = 256) -> np.ndarray:
+    """Host side: images [N, H, W, C] (data encoding) and targets [N, G]
+    class indices -> translations [N, H, W, C], numpy."""
+    parts = [np.asarray(self._jit_translate(
+        variables["params"], jnp.asarray(images[i:i + chunk], jnp.float32),
+        jnp.asarray(targets[i:i + chunk], jnp.int32)))
+             for i in range(0, len(images), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0,) + self.event_shape, np.float32)
+
+  def sample_metrics(self, variables, rng, train_source, eval_source):
+    """Attribute accuracy, preservation and ground-truth L1 / PSNR (host side)."""
+    del rng
+    if self.metrics == "none":
+      return {}
+    from gen_jax.eval import attribute_translation  # pylint: disable=import-outside-toplevel
+    return attribute_translation.translation_metrics(
+        functools.partial(self.translate_images, variables), self.spec,
+        {a.name: a.num_classes for a in self.layout},
+        {p: self.spec.feature(p).num_classes for p in self.preserved},
+        train_source, eval_source, self._metric_cache,
+        classifier_steps=self.classifier_steps, max_examples=self.metric_examples,
+        classifier_examples=self.classifier_examples)
+
+  def picture_rows(self, variables, batch, rows: int = 8) -> np.ndarray:
+    """[rows, 1 + D or 1 + 2D, H, W, C]: each image, then per domain its
+    translation (and the exact one, where the data gives it)."""
+    from gen_jax.eval import attribute_translation  # pylint: disable=import-outside-toplevel
+    x = np.asarray(batch["x"][:rows], np.float32)
+    source = np.asarray(batch_indices(self.layout, {a.name: batch[a.name][:rows]
+                                                    for a in self.layout}))
+    targets = np.stack([domain_targets(self.layout, s) for s in source])     # [N, D, G]
+    n, d = targets.shape[:2]
+    fakes = self.translate_images(variables, np.repeat(x, d, 0), targets.reshape(n * d, -1))
+    columns = [fakes.reshape((n, d) + x.shape[1:])]
+    render = attribute_translation.renderer(self.spec, [a.name for a in self.layout])
+    if render is not None:
+      picked = {k: np.repeat(np.asarray(batch[k][:rows]), d, 0) for k in batch}
+      truth = render(picked, {a.name: targets[..., g].reshape(-1)
+                              for g, a in enumerate(self.layout)})
+      columns.append(truth.reshape((n, d) + x.shape[1:]))
+    pairs = np.stack(columns, 2).reshape((n, -1) + x.shape[1:])              # interleaved
+    return np.concatenate([x[:, None], pairs], 1)
+
+  def write_pictures(self, variables, rng, batch, directory, step):
+    """translations_step_N.png (see the module doc)."""
+    del rng
+    from gen_jax import pictures  # pylint: disable=import-outside-toplevel
+    grid_rows = self.picture_rows(variables, batch)
+    n, columns = grid_rows.shape[:2]
+    grid = pictures.image_grid(pictures.to_uint8_images(
+        grid_rows.reshape((n * columns,) + self.event_shape), self.spec), columns=columns)
+    pictures.save_png(grid, f"{directory}/translations_step_{step}.png",
+                      scale=max(1, 1024 // max(grid.shape[:2])))

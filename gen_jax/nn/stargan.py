@@ -1,0 +1,91 @@
+"""StarGAN networks (Choi et al. 2018, appendix table 4).
+
+Generator: the target attribute code tiled over the image as extra input
+channels, a 7x7 conv (f features), two stride-2 4x4 convs (2f, 4f),
+`num_blocks` residual blocks at 1/4 resolution (the paper: 6), two stride-2
+4x4 transposed convs back to full size (2f, f), a 7x7 conv to the image
+channels and tanh; instance norm with a learned scale and bias after every
+conv but the last, zero padding. Image sides must be multiples of 4.
+
+Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
+the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
+on the last map: a 3x3 conv to one real/fake score per patch (D_src), and a
+conv whose kernel covers the whole map (a dense layer over it) to the
+attribute logits (D_cls).
+"""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+LEAK = 0.01
+
+
+def tile_condition(x: jax.Array, code: jax.Array) -> jax.Array:
+  """x [B, H, W, C] and code [B, A] -> [B, H, W, C + A], the code's entries
+  as constant channels after the image's."""
+  b, h, w, _ = x.shape
+  planes = jnp.broadcast_to(code[:, None, None, :].astype(x.dtype), (b, h, w, code.shape[-1]))
+  return jnp.concatenate([x, planes], axis=-1)
+
+
+def norm_relu(x: jax.Array) -> jax.Array:
+  """ReLU after instance norm with a learned per-channel scale and bias."""
+  return nn.relu(nn.InstanceNorm(epsilon=1e-5)(x))
+
+
+class ResidualBlock(nn.Module):
+  """x + IN(conv(ReLU(IN(conv(x))))), 3x3 convs, zero padding."""
+  features: int
+
+  @nn.compact
+  def __call__(self, x):
+    h = norm_relu(nn.Conv(self.features, (3, 3), padding=1, use_bias=False)(x))
+    h = nn.Conv(self.features, (3, 3), padding=1, use_bias=False)(h)
+    return x + nn.InstanceNorm(epsilon=1e-5)(h)
+
+
+class Generator(nn.Module):
+  """(x [B, H, W, C] in [-1, 1], code [B, A]) -> [B, H, W, out_channels] in [-1, 1]."""
+  out_channels: int
+  features: int = 64
+  num_blocks: int = 6
+
+  @nn.compact
+  def __call__(self, x, code):
+    f = self.features
+    h = tile_condition(x, code)                                         # [B, H, W, C + A]
+    h = norm_relu(nn.Conv(f, (7, 7), padding=3, use_bias=False)(h))     # [B, H, W, f]
+    for mult in (2, 4):                                                 # -> [B, H/4, W/4, 4f]
+      h = norm_relu(nn.Conv(f * mult, (4, 4), strides=(2, 2), padding=1, use_bias=False)(h))
+    for _ in range(self.num_blocks):
+      h = ResidualBlock(4 * f)(h)
+    for mult in (2, 1):                                                 # -> [B, H, W, f]
+      h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
+                           use_bias=False)(h)
+      h = norm_relu(h)
+    return jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
+
+
+class Discriminator(nn.Module):
+  """x [B, H, W, C] -> (patch scores [B, h, w], attribute logits [B, num_logits])."""
+  num_logits: int
+  features: int = 64
+  num_layers: int = 6
+
+  @nn.compact
+  def __call__(self, x):
+    h = x
+    for n in range(self.num_layers):                   # layer n: [B, H/2^(n+1), W/2^(n+1), f 2^n]
+      h = nn.leaky_relu(nn.Conv(self.features * 2 ** n, (4, 4), strides=(2, 2),
+                                padding=1)(h), LEAK)
+    src = nn.Conv(1, (3, 3), padding=1, use_bias=False)(h)[..., 0]       # [B, h, w]
+    cls = nn.Dense(self.num_logits, use_bias=False)(h.reshape(h.shape[0], -1))
+    return src, cls
+
+
+def output_size(size: int, num_layers: int) -> int:
+  """The side of D's last map for input side `size` (k=4, s=2, p=1)."""
+  for _ in range(num_layers):
+    size = (size + 2 - 4) // 2 + 1
+  return size
