@@ -50,7 +50,7 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator,
                                  patch_output_size)
 from gen_jax.optim import make_optimizer
@@ -172,20 +172,6 @@ def domain_specs(spec):
   return a, b
 
 
-def _positive_int(config, key, default, minimum=1):
-  value = config.get(key, default)
-  if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-    raise UserError(f"--config.model.{key}={value!r} must be an integer >= {minimum}.")
-  return value
-
-
-def _weight(config, key, default):
-  value = config.get(key, default)
-  if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-    raise UserError(f"--config.model.{key}={value!r} must be a number >= 0.")
-  return float(value)
-
-
 def as_images(x):
   """A source's batch dict ({"x": ...}) or an image array -> the array."""
   return x["x"] if isinstance(x, Mapping) else x
@@ -199,26 +185,26 @@ class CycleGAN(Recipe):
     super().__init__(config, spec)
     self.spec_a, self.spec_b = domain_specs(spec)
     self.event_shape = self.spec_a.event_shape
-    self.cycle_weight = _weight(config, "cycle_weight", 10.0)
-    self.identity_weight = _weight(config, "identity_weight", 0.5)
-    self.pool_size = _positive_int(config, "pool_size", 50, minimum=0)
+    self.cycle_weight = config_weight(config, "cycle_weight", 10.0)
+    self.identity_weight = config_weight(config, "identity_weight", 0.5)
+    self.pool_size = config_int(config, "pool_size", 50, minimum=0)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
-      _positive_int(config, "decay_start_step", 0, minimum=0)
+      config_int(config, "decay_start_step", 0, minimum=0)
     self.metrics = config.get("metrics", "labels")
     if self.metrics not in METRICS:
       raise UserError(f"--config.model.metrics={self.metrics!r} is not one of {METRICS}.")
     if self.metrics == "labels":
       self._check_shared_labels()
-    self.classifier_steps = _positive_int(config, "classifier_steps", 2000)
+    self.classifier_steps = config_int(config, "classifier_steps", 2000)
     self.metric_examples = config.get("metric_examples", None)
     if self.metric_examples is not None:
-      _positive_int(config, "metric_examples", 1)
-    d_layers = _positive_int(config, "d_layers", 3)
+      config_int(config, "metric_examples", 1)
+    d_layers = config_int(config, "d_layers", 3)
     self.generator = ResnetGenerator(self.event_shape[-1],
-                                     _positive_int(config, "g_features", 64),
-                                     _positive_int(config, "num_blocks", 9, minimum=0))
-    self.discriminator = PatchDiscriminator(_positive_int(config, "d_features", 64),
+                                     config_int(config, "g_features", 64),
+                                     config_int(config, "num_blocks", 9, minimum=0))
+    self.discriminator = PatchDiscriminator(config_int(config, "d_features", 64),
                                             d_layers)
     if patch_output_size(min(self.event_shape[:2]), d_layers) < 1:
       raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
@@ -366,11 +352,10 @@ class CycleGAN(Recipe):
   def translate_images(self, variables, direction: str, images: np.ndarray,
                        chunk: int = 256) -> np.ndarray:
     """Host side: numpy [N, H, W, C] in the data encoding -> translations."""
-    parts = [np.asarray(self._jit_translate(variables["params"],
-                                            jnp.asarray(images[i:i + chunk], jnp.float32),
-                                            direction))
-             for i in range(0, len(images), chunk)]
-    return np.concatenate(parts) if parts else np.zeros((0,) + self.event_shape, np.float32)
+    return map_in_chunks(
+        lambda x: self._jit_translate(variables["params"], jnp.asarray(x, jnp.float32),
+                                      direction),
+        images, chunk=chunk, empty_shape=self.event_shape)
 
   def sample_metrics(self, variables, rng, train_source, eval_source):
     """Label preservation / domain accuracy and Frechet distances (host side)."""

@@ -65,8 +65,8 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.cyclegan import constant_then_linear_decay, _positive_int, _weight
+from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
+from gen_jax.models.cyclegan import constant_then_linear_decay
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
 from gen_jax.optim import make_optimizer
@@ -261,33 +261,33 @@ class StarGAN(Recipe):
       raise UserError(f"--config.model.preserved: {bad} must be class features of "
                       f"{spec.name!r} that are not translated ({', '.join(known)}).")
     self.event_shape = spec.event_shape
-    self.gp_weight = _weight(config, "gp_weight", 10.0)
-    self.cls_weight = _weight(config, "cls_weight", 1.0)
-    self.rec_weight = _weight(config, "rec_weight", 10.0)
-    self.identity_weight = _weight(config, "identity_weight", 0.0)
-    self.n_critic = _positive_int(config, "n_critic", 5)
+    self.gp_weight = config_weight(config, "gp_weight", 10.0)
+    self.cls_weight = config_weight(config, "cls_weight", 1.0)
+    self.rec_weight = config_weight(config, "rec_weight", 10.0)
+    self.identity_weight = config_weight(config, "identity_weight", 0.0)
+    self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
-      _positive_int(config, "decay_start_step", 0, minimum=0)
+      config_int(config, "decay_start_step", 0, minimum=0)
     self.metrics = config.get("metrics", "attributes")
     if self.metrics not in METRICS:
       raise UserError(f"--config.model.metrics={self.metrics!r} is not one of {METRICS}.")
-    self.classifier_steps = _positive_int(config, "classifier_steps", 2000)
+    self.classifier_steps = config_int(config, "classifier_steps", 2000)
     self.metric_examples = config.get("metric_examples", None)
     if self.metric_examples is not None:
-      _positive_int(config, "metric_examples", 1)
+      config_int(config, "metric_examples", 1)
     self.classifier_examples = config.get("classifier_examples", None)
     if self.classifier_examples is not None:
-      _positive_int(config, "classifier_examples", 1)
-    d_layers = _positive_int(config, "d_layers", 6)
+      config_int(config, "classifier_examples", 1)
+    d_layers = config_int(config, "d_layers", 6)
     if output_size(min(self.event_shape[:2]), d_layers) < 1:
       raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
                       "-pixel images to nothing; lower it (the paper's 6 is for 128 px).")
     self.generator = Generator(self.event_shape[-1],
-                               _positive_int(config, "g_features", 64),
-                               _positive_int(config, "num_blocks", 6, minimum=0))
+                               config_int(config, "g_features", 64),
+                               config_int(config, "num_blocks", 6, minimum=0))
     self.discriminator = Discriminator(code_width(self.layout),
-                                       _positive_int(config, "d_features", 64), d_layers)
+                                       config_int(config, "d_features", 64), d_layers)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), self.n_critic),
                    Phase("generator", self._g_loss, ("generator",)))
     self._metric_cache = {}
@@ -403,11 +403,10 @@ class StarGAN(Recipe):
                        chunk: int = 256) -> np.ndarray:
     """Host side: images [N, H, W, C] (data encoding) and targets [N, G]
     class indices -> translations [N, H, W, C], numpy."""
-    parts = [np.asarray(self._jit_translate(
-        variables["params"], jnp.asarray(images[i:i + chunk], jnp.float32),
-        jnp.asarray(targets[i:i + chunk], jnp.int32)))
-             for i in range(0, len(images), chunk)]
-    return np.concatenate(parts) if parts else np.zeros((0,) + self.event_shape, np.float32)
+    return map_in_chunks(
+        lambda x, t: self._jit_translate(variables["params"], jnp.asarray(x, jnp.float32),
+                                         jnp.asarray(t, jnp.int32)),
+        images, targets, chunk=chunk, empty_shape=self.event_shape)
 
   def sample_metrics(self, variables, rng, train_source, eval_source):
     """Attribute accuracy, preservation and ground-truth L1 / PSNR (host side)."""

@@ -335,7 +335,13 @@ def watch_validation(exp: Experiment, writer, step: int,
   """Evaluates validation, writes it, and keeps the best checkpoint."""
   result = exp.evaluate(step, split="validation", progress=progress)
   writer.write(step, "validation", result)
-  value = result.get(exp.config.eval.selection_metric)
+  metric = exp.config.eval.selection_metric
+  if metric not in result:
+    raise UserError(
+        f"--config.eval.selection_metric={metric!r} is not a validation metric of "
+        f"this model; it writes: {', '.join(sorted(result))}. Checkpoints saved so "
+        "far are kept; rerun with one of these.")
+  value = result[metric]
   if is_better(value, exp.best, exp.config.eval.selection_mode):
     exp.save_best(value)
   return result

@@ -197,6 +197,15 @@ def test_selection_keeps_the_lowest_or_the_highest_value():
   assert loop_lib.is_better(1.0, None, "max") and loop_lib.is_better(None, best, "min")
 
 
+def test_a_selection_metric_the_model_does_not_write_is_one_message(tmp_path):
+  config = tiny_config(steps=2, **{
+      "data.train_split": "train[200:]", "data.validation_split": "train[:200]",
+      "eval.every_steps": 2, "eval.selection_metric": "nll_natz"})
+  with pytest.raises(UserError, match=r"selection_metric='nll_natz' is not a validation "
+                                      r"metric.*it writes: .*nll_nats"):
+    train(config, str(tmp_path), progress=False)
+
+
 def test_figures_carry_standard_errors_and_counts(tmp_path):
   config = tiny_config(**{"eval.num_examples": 100})
   result = train(config, str(tmp_path), progress=False)
