@@ -336,12 +336,15 @@ def watch_validation(exp: Experiment, writer, step: int,
   result = exp.evaluate(step, split="validation", progress=progress)
   writer.write(step, "validation", result)
   metric = exp.config.eval.selection_metric
-  if metric not in result:
+  final_stage = exp.schedule.stage_of(step) == len(exp.schedule) - 1
+  if metric not in result and final_stage and set(result) - {"num_examples"}:
+    # (A staged model writes each stage's metrics under its own names, and a
+    # model with its sample metrics switched off writes none: no verdict.)
     raise UserError(
         f"--config.eval.selection_metric={metric!r} is not a validation metric of "
         f"this model; it writes: {', '.join(sorted(result))}. Checkpoints saved so "
         "far are kept; rerun with one of these.")
-  value = result[metric]
+  value = result.get(metric)
   if is_better(value, exp.best, exp.config.eval.selection_mode):
     exp.save_best(value)
   return result
