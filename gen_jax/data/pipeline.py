@@ -15,7 +15,11 @@ them and no thread can reorder anything. Chunks matter for small steps: one
 copy to the device costs more host time (about 0.15 ms on CPU) than a whole
 quickstart step. Rows are aligned to step numbers, so that a trainer
 running K steps per call (`train.steps_per_dispatch`) finds each block of K
-inside one chunk, the same blocks after a resume.
+inside one chunk, the same blocks after a resume. A training split held in
+memory that fits `data.on_device_mb` lives on the devices instead
+(`device_tables`): chunks then carry only example indices and the jitted
+step gathers its rows there, so a small model's loop copies a few KB per
+chunk, not every batch.
 
 Why not `grain`: its IndexSampler, per-process sharding and checkpointable
 iterator state would give the same properties, but here each costs a few
@@ -115,11 +119,17 @@ class TrainBatches:
       out[at] = batches.reshape(self.batches_per_epoch, self.batch_size)[within[at]]
     return out
 
+  def local_indices(self, num: int) -> np.ndarray:
+    """[num, B / hosts] example indices of this host's rows of the next `num`
+    batches; advances `position` by `num`."""
+    idx = self.indices_of(self.position, num)[:, _local_slice(self.batch_size)]
+    self.position += num
+    return idx
+
   def local_batches(self, num: int) -> dict[str, np.ndarray]:
     """This host's rows of the next `num` batches in one gather ([num, B,
     ...] leaves, numpy); advances `position` by `num`."""
-    idx = self.indices_of(self.position, num)[:, _local_slice(self.batch_size)]   # [num, B]
-    self.position += num
+    idx = self.local_indices(num)   # [num, B]
     return {k: v.reshape(idx.shape + v.shape[1:])
             for k, v in self.source.get(idx.reshape(-1)).items()}
 
@@ -167,13 +177,17 @@ class TrainStream:
       return self.positions + moved
     return {name: p + moved for name, p in self.positions.items()}
 
-  def local_steps(self, num: int):
+  def local_steps(self, num: int, indices: bool = False):
     """This host's rows of the next `num` steps' batches, gathered at once
-    (numpy, [num, count, B, ...] leaves); advances `positions`."""
-    def split(rows):   # [num * count, B, ...] -> [num, count, B, ...]
-      return {k: v.reshape((num, self.count) + v.shape[1:]) for k, v in rows.items()}
-    local = {name: split(s.local_batches(num * self.count))
-             for name, s in self.streams.items()}
+    (numpy, [num, count, B, ...] leaves); advances `positions`. With
+    `indices`, their example indices instead ([num, count, B] int32 per
+    source), for `gather_rows` on the device."""
+    split = lambda v: v.reshape((num, self.count) + v.shape[1:])   # [num * count, ...]
+    def rows(stream):
+      if indices:
+        return split(stream.local_indices(num * self.count).astype(np.int32))
+      return {k: split(v) for k, v in stream.local_batches(num * self.count).items()}
+    local = {name: rows(s) for name, s in self.streams.items()}
     return local[None] if not self.named else local
 
   def __iter__(self):
@@ -198,9 +212,10 @@ class Prefetch:
   only prefetched: what a checkpoint must save for an exact resume.
   """
 
-  def __init__(self, stream, chunk: int = 16, offset: int = 0):
+  def __init__(self, stream, chunk: int = 16, offset: int = 0, indices: bool = False):
     self.stream = stream
     self.chunk = chunk
+    self.indices = indices   # copy example indices only (see `device_tables`)
     self.sharding = stack_sharding(stream.sharding)
     replicated = NamedSharding(stream.sharding.mesh, P())
     self._indices = [jax.device_put(np.int32(i), replicated) for i in range(chunk)]
@@ -220,7 +235,7 @@ class Prefetch:
     real = self.chunk - skip
     positions = [self.stream.advanced(0)] * skip + [self.stream.advanced(j + 1)
                                                     for j in range(real)]
-    local = self.stream.local_steps(real)
+    local = self.stream.local_steps(real, self.indices)
     if skip:   # [real, ...] -> [chunk, ...], rows aligned to step numbers
       local = jax.tree.map(lambda a: np.concatenate([np.repeat(a[:1], skip, 0), a]), local)
     return to_global(local, self.sharding), positions
@@ -251,6 +266,41 @@ class Prefetch:
     self._index += num
     self.positions = positions[i + num - 1]
     return inputs, self._indices[i]
+
+
+def device_tables(sources, sharding, max_bytes: int):
+  """Every training split's arrays, replicated on each device of
+  `sharding`'s mesh, when each split is held in memory (`arrays_in_memory`)
+  and all fit in `max_bytes` together; else None.
+
+  With tables, the trainer copies only example indices per chunk and
+  gathers the rows inside the jitted step (`gather_rows`): the same values,
+  without the per-chunk copy of whole batches, which costs a small model
+  more than its steps (issue 11: 44% of the quickstart's loop time).
+  """
+  named = isinstance(sources, dict)
+  arrays = {}
+  for name, source in (sources if named else {None: sources}).items():
+    held = getattr(source, "arrays_in_memory", lambda: None)()
+    if held is None:
+      return None
+    arrays[name] = held
+  if sum(v.nbytes for a in arrays.values() for v in a.values()) > max_bytes:
+    return None
+  replicated = NamedSharding(sharding.mesh, P())
+  tables = {name: to_global(a, replicated) for name, a in arrays.items()}
+  return tables if named else tables[None]
+
+
+def gather_rows(tables, rows):
+  """A step's inputs: `rows` as they are when `tables` is None, else the
+  table rows at `rows`' example indices ([count, B] int32, or {source name:
+  ...}; inside the jitted step)."""
+  if tables is None:
+    return rows
+  if isinstance(rows, dict):
+    return {name: gather_rows(tables[name], r) for name, r in rows.items()}
+  return {k: v[rows] for k, v in tables.items()}
 
 
 def take_step(chunk, index):

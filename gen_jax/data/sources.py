@@ -34,6 +34,10 @@ class ArraySource:
   def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[indices] for k, v in self.arrays.items()}
 
+  def arrays_in_memory(self) -> dict[str, np.ndarray]:
+    """Every example's arrays (what `get` indexes)."""
+    return self.arrays
+
 
 class TFDSSource:
   """A split read lazily through `tfds.data_source` (no TensorFlow needed).
@@ -54,6 +58,10 @@ class TFDSSource:
 
   def __len__(self) -> int:
     return len(self.data_source)
+
+  def arrays_in_memory(self) -> None:
+    """None: the split is read lazily, never held whole."""
+    return None
 
   def _records(self, indices):
     keys = [int(i) for i in indices]
@@ -529,6 +537,11 @@ class PaddedSource:
     out = dict(self.source.get(indices))
     out["x"] = pad_images(out["x"], self.size)
     return out
+
+  def arrays_in_memory(self) -> dict[str, np.ndarray] | None:
+    """Every example's padded arrays when the inner split is in memory."""
+    inner = self.source.arrays_in_memory()
+    return None if inner is None else {**inner, "x": pad_images(inner["x"], self.size)}
 
 
 def padded(dataset: Dataset, size: int | None) -> Dataset:

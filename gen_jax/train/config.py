@@ -29,6 +29,10 @@ def base_config() -> ml_collections.ConfigDict:
   c.data.sources = ml_collections.ConfigDict()      # {name: data keys} for several sources
   c.data.image_size = config_dict.placeholder(int)  # resize images (TFDS: center-crop first)
   c.data.pad_to = config_dict.placeholder(int)      # zero-pad images to pad_to x pad_to
+  # A training split held in memory and at most this size (MiB, all sources
+  # together) is copied to every device once; steps gather their batches
+  # there (same values). 0: copy each chunk of batches from the host.
+  c.data.on_device_mb = 256
 
   c.train = ml_collections.ConfigDict()
   c.train.num_steps = 1000
@@ -98,6 +102,10 @@ def validate(config) -> None:
   if config.eval.selection_mode not in SELECTION_MODES:
     raise UserError(f"--config.eval.selection_mode={config.eval.selection_mode!r} is "
                     f"not one of {SELECTION_MODES} (lower or higher is better).")
+  on_device = config.data.get("on_device_mb", 0)
+  if not isinstance(on_device, (int, float)) or on_device < 0:
+    raise UserError(f"--config.data.on_device_mb={on_device!r} must be a number >= 0 "
+                    "(0 copies every batch from the host).")
   if not isinstance(config.seed, int):
     raise UserError(f"--config.seed={config.seed!r} must be an integer.")
 
@@ -108,7 +116,7 @@ FREELY_CHANGED = ("train.num_steps", "train.log_every_steps", "train.steps_per_d
                   "eval.every_steps",
                   "checkpoint.every_steps", "sample.every_steps",
                   "eval.num_examples", "eval.batch_size", "sample.num",
-                  "checkpoint.max_to_keep", "nondeterministic_ops")
+                  "checkpoint.max_to_keep", "nondeterministic_ops", "data.on_device_mb")
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:

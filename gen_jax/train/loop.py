@@ -5,6 +5,7 @@ keys, train state restored from the workdir when it holds a checkpoint);
 `train`, `evaluate` and `write_samples` use it.
 """
 
+import functools
 import json
 import os
 import zlib
@@ -133,6 +134,13 @@ class Experiment:
   def _init_variables(self):
     example = jax.tree.map(jnp.asarray, _numpy_batch(self.train_source, 1))
     return jax.jit(self.root_recipe.init)(self.keys["init"], example)
+
+  @functools.cached_property
+  def train_tables(self):
+    """The training split on every device (`data_lib.device_tables`), when
+    it is held in memory and within `data.on_device_mb`; else None."""
+    return data_lib.device_tables(self.train_source, self.batch_sharding,
+                                  int(self.config.data.get("on_device_mb", 0) * 2 ** 20))
 
   @property
   def data_seed(self) -> int:
@@ -372,7 +380,9 @@ class StageRunner:
   exact. `train_step` runs one step; with `train.steps_per_dispatch` K > 1,
   `train_steps` runs K steps in one call (a `lax.scan` over K rows of the
   prefetched chunk), so that small models do not wait on the host between
-  steps. The recompile guard counts the traces of each.
+  steps. A training split held on the device (`Experiment.train_tables`)
+  is prefetched as example indices and gathered inside the step. The
+  recompile guard counts the traces of each.
   """
 
   def __init__(self, exp: Experiment, stage: int, resumed: int | None):
@@ -382,12 +392,13 @@ class StageRunner:
     self.steps_per_dispatch = k = config.train.steps_per_dispatch
     inside = resumed is not None and resumed > exp.schedule.start(stage)
     first = resumed if inside else exp.schedule.start(stage)   # steps done before
+    self.tables = exp.train_tables
     self.batches = data_lib.Prefetch(data_lib.TrainStream(
         exp.train_source, exp.schedule.batch_size(stage, config.train.batch_size),
         exp.schedule.data_seed(stage, exp.data_seed), exp.batch_sharding,
         count=self.recipe.batches_per_step,
         positions=exp.data_position if inside else 0),
-        chunk=k * -(-CHUNK_STEPS // k), offset=first)
+        chunk=k * -(-CHUNK_STEPS // k), offset=first, indices=self.tables is not None)
     step_fn = make_train_step(self.recipe, exp.optimizers, config.train.ema_decay)
     self.traces = {"train_step": 0, "train_steps": 0}
 
@@ -399,18 +410,20 @@ class StageRunner:
       logged = {k: v for k, v in metrics.items() if not k.startswith("nonfinite_")}
       return ts, logged, record
 
-    def traced_step(ts, chunk, index, train_key, record):
+    def traced_step(ts, tables, chunk, index, train_key, record):
       """The step on row `index` of a prefetched chunk."""
       self.traces["train_step"] += 1
-      return one_step(ts, data_lib.take_step(chunk, index), train_key, record)
+      batches = data_lib.gather_rows(tables, data_lib.take_step(chunk, index))
+      return one_step(ts, batches, train_key, record)
 
-    def traced_steps(ts, chunk, index, train_key, record):
+    def traced_steps(ts, tables, chunk, index, train_key, record):
       """K steps on rows index..index+K-1; the last step's metrics."""
       self.traces["train_steps"] += 1
 
-      def body(carry, batches):
+      def body(carry, rows):
         ts, record = carry
-        ts, logged, record = one_step(ts, batches, train_key, record)
+        ts, logged, record = one_step(ts, data_lib.gather_rows(tables, rows),
+                                      train_key, record)
         return (ts, record), logged
 
       (ts, record), logged = jax.lax.scan(
@@ -418,7 +431,8 @@ class StageRunner:
       return ts, jax.tree.map(lambda v: v[-1], logged), record
 
     shardings = dict(
-        in_shardings=(exp.replicated, self.batches.sharding) + (exp.replicated,) * 3,
+        in_shardings=(exp.replicated, exp.replicated, self.batches.sharding)
+        + (exp.replicated,) * 3,
         out_shardings=(exp.replicated,) * 3, donate_argnums=(0,))
     self.train_step = jax.jit(traced_step, **shardings)
     self.train_steps = jax.jit(traced_steps, **shardings)
@@ -431,7 +445,7 @@ class StageRunner:
     num = k if k > 1 and (step - 1) % k == 0 and step + k - 1 <= last else 1
     chunk, index = self.batches.take(num)
     fn = self.train_steps if num > 1 else self.train_step
-    exp.train_state, metrics, record = fn(exp.train_state, chunk, index,
+    exp.train_state, metrics, record = fn(exp.train_state, self.tables, chunk, index,
                                           exp.keys["train"], record)
     self.batches.fill()   # the next chunk is gathered while these steps run
     exp.data_position = self.batches.positions

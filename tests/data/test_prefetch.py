@@ -73,6 +73,38 @@ def test_prefetch_positions_of_named_sources():
   assert named.stream.positions == {"a": 12, "b": 8}
 
 
+@pytest.mark.parametrize("sources", [source(), {"a": source(), "b": source(24)}],
+                         ids=["one", "named"])
+def test_indices_gathered_from_device_tables_are_the_batches(sources):
+  sharding = NamedSharding(make_mesh(), P("data"))
+  tables = data_lib.device_tables(sources, sharding, max_bytes=10 ** 6)
+  rows = data_lib.Prefetch(stream(sources, 0), chunk=3, offset=1)
+  indices = data_lib.Prefetch(stream(sources, 0), chunk=3, offset=1, indices=True)
+  gather = jax.jit(lambda tables, chunk, index, k: data_lib.gather_rows(
+      tables, data_lib.take_steps(chunk, index, k)), static_argnums=3)
+  for k in (2, 3, 1):     # steps 2-3 (the first chunk's last rows), 4-6, 7
+    want = data_lib.take_steps(*rows.take(k), k)
+    got = gather(tables, *indices.take(k), k)
+    jax.tree.map(np.testing.assert_array_equal, jax.device_get(got), jax.device_get(want))
+    assert rows.positions == indices.positions
+    rows.fill()
+    indices.fill()
+  leaf = jax.tree.leaves(got)[0]
+  assert leaf.shape[:3] == (1, 2, 8) and leaf.sharding.spec[2] == "data"
+
+
+def test_device_tables_only_for_splits_in_memory_and_within_the_limit():
+  sharding = NamedSharding(make_mesh(), P("data"))
+  assert data_lib.device_tables(source(), sharding, max_bytes=40 * 12) is not None
+  assert data_lib.device_tables(source(), sharding, max_bytes=40 * 12 - 1) is None
+  lazy = type("Lazy", (), {"__len__": lambda self: 40, "get": source().get})()
+  assert data_lib.device_tables({"a": source(), "b": lazy}, sharding, 10 ** 6) is None
+  padded = data_lib.sources.PaddedSource(data_lib.ArraySource(
+      {"x": np.ones((3, 2, 2, 1), np.float32)}), 4)
+  table = data_lib.device_tables(padded, sharding, 10 ** 6)
+  np.testing.assert_array_equal(np.asarray(table["x"]), padded.get(np.arange(3))["x"])
+
+
 @pytest.mark.parametrize("size,batch,limit", [(40, 8, None), (41, 8, None),
                                               (40, 16, 20), (7, 8, None)])
 def test_number_of_eval_batches_is_known_up_front(size, batch, limit):

@@ -139,6 +139,7 @@ def test_corrupt_checkpoint_is_a_clear_error_and_is_left_untouched(tmp_path):
     ("train.optimizer", "adagrad", "optimizer='adagrad' is not one of"),
     ("train.steps_per_dispatch", 0, "steps_per_dispatch=0 must be a positive integer"),
     ("eval.selection_mode", "lowest", "selection_mode='lowest' is not one of"),
+    ("data.on_device_mb", -1, "on_device_mb=-1 must be a number >= 0"),
     ("train.batch_size", 12, "batch_size=12 must be divisible by the number of devices"),
     ("data.encoding", "ternary", "data.encoding='ternary' is not one of"),
     ("data.name", "not_a_dataset_xyz", "unknown dataset 'not_a_dataset_xyz'"),
@@ -147,6 +148,21 @@ def test_corrupt_checkpoint_is_a_clear_error_and_is_left_untouched(tmp_path):
 def test_bad_config_values_give_one_clear_message(tmp_path, key, value, message):
   with pytest.raises(UserError, match=message):
     train(tiny_config(**{key: value}), str(tmp_path), progress=False)
+
+
+def test_batches_gathered_on_the_device_train_as_batches_copied_from_the_host(tmp_path):
+  common = {"train.steps_per_dispatch": 2, "checkpoint.every_steps": 100}
+  results = {}
+  for name, mb in (("device", 256), ("host", 0)):
+    config = tiny_config(steps=5, **common, **{"data.on_device_mb": mb})
+    results[name] = train(config, str(tmp_path / name), progress=False)
+    exp = Experiment(config, str(tmp_path / name))
+    assert (exp.train_tables is None) == (mb == 0)
+    results[name + "_params"] = jax.device_get(exp.train_state.params)
+  assert_trees_equal(results["device_params"], results["host_params"])
+  assert results["device"] == results["host"]
+  losses = lambda d: [e["nll_loss"] for e in read_metrics(tmp_path / d) if e["split"] == "train"]
+  assert losses("device") == losses("host") and len(losses("host")) == 5
 
 
 def test_several_steps_per_dispatch_equal_one_and_resume_exactly(tmp_path, monkeypatch):
