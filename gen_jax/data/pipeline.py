@@ -217,8 +217,8 @@ class Prefetch:
     self.chunk = chunk
     self.indices = indices   # copy example indices only (see `device_tables`)
     self.sharding = stack_sharding(stream.sharding)
-    replicated = NamedSharding(stream.sharding.mesh, P())
-    self._indices = [jax.device_put(np.int32(i), replicated) for i in range(chunk)]
+    self._replicated = NamedSharding(stream.sharding.mesh, P())
+    self._rows = {}   # row -> that row number on the device, made once
     self.positions = stream.positions
     self._current, self._ahead = None, None
     self._index = offset % chunk
@@ -265,7 +265,9 @@ class Prefetch:
       raise ValueError(f"{num} steps from row {i} cross a chunk of {self.chunk}")
     self._index += num
     self.positions = positions[i + num - 1]
-    return inputs, self._indices[i]
+    if i not in self._rows:
+      self._rows[i] = jax.device_put(np.int32(i), self._replicated)
+    return inputs, self._rows[i]
 
 
 def device_tables(sources, sharding, max_bytes: int):

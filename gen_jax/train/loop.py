@@ -33,6 +33,7 @@ from gen_jax.train.writers import MetricWriter
 
 STREAMS = ("init", "data", "train", "sample", "eval")
 CHUNK_STEPS = 16   # at least this many steps' batches per copy to the device
+INDEX_CHUNK_STEPS = 256   # or of their example indices (4 bytes per example)
 
 
 def stream_key(root: jax.Array, name: str) -> jax.Array:
@@ -393,12 +394,13 @@ class StageRunner:
     inside = resumed is not None and resumed > exp.schedule.start(stage)
     first = resumed if inside else exp.schedule.start(stage)   # steps done before
     self.tables = exp.train_tables
+    least = CHUNK_STEPS if self.tables is None else INDEX_CHUNK_STEPS
     self.batches = data_lib.Prefetch(data_lib.TrainStream(
         exp.train_source, exp.schedule.batch_size(stage, config.train.batch_size),
         exp.schedule.data_seed(stage, exp.data_seed), exp.batch_sharding,
         count=self.recipe.batches_per_step,
         positions=exp.data_position if inside else 0),
-        chunk=k * -(-CHUNK_STEPS // k), offset=first, indices=self.tables is not None)
+        chunk=k * -(-least // k), offset=first, indices=self.tables is not None)
     step_fn = make_train_step(self.recipe, exp.optimizers, config.train.ema_decay)
     self.traces = {"train_step": 0, "train_steps": 0}
 
