@@ -12,7 +12,8 @@ For each config (a module of experiments/configs):
   the device (after one untimed call to compile); then `block_until_ready`.
   With K > 1, "bare K=1" (one step per call) is measured too.
 - loop: `gen_jax.train.train` (data pipeline, prefetch, non-finite record,
-  logging, progress off) with evaluation, sampling and checkpoints pushed
+  logging, progress off; the batches gathered on the device from the
+  split's `device_tables` when it fits `data.on_device_mb`, as by default) with evaluation, sampling and checkpoints pushed
   past the end; they still run once at the last step. Timed from its second
   dispatch (the first compiled) to the final test, in runs of N and 2N steps
   in fresh workdirs: the last step's work and the first dispatch cancel in

@@ -10,6 +10,9 @@ os.environ["JAX_COMPILATION_CACHE_DIR"] = os.environ.get(
     "GEN_JAX_TEST_CACHE", os.path.join(tempfile.gettempdir(), "gen_jax_test_xla_cache"))
 os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
 os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+# Through the environment too, so that the launchers the tests start compile
+# as little as this process does (a launcher test runs 3x faster cold).
+os.environ["JAX_DISABLE_MOST_OPTIMIZATIONS"] = "1"
 
 import jax  # pylint: disable=wrong-import-position
 import pytest  # pylint: disable=wrong-import-position

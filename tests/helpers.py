@@ -86,3 +86,14 @@ def write_caption_folder(root, size=8):
   with open(os.path.join(folder, "captions.jsonl"), "w", encoding="utf-8") as f:
     f.writelines(json.dumps({"image": i, "caption": c}) + "\n" for i, c in rows)
   return folder
+
+
+def saved_state(exp, workdir):
+  """The train state saved last in `workdir`, read into `exp`'s state tree
+  (cheaper than building an Experiment per workdir), on the host."""
+  from gen_jax.train.checkpoint import Checkpointer  # pylint: disable=import-outside-toplevel
+  checkpointer = Checkpointer(str(workdir), 1)
+  try:
+    return jax.device_get(checkpointer.restore(exp.train_state)[0])
+  finally:
+    checkpointer.close()

@@ -7,12 +7,13 @@ from tests.experiments.test_launchers import QUICKSTART, TINY, launch
 
 CONFIG = "--config=experiments/configs/conditional_nade_digits.py"
 SHORT = ["--config.train.num_steps=1500", "--config.eval.every_steps=500",
-         "--config.checkpoint.every_steps=500", "--config.sample.every_steps=1500"]
+         "--config.checkpoint.every_steps=500", "--config.sample.every_steps=1500",
+         "--config.train.steps_per_dispatch=50"]
 
 
 def test_classify_writes_accuracy_rejection_and_pictures(tmp_path):
   workdir = str(tmp_path / "run")
-  out = launch("experiments.train", CONFIG, f"--workdir={workdir}", *SHORT)
+  out = launch("experiments.train", CONFIG, f"--workdir={workdir}", *SHORT, optimize=True)
   assert out.returncode == 0, out.stderr[-2000:]
   out = launch("experiments.classify", f"--workdir={workdir}", "--outliers=noise,inverted",
                "--baseline_steps=100")

@@ -15,8 +15,12 @@ TINY = ["--config.train.num_steps=4", "--config.train.log_every_steps=2",
         "--config.sample.every_steps=4", "--config.sample.num=16"]
 
 
-def launch(module, *args):
+def launch(module, *args, optimize=False):
+  """Runs a launcher (one device); `optimize` compiles fully, for long runs
+  where that pays for itself (tests/conftest.py turns optimizations off)."""
   env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+  if optimize:
+    env.pop("JAX_DISABLE_MOST_OPTIMIZATIONS", None)
   return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
                         capture_output=True, text=True, timeout=300, check=False)
 

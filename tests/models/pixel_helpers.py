@@ -23,7 +23,7 @@ def build(name, shape=(3, 3, 3), levels=4, seed=0, num_classes=None, **kw):
   encoding = "binary" if levels == 2 else "categorical"
   spec = DataSpec("tiny", shape, encoding, levels, num_classes=num_classes)
   recipe = make_recipe(ml_collections.ConfigDict({"name": name, **TINY[name], **kw}), spec)
-  variables = recipe.init(jax.random.PRNGKey(seed), None)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(seed), None)
   variables["params"] = randomize(variables["params"], seed + 1, scale=0.5)
   return recipe, variables
 
@@ -41,7 +41,7 @@ def input_jacobian(recipe, variables, label=None):
   # Summed over a few inputs so that a ReLU that happens to be off at one
   # input does not hide a dependence.
   xs = jax.random.uniform(jax.random.PRNGKey(7), (3,) + shape, minval=-1.0, maxval=1.0)
-  jac = jax.vmap(jax.jacfwd(f))(xs)               # [3, D, out_dim, H, W, C]
+  jac = jax.jit(jax.vmap(jax.jacfwd(f)))(xs)      # [3, D, out_dim, H, W, C]
   return np.abs(np.asarray(jac)).sum((0, 2)).reshape(d, d)
 
 

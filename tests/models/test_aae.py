@@ -42,7 +42,7 @@ def test_each_phase_changes_only_its_own_groups(phase_index, changed):
   only = copy.copy(recipe)  # shallow copy that runs one phase
   only.phases = (phase,)
   tx = {g: optax.sgd(0.1) for g in GROUPS}
-  ts = create_train_state(recipe.init(jax.random.PRNGKey(0), None), tx, False)
+  ts = create_train_state(jax.jit(recipe.init)(jax.random.PRNGKey(0), None), tx, False)
   before = jax.device_get(ts.params)
   after, _ = jax.jit(make_train_step(only, tx, 0.0))(ts, stacked(batch), jax.random.PRNGKey(1))
   after = jax.device_get(after.params)
@@ -56,7 +56,7 @@ def test_discriminator_loss_depends_on_the_encoder_but_its_phase_ignores_it():
   gradient w.r.t. the encoder; the phase must still leave the encoder alone
   (checked above), and the encoder phase must push encodings towards 'prior'."""
   recipe, batch = digits_recipe()
-  params = recipe.init(jax.random.PRNGKey(0), None)["params"]
+  params = jax.jit(recipe.init)(jax.random.PRNGKey(0), None)["params"]
   disc, gen = recipe.phases[1].loss_fn, recipe.phases[2].loss_fn
   g_disc = jax.grad(lambda p: disc(p, {}, batch, jax.random.PRNGKey(1), 0)[0])(params)
   g_gen = jax.grad(lambda p: gen(p, {}, batch, jax.random.PRNGKey(1), 0)[0])(params)
@@ -70,7 +70,7 @@ def train_one_phase(recipe, phase_index, batch, steps):
   only = copy.copy(recipe)
   only.phases = (recipe.phases[phase_index],)
   tx = {g: optax.adam(1e-2) for g in GROUPS}
-  ts = create_train_state(recipe.init(jax.random.PRNGKey(0), None), tx, False)
+  ts = create_train_state(jax.jit(recipe.init)(jax.random.PRNGKey(0), None), tx, False)
   step = jax.jit(make_train_step(only, tx, 0.0))
   for _ in range(steps):
     ts, _ = step(ts, stacked(batch), jax.random.PRNGKey(1))
@@ -85,7 +85,7 @@ def test_training_each_phase_beats_the_untrained_model_on_held_out_digits():
   train_source, _, _ = load(ml_collections.ConfigDict(
       {"name": "digits", "encoding": "binary", "data_dir": None}))
   held = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(100, 356)).items()}
-  untrained = recipe.init(jax.random.PRNGKey(0), None)["params"]
+  untrained = jax.jit(recipe.init)(jax.random.PRNGKey(0), None)["params"]
   key = jax.random.PRNGKey(5)
   metric = lambda index, params, name: float(
       recipe.phases[index].loss_fn(params, {}, held, key, 0)[1][0][name])

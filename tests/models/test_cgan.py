@@ -15,7 +15,7 @@ from gen_jax.models import make_recipe
 from gen_jax.nn.dcgan import (ConcatDiscriminator, LabelledGenerator, MLPDiscriminator,
                               ProjectionDiscriminator, GeneratorMLP)
 from gen_jax.train import Experiment, train
-from tests.helpers import tiny_config, with_overrides
+from tests.helpers import saved_state, tiny_config, with_overrides
 
 X = jax.random.normal(jax.random.PRNGKey(0), (5, 4, 4, 1))
 LABELS = jnp.array([0, 1, 2, 1, 0])
@@ -92,9 +92,10 @@ def test_conditional_gan_resume_equals_an_uninterrupted_run(tmp_path):
   half = ring_config(steps=3, **{"checkpoint.every_steps": 3, "train.ema_decay": 0.9})
   train(half, str(tmp_path / "resumed"), progress=False)
   train(full, str(tmp_path / "resumed"), progress=False)
-  state = lambda d: jax.device_get(Experiment(full, str(tmp_path / d)).train_state)
-  chex.assert_trees_all_equal(state("full").params, state("resumed").params)
-  chex.assert_trees_all_equal(state("full").ema_params, state("resumed").ema_params)
+  exp = Experiment(full, str(tmp_path / "full"))
+  ours, theirs = jax.device_get(exp.train_state), saved_state(exp, tmp_path / "resumed")
+  chex.assert_trees_all_equal(ours.params, theirs.params)
+  chex.assert_trees_all_equal(ours.ema_params, theirs.ema_params)
 
 
 def digits_spec():

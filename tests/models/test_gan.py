@@ -20,7 +20,7 @@ from gen_jax.models import make_recipe
 from gen_jax.nn.dcgan import MLPDiscriminator, upsample_plan
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train.step import create_train_state
-from tests.helpers import read_metrics, stacked, tiny_config
+from tests.helpers import read_metrics, saved_state, stacked, tiny_config
 
 # 1-D densities: data N(0, 1), a fixed generator N(1.5, 0.7^2).
 P_DATA, P_G = norm(0.0, 1.0), norm(1.5, 0.7)
@@ -116,7 +116,7 @@ def test_each_phase_changes_only_its_own_parameters_and_state(model, data):
   train_source, _, spec = load(config.data)
   recipe = make_recipe(config.model, spec)
   batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(16)).items()}
-  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
   expected = {"discriminator": ("discriminator",),
               "generator": ("generator", "q_head") if model == "infogan" else ("generator",)}
   assert [p.name for p in recipe.phases] == ["discriminator", "generator"]
@@ -136,8 +136,8 @@ def test_batch_norm_statistics_match_on_one_and_eight_devices(tmp_path):
   config = gan_config("dcgan", "digits", steps=2, **{"model.num_metric_samples": 0})
   train(config, str(tmp_path / "one"), progress=False, devices=jax.devices()[:1])
   train(config, str(tmp_path / "eight"), progress=False)
-  one = jax.device_get(Experiment(config, str(tmp_path / "one")).train_state)
-  eight = jax.device_get(Experiment(config, str(tmp_path / "eight")).train_state)
+  exp = Experiment(config, str(tmp_path / "eight"))
+  one, eight = saved_state(exp, tmp_path / "one"), jax.device_get(exp.train_state)
   for player in ("generator", "discriminator"):
     stats = one.state[player]["batch_stats"]
     means = [l for path, l in jax.tree_util.tree_leaves_with_path(stats)
@@ -166,7 +166,7 @@ def test_samples_are_in_the_data_encoding():
     config = gan_config("dcgan", "digits", encoding)
     train_source, _, spec = load(config.data)
     recipe = make_recipe(config.model, spec)
-    variables = recipe.init(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
+    variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
     x = np.asarray(recipe.sample(variables, jax.random.PRNGKey(1), 6))
     assert x.shape == (6, 8, 8, 1) and x.min() >= 0 and x.max() <= 1
     if encoding == "binary":
@@ -257,7 +257,7 @@ def test_real_and_fake_batches_go_through_batch_norm_apart():
   train_source, _, spec = load(config.data)
   recipe = make_recipe(config.model, spec)
   batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(16)).items()}
-  params, state = (recipe.init(jax.random.PRNGKey(0), batch)[k] for k in ("params", "state"))
+  params, state = (jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)[k] for k in ("params", "state"))
   d_phase, g_phase = recipe.phases
   d_net = functools.partial(train_mode, recipe.discriminator, params["discriminator"])
   fakes = lambda key: train_mode(recipe.generator, params["generator"], state["generator"],

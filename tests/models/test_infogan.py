@@ -26,7 +26,7 @@ def recipe_and_variables():
   config = infogan_config()
   train_source, _, spec = load(config.data)
   recipe = make_recipe(config.model, spec)
-  variables = recipe.init(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
   return recipe, variables
 
 

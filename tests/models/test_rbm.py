@@ -15,8 +15,8 @@ from scipy import stats
 from gen_jax.errors import UserError
 from gen_jax.models import make_recipe
 from gen_jax.train import Experiment, base_config, train
-from tests.helpers import (all_binary_images, randomize, read_metrics, tiny_config,
-                           tiny_spec, with_overrides)
+from tests.helpers import (all_binary_images, randomize, read_metrics, saved_state,
+                           tiny_config, tiny_spec, with_overrides)
 
 
 def build(spec, seed=0, scale=1.0, **kw):
@@ -292,8 +292,8 @@ def test_persistent_chains_resume_exactly(tmp_path):
   train(full, str(tmp_path / "full"), progress=False)
   train(digits_config(2), str(tmp_path / "resumed"), progress=False)
   train(full, str(tmp_path / "resumed"), progress=False)
-  a = Experiment(full, str(tmp_path / "full")).train_state
-  b = Experiment(full, str(tmp_path / "resumed")).train_state
+  exp = Experiment(full, str(tmp_path / "full"))
+  a, b = exp.train_state, saved_state(exp, tmp_path / "resumed")
   assert int(b.step) == 4 and b.state["chains"].shape == (16, 64)
   assert float(b.state["data_count"]) == 4 * 16
   for part in ("params", "state", "opt_state"):

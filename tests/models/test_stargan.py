@@ -28,7 +28,7 @@ from gen_jax.models.stargan import (attribute_layout, classification_loss, code_
 from gen_jax.nn.stargan import Generator, tile_condition
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
-from tests.helpers import read_metrics, stacked, tiny_config, with_overrides
+from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ATTRIBUTES = ("colour", "thickness", "background")
@@ -179,7 +179,7 @@ def test_the_code_is_tiled_as_channels_and_changes_the_translation():
 def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path):
   recipe = recipe_for()
   b = batch(3)
-  variables = recipe.init(jax.random.PRNGKey(0), b)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), b)
   assert recipe.sample(variables, jax.random.PRNGKey(1), 3) == {}
   idx = np.array([[1, 0, 1]] * 3, np.int32)
   by_index = recipe.sample(variables, None, 3, {"x": b["x"], "target": idx})
@@ -209,7 +209,7 @@ def test_each_critic_repetition_reads_its_own_batch():
   on batch 0; with batches 1, 2 replaced by batch 0 the critic ends elsewhere."""
   recipe = recipe_for(n_critic=3)
   batches = [batch(4, seed=s) for s in range(3)]
-  variables = recipe.init(jax.random.PRNGKey(0), batches[0])
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batches[0])
   tx = {g: optax.sgd(1e-3) for g in variables["params"]}    # updates proportional to grads
   assert recipe.batches_per_step == 3 and recipe.phases[0].repeat == 3
   assert recipe_for().phases[0].repeat == 5                 # the paper's n_critic
@@ -374,7 +374,7 @@ def test_the_exact_translator_scores_zero_l1_and_keeping_the_input_scores_the_ce
 def test_pictures_put_the_exact_translation_beside_each_one(digits8):
   recipe = recipe_for(digits8.spec)
   rows = digits8.split("test").get(np.arange(3))
-  variables = recipe.init(jax.random.PRNGKey(0), rows)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), rows)
   grid = recipe.picture_rows(variables, rows)
   assert grid.shape == (3, 1 + 2 * 6, 8, 8, 3)          # input, then 6 (fake, truth) pairs
   targets = domain_targets(recipe.layout, np.array([rows[a][1] for a in ATTRIBUTES]))
@@ -401,7 +401,8 @@ def test_a_run_is_seeded_and_resumes_bit_exactly(trained, tmp_path):
   config = stargan_config(steps=4)
   train(stargan_config(steps=2), str(tmp_path), progress=False)
   train(config, str(tmp_path), progress=False)
-  a, b = (jax.device_get(Experiment(config, d).train_state) for d in (full_dir, str(tmp_path)))
+  exp = Experiment(config, full_dir)
+  a, b = jax.device_get(exp.train_state), saved_state(exp, tmp_path)
   assert int(b.step) == 4
   for part in ("params", "opt_state"):
     jax.tree.map(np.testing.assert_array_equal, getattr(a, part), getattr(b, part))
@@ -409,7 +410,7 @@ def test_a_run_is_seeded_and_resumes_bit_exactly(trained, tmp_path):
                       for e in read_metrics(d) if e["split"] == "train"]
   assert len(losses(full_dir)) == 4 and losses(full_dir) == losses(tmp_path)
   assert result["num_examples"] == 40 and 0 < result["cycle_l1"] < 1
-  assert Experiment(config, full_dir).data_position == 8      # 2 batches a step
+  assert exp.data_position == 8      # 2 batches a step
   assert os.path.exists(os.path.join(full_dir, "samples", "translations_step_4.png"))
 
 

@@ -20,7 +20,7 @@ from gen_jax.models import make_recipe
 from gen_jax.models import text2image as t2i
 from gen_jax.nn.text2image import TextEncoder
 from gen_jax.train import Experiment, train
-from tests.helpers import tiny_config, with_overrides
+from tests.helpers import saved_state, tiny_config, with_overrides
 
 
 def log_sigmoid(x):
@@ -98,7 +98,7 @@ def toy_batch(n=4):
 def test_d_scores_matching_as_real_and_mismatched_and_fake_as_fake():
   recipe = toy_recipe()
   batch = toy_batch()
-  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
   calls = []
   score = recipe.discriminate
 
@@ -121,7 +121,7 @@ def test_the_joint_embedding_option_adds_its_loss_to_the_discriminator_phase():
   losses = {}
   for weight in (1.0, 3.0):
     recipe = toy_recipe(text_loss="joint_embedding", joint_embedding_weight=weight)
-    variables = recipe.init(jax.random.PRNGKey(0), batch)
+    variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
     losses[weight], (metrics, _) = jax.jit(recipe._d_loss)(
         variables["params"], variables["state"], batch, jax.random.PRNGKey(1), 0)
   np.testing.assert_allclose(losses[3.0] - losses[1.0], 2 * metrics["joint_embedding"],
@@ -135,7 +135,7 @@ def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
   losses = {}
   for weight in (1.0, 2.0):
     recipe = toy_recipe(interpolation_weight=weight)
-    variables = recipe.init(jax.random.PRNGKey(0), batch)
+    variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
     losses[weight], (metrics, _) = recipe._g_loss(variables["params"], variables["state"],
                                                   batch, jax.random.PRNGKey(2), 0)
   np.testing.assert_allclose(losses[2.0] - losses[1.0], metrics["g_interpolation"],
@@ -145,7 +145,7 @@ def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
 def test_sampling_reads_the_caption_and_is_deterministic():
   recipe = toy_recipe()
   batch = toy_batch()
-  variables = recipe.init(jax.random.PRNGKey(0), batch)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
   key = jax.random.PRNGKey(3)
   one = recipe.sample(variables, key, 4, {"caption": batch["captions"][:, 0]})
   np.testing.assert_array_equal(one, recipe.sample(variables, key, 4,
@@ -227,7 +227,7 @@ def digits_config(steps, **overrides):
   config = tiny_config(model="text2image", steps=steps, **{
       "data.name": "attribute_digits", "data.encoding": "float", "data.image_size": 8,
       "train.batch_size": 8, "train.ema_decay": 0.9, "eval.num_examples": 16,
-      "eval.batch_size": 8, "checkpoint.every_steps": 2, "sample.num": 4})
+      "eval.batch_size": 8, "checkpoint.every_steps": 100, "sample.num": 4})
   config.model.update(dict(features=4, noise_dim=4, word_dim=4, text_dim=8,
                            compressed_dim=8, num_metric_samples=0))
   return with_overrides(config, overrides)
@@ -238,10 +238,10 @@ def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
   train(full, str(tmp_path / "full"), progress=False)
   train(digits_config(steps=2), str(tmp_path / "resumed"), progress=False)
   train(full, str(tmp_path / "resumed"), progress=False)
-  state = lambda d: jax.device_get(Experiment(full, str(tmp_path / d)).train_state)
-  chex.assert_trees_all_equal(state("full").params, state("resumed").params)
-  chex.assert_trees_all_equal(state("full").ema_params, state("resumed").ema_params)
   exp = Experiment(full, str(tmp_path / "full"))
+  ours, theirs = jax.device_get(exp.train_state), saved_state(exp, tmp_path / "resumed")
+  chex.assert_trees_all_equal(ours.params, theirs.params)
+  chex.assert_trees_all_equal(ours.ema_params, theirs.ema_params)
   for name in ("caption_z", "same_z", "interpolation"):
     assert os.path.exists(tmp_path / "full" / "samples" / f"{name}_step_4.png"), name
   path = exp.write_samples(str(tmp_path / "drawn.png"),

@@ -14,7 +14,7 @@ from gen_jax.models import RECIPES
 from gen_jax.models.base import LikelihoodRecipe, Phase, Stage
 from gen_jax.train import Experiment, train
 from gen_jax.train.stages import StageSchedule
-from tests.helpers import read_metrics, tiny_config
+from tests.helpers import read_metrics, saved_state, tiny_config
 
 
 class _Staged(LikelihoodRecipe):
@@ -83,8 +83,9 @@ def test_a_run_resumed_inside_a_stage_equals_an_uninterrupted_one(tmp_path, stag
   train(staged_config(), str(tmp_path / "full"), progress=False)
   train(staged_config(steps=5), str(tmp_path / "cut"), progress=False)  # 2 steps into stage 1
   train(staged_config(), str(tmp_path / "cut"), progress=False)
-  params = lambda d: jax.device_get(Experiment(staged_config(), str(d)).train_state.params)
-  chex.assert_trees_all_equal(params(tmp_path / "full"), params(tmp_path / "cut"))
+  exp = Experiment(staged_config(), str(tmp_path / "full"))
+  chex.assert_trees_all_equal(jax.device_get(exp.train_state.params),
+                              saved_state(exp, tmp_path / "cut").params)
   losses = lambda d: [e["nll_loss"] for e in read_metrics(d) if e["split"] == "train"]
   assert losses(tmp_path / "full") == losses(tmp_path / "cut")
 
