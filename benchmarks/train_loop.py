@@ -6,6 +6,9 @@
 
 For each config (a module of experiments/configs):
 
+Bare and loop runs alternate, `--repeats` rounds of each, so that a change
+of load on a shared machine hits all of them; each figure is the fastest.
+
 - bare: the jitted train step alone, `train.steps_per_dispatch` (K) steps
   per call as the loop dispatches them (a `lax.scan` over K stacked
   batches), called on the first batches of the run's own stream, already on
@@ -38,7 +41,7 @@ import jax
 
 from benchmarks import roofline
 from benchmarks.flops import count_flops
-from benchmarks.harness import min_wall_seconds
+from benchmarks.harness import wall_seconds
 from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train import loop as loop_lib
@@ -87,13 +90,12 @@ def stacked(batches: list, k: int) -> list:
           for i in range(0, len(batches) - k + 1, k)]
 
 
-def bare_step_seconds(config, steps: int, repeats: int, workdir: str,
-                      cost: dict | None = None, k: int = 1) -> float:
-  """Seconds per step of the jitted step alone over `steps` steps (the
-  fastest of `repeats` runs), `k` steps per call (a `lax.scan`, as the
-  loop's `train.steps_per_dispatch`), on the run's first batches (cycled
-  beyond MAX_DISTINCT_BATCHES) already on the device. `cost` receives the
-  step's FLOPs (`benchmarks.flops`)."""
+def bare_steps(config, steps: int, workdir: str, cost: dict | None = None, k: int = 1):
+  """A timed run of the jitted step alone: fn() -> seconds per step over
+  `steps` steps, `k` steps per call (a `lax.scan`, as the loop's
+  `train.steps_per_dispatch`), on the run's first batches (cycled beyond
+  MAX_DISTINCT_BATCHES) already on the device; compiled here. `cost`
+  receives the step's FLOPs (`benchmarks.flops`)."""
   exp = Experiment(config, workdir)
   stream = data_lib.TrainStream(exp.train_source, config.train.batch_size, exp.data_seed,
                                 exp.batch_sharding, count=exp.recipe.batches_per_step)
@@ -121,7 +123,13 @@ def bare_step_seconds(config, steps: int, repeats: int, workdir: str,
     state["ts"] = ts
     return ts
 
-  return min_wall_seconds(run, repeats) / (calls * k)
+  return lambda: wall_seconds(run) / (calls * k)
+
+
+def bare_step_seconds(config, steps: int, repeats: int, workdir: str) -> float:
+  """Seconds per step of the bare step, K = 1: the fastest of `repeats` runs."""
+  run = bare_steps(config, steps, workdir)
+  return min(run() for _ in range(repeats))
 
 
 @contextlib.contextmanager
@@ -179,14 +187,17 @@ def measure(config, seconds: float, repeats: int, peak_flops: float,
                               os.path.join(root, "probe"))
     steps = max(min_steps, math.ceil(seconds / probe))
     cost = {}
-    bare = bare_step_seconds(without_periodic_work(config, steps), steps, repeats,
-                             os.path.join(root, "bare"), cost, k)
-    single = bare if k == 1 else bare_step_seconds(
-        without_periodic_work(config, steps), steps, repeats, os.path.join(root, "one"))
-    times = {steps: [], 2 * steps: []}
-    for r in range(repeats):          # interleaved: load changes hit both lengths
-      for n, runs in times.items():
-        runs.append(loop_seconds(config, n, os.path.join(root, f"loop_{n}_{r}")))
+    timed = without_periodic_work(config, steps)
+    runs = {"bare": bare_steps(timed, steps, os.path.join(root, "bare"), cost, k)}
+    if k > 1:
+      runs["single"] = bare_steps(timed, steps, os.path.join(root, "one"))
+    times = {name: [] for name in (*runs, steps, 2 * steps)}
+    for r in range(repeats):   # interleaved: a change of load hits every measurement
+      for name, run in runs.items():
+        times[name].append(run())
+      for n in (steps, 2 * steps):
+        times[n].append(loop_seconds(config, n, os.path.join(root, f"loop_{n}_{r}")))
+  bare, single = min(times["bare"]), min(times.get("single", times["bare"]))
   loop = per_step(min(times[steps]), min(times[2 * steps]), steps)
   return {"steps": steps, "bare_steps_per_s": 1.0 / bare,
           "bare_one_step_per_call_steps_per_s": 1.0 / single,

@@ -7,7 +7,8 @@ import importlib
 LAUNCHERS = ("train", "evaluate", "sample", "classify", "anomaly", "probe", "modes",
              "translate")
 BENCHMARKS = ("train_loop", "train_step", "stage_flops", "sampling", "sampling_nade",
-              "sampling_pixel", "report", "nade_breakdown", "cached_pixelcnn_ab")
+              "sampling_pixel", "report", "nade_breakdown", "cached_pixelcnn_ab",
+              "pixelcnn_breakdown")
 
 
 def test_launchers_and_benchmarks_share_one_process():
