@@ -9,14 +9,16 @@ For each config (a module of experiments/configs):
 Bare and loop runs alternate, `--repeats` rounds of each, so that a change
 of load on a shared machine hits all of them; each figure is the fastest.
 
-- bare: the jitted train step alone, `train.steps_per_dispatch` (K) steps
-  per call as the loop dispatches them (a `lax.scan` over K stacked
-  batches), called on the first batches of the run's own stream, already on
-  the device (after one untimed call to compile); then `block_until_ready`.
-  With K > 1, "bare K=1" (one step per call) is measured too.
+- bare: the loop's own jitted call alone (`StageRunner.train_step`, or
+  `train_steps` for K = `train.steps_per_dispatch` > 1 steps per call, a
+  `lax.scan`), called back to back on the rows of the run's first
+  prefetched chunk, already on the device (its batches, or their indices
+  and the split's device tables), after one untimed call to compile; then
+  `block_until_ready`. The difference to the loop is the loop's host work
+  only: prefetching, bookkeeping, logging. With K > 1, "bare K=1" (one step
+  per call) is measured too.
 - loop: `gen_jax.train.train` (data pipeline, prefetch, non-finite record,
-  logging, progress off; the batches gathered on the device from the
-  split's `device_tables` when it fits `data.on_device_mb`, as by default) with evaluation, sampling and checkpoints pushed
+  logging, progress off) with evaluation, sampling and checkpoints pushed
   past the end; they still run once at the last step. Timed from its second
   dispatch (the first compiled) to the final test, in runs of N and 2N steps
   in fresh workdirs: the last step's work and the first dispatch cancel in
@@ -38,6 +40,8 @@ import time
 
 from absl import app, flags, logging
 import jax
+import jax.numpy as jnp
+import numpy as np
 
 from benchmarks import roofline
 from benchmarks.flops import count_flops
@@ -45,6 +49,7 @@ from benchmarks.harness import wall_seconds
 from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train import loop as loop_lib
+from gen_jax.train.step import NO_NONFINITE
 
 FLAGS = flags.FLAGS
 
@@ -61,7 +66,6 @@ def define_flags():
                       "JSON lines file to append to ('' to skip).")
 
 NEVER = 10 ** 9   # an every_steps past any run's end
-MAX_DISTINCT_BATCHES = 256   # the bare step cycles over this many batches at most
 
 
 def load_config(name: str):
@@ -84,46 +88,44 @@ def without_periodic_work(config, steps: int):
   return config
 
 
-def stacked(batches: list, k: int) -> list:
-  """Consecutive groups of `k` step inputs stacked on a leading axis."""
-  return [jax.tree.map(lambda *a: jax.numpy.stack(a), *batches[i:i + k])
-          for i in range(0, len(batches) - k + 1, k)]
-
-
-def bare_steps(config, steps: int, workdir: str, cost: dict | None = None, k: int = 1):
-  """A timed run of the jitted step alone: fn() -> seconds per step over
-  `steps` steps, `k` steps per call (a `lax.scan`, as the loop's
-  `train.steps_per_dispatch`), on the run's first batches (cycled beyond
-  MAX_DISTINCT_BATCHES) already on the device; compiled here. `cost`
-  receives the step's FLOPs (`benchmarks.flops`)."""
+def bare_steps(config, steps: int, workdir: str, cost: dict | None = None):
+  """A timed run of the loop's own jitted call alone: fn() -> seconds per
+  step over `steps` steps, `train.steps_per_dispatch` (K) steps per call,
+  on the first prefetched chunk of the run's stream (its rows cycled),
+  without the loop's host work; compiled here. `cost` receives one step's
+  FLOPs (`benchmarks.flops`)."""
   exp = Experiment(config, workdir)
-  stream = data_lib.TrainStream(exp.train_source, config.train.batch_size, exp.data_seed,
-                                exp.batch_sharding, count=exp.recipe.batches_per_step)
-  distinct = max(k, min(steps, MAX_DISTINCT_BATCHES) // k * k)
-  batches = [next(stream) for _ in range(distinct)]
-  train_step = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
+  runner = loop_lib.StageRunner(exp, 0, resumed=None)
+  k = runner.steps_per_dispatch
+  chunk, _ = runner.batches.take(1)
+  starts = [jax.device_put(np.int32(i), exp.replicated)
+            for i in range(0, runner.batches.chunk - k + 1, k)]
+  fn = runner.train_steps if k > 1 else runner.train_step
   key = exp.keys["train"]
+  record = jax.device_put(jnp.asarray(NO_NONFINITE, jnp.int32), exp.replicated)
   if cost is not None:
-    cost["flops"] = count_flops(train_step, exp.train_state, batches[0], key).flops
-
-  def k_steps(ts, inputs, key):
-    return jax.lax.scan(lambda ts, x: train_step(ts, x, key), ts, inputs)
-
-  fn, inputs = (train_step, batches) if k == 1 else (k_steps, stacked(batches, k))
-  step = jax.jit(fn, donate_argnums=(0,))
-  state = {"ts": step(exp.train_state, inputs[0], key)[0]}   # compiles
-  jax.block_until_ready(state["ts"])
+    batch = data_lib.gather_rows(runner.tables, data_lib.take_step(chunk, starts[0]))
+    step_fn = make_train_step(exp.recipe, exp.optimizers, config.train.ema_decay)
+    cost["flops"] = count_flops(step_fn, exp.train_state, batch, key).flops
+  state = {"ts": fn(exp.train_state, runner.tables, chunk, starts[0], key, record)[0]}
+  jax.block_until_ready(state["ts"])   # compiled
   exp.checkpointer.close()
   calls = -(-steps // k)
 
   def run():
     ts = state["ts"]
     for i in range(calls):
-      ts, _ = step(ts, inputs[i % len(inputs)], key)
+      ts, _, _ = fn(ts, runner.tables, chunk, starts[i % len(starts)], key, record)
     state["ts"] = ts
     return ts
 
   return lambda: wall_seconds(run) / (calls * k)
+
+
+def with_steps_per_dispatch(config, k: int):
+  config = config.copy_and_resolve_references()
+  config.train.steps_per_dispatch = k
+  return config
 
 
 def bare_step_seconds(config, steps: int, repeats: int, workdir: str) -> float:
@@ -188,9 +190,10 @@ def measure(config, seconds: float, repeats: int, peak_flops: float,
     steps = max(min_steps, math.ceil(seconds / probe))
     cost = {}
     timed = without_periodic_work(config, steps)
-    runs = {"bare": bare_steps(timed, steps, os.path.join(root, "bare"), cost, k)}
+    runs = {"bare": bare_steps(timed, steps, os.path.join(root, "bare"), cost)}
     if k > 1:
-      runs["single"] = bare_steps(timed, steps, os.path.join(root, "one"))
+      runs["single"] = bare_steps(with_steps_per_dispatch(timed, 1), steps,
+                                  os.path.join(root, "one"))
     times = {name: [] for name in (*runs, steps, 2 * steps)}
     for r in range(repeats):   # interleaved: a change of load hits every measurement
       for name, run in runs.items():

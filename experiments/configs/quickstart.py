@@ -4,8 +4,9 @@ Command:
   python -m experiments.train --config=experiments/configs/quickstart.py \
       --workdir=workdirs/quickstart
 
-Runtime: about 10 s on 2 CPU cores (measured: 6.4 s wall on the project's
-2-core machine, JAX 0.10.2).
+Runtime: about 5 s on 2 CPU cores (measured: 4.0 s wall on the project's
+2-core machine, JAX 0.10.2; 100 steps per device call, the training split
+on the device).
 Expected: test NLL 18.70 nats (0.42 bits/dim) on the fixed 300-image digits
 test split, seed 0 (measured). This is our own figure: there is no paper
 number for this dataset.
@@ -22,7 +23,8 @@ def get_config():
   c.train.num_steps = 1500
   c.train.batch_size = 100
   c.train.learning_rate = 3e-3
-  c.train.steps_per_dispatch = 10   # a step is ~0.2 ms: one device call per 10
+  c.train.log_every_steps = 100
+  c.train.steps_per_dispatch = 100   # a step is ~0.1 ms: one device call per 100
   c.eval.every_steps = 500
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500

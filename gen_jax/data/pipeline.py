@@ -278,7 +278,8 @@ def device_tables(sources, sharding, max_bytes: int):
   With tables, the trainer copies only example indices per chunk and
   gathers the rows inside the jitted step (`gather_rows`): the same values,
   without the per-chunk copy of whole batches, which costs a small model
-  more than its steps (issue 11: 44% of the quickstart's loop time).
+  more than its steps (the quickstart at 10 steps per call: 51% loop
+  overhead with the copies, 4% with them stubbed out, in one paired run).
   """
   named = isinstance(sources, dict)
   arrays = {}
