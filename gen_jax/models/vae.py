@@ -12,8 +12,18 @@ Model config keys (all optional but `name`):
   latent_dim (int), encoder ('mlp' | 'conv'), hidden (MLP widths, encoder
   order; the decoder mirrors them), channels (conv channels, encoder order),
   activation, beta, dynamic_binarization (float data only: Bernoulli-sample
-  the pixels from the loss's key each step), importance_samples (K of the
-  eval-time estimate), importance_chunk (samples per chunk).
+  the pixels from the loss's key each step), log_prob_binarization (with
+  dynamic_binarization, how `log_prob` -- the score of the Bayes classifier,
+  rejection and anomaly detection -- treats grey x: 'sample' (default) scores
+  one Bernoulli(x) draw from its key; 'expected' scores the grey levels as
+  Bernoulli targets, sum_d x_d log s_d + (1 - x_d) log(1 - s_d) =
+  E_{b ~ Bernoulli(x)} log p(b | z) for each z, with q(z | x) from the grey
+  input: deterministic in x and, by Jensen, a lower bound on
+  E_b log p(b) (the IS estimate a stochastic lower bound on it). It is not a
+  normalized density over grey images; `eval_metrics` keeps the sampled
+  binarization, so its nll_nats stay the usual binarized-data figure),
+  importance_samples (K of the eval-time estimate), importance_chunk
+  (samples per chunk).
 """
 
 
@@ -210,6 +220,13 @@ class VAE(Recipe):
       raise UserError("model.latent_dim and model.importance_samples must be "
                       "positive and model.beta >= 0.")
     self.likelihood = Likelihood(spec, bool(get(config, "dynamic_binarization", False)))
+    self.log_prob_binarization = get(config, "log_prob_binarization", "sample")
+    if self.log_prob_binarization not in ("sample", "expected"):
+      raise UserError(f"model.log_prob_binarization={self.log_prob_binarization!r} "
+                      "must be 'sample' or 'expected'.")
+    if self.log_prob_binarization == "expected" and not self.likelihood.dynamic_binarization:
+      raise UserError("model.log_prob_binarization='expected' scores grey levels of "
+                      "dynamically binarized data: set --config.model.dynamic_binarization=True.")
     self.encoder, self.decoder = build_networks(config, spec, self.likelihood,
                                                 2 * self.latent_dim)
     self.phases = (Phase("neg_elbo", self._loss, ("encoder", "decoder")),)
@@ -279,11 +296,15 @@ class VAE(Recipe):
                                      self.importance_chunk)
 
   def log_prob(self, variables, batch, rng=None):
-    """[B] importance-sampled estimate of log p(x) (needs `rng`)."""
+    """[B] importance-sampled estimate of log p(x) (needs `rng`); with
+    log_prob_binarization='expected', of the grey levels' expected
+    log-likelihood bound (see the module docstring)."""
     if rng is None:
       raise ValueError("the VAE's log_prob is an importance-sampled estimate; pass rng")
     k_bin, k_is = jax.random.split(rng)
-    x = self.likelihood.binarize(k_bin, batch["x"])
+    x = batch["x"]
+    if self.log_prob_binarization == "sample":
+      x = self.likelihood.binarize(k_bin, x)
     return self.importance_log_prob(variables["params"], x, k_is,
                                     self.importance_samples,
                                     batch_label(batch, self.num_classes, "vae"))

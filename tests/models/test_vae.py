@@ -155,6 +155,43 @@ def test_dynamic_binarization_needs_float_data():
                 spec)
 
 
+def test_expected_binarization_scores_grey_levels_as_bernoulli_targets():
+  """q(z | x) = p(z) and a decoder that ignores z make every importance weight
+  the likelihood, so log_prob is exact: with 'expected' it is
+  sum_d x_d log s_d + (1 - x_d) log(1 - s_d) for the grey x, whatever the key;
+  the default 'sample' scores a random binarization instead."""
+  spec = DataSpec(name="t", event_shape=(2, 3, 1), encoding="float", num_levels=None)
+  x = jnp.asarray([[0.0, 0.2, 0.5], [0.7, 0.9, 1.0]]).reshape(1, 2, 3, 1)
+  bias = jnp.asarray([-1.0, 0.5, 2.0, -0.3, 0.0, 1.5])
+  s = jax.nn.sigmoid(bias.reshape(1, 2, 3, 1))
+  closed_form = float(jnp.sum(x * jnp.log(s) + (1 - x) * jnp.log1p(-s)))
+
+  def log_probs(mode):
+    cfg = {"name": "vae", "latent_dim": 2, "hidden": (8,), "dynamic_binarization": True,
+           "importance_samples": 4, "importance_chunk": 2}
+    if mode:
+      cfg["log_prob_binarization"] = mode
+    recipe = make_recipe(ml_collections.ConfigDict(cfg), spec)
+    params = recipe.init(jax.random.PRNGKey(0), None)["params"]
+    zero = lambda p: jax.tree.map(jnp.zeros_like, p)
+    params["encoder"]["mlp"]["out"] = zero(params["encoder"]["mlp"]["out"])  # q = N(0, I)
+    params["decoder"]["mlp"]["out"] = {
+        "kernel": zero(params["decoder"]["mlp"]["out"]["kernel"]), "bias": bias}
+    variables = {"params": params, "state": {}}
+    return [float(recipe.log_prob(variables, {"x": x}, jax.random.PRNGKey(k))[0])
+            for k in range(4)]
+
+  np.testing.assert_allclose(log_probs("expected"), closed_form, rtol=1e-5)
+  sampled = log_probs(None)
+  assert len(set(sampled)) > 1 and not np.allclose(sampled, closed_form)
+  with pytest.raises(UserError, match="dynamic_binarization=True"):
+    make_recipe(ml_collections.ConfigDict(
+        {"name": "vae", "log_prob_binarization": "expected"}), spec)
+  with pytest.raises(UserError, match="'sample' or 'expected'"):
+    make_recipe(ml_collections.ConfigDict(
+        {"name": "vae", "dynamic_binarization": True, "log_prob_binarization": "mean"}), spec)
+
+
 def vae_config(module, **overrides):
   c = module.get_config()
   small = {"train.num_steps": 2, "train.batch_size": 8, "train.log_every_steps": 1,
