@@ -22,7 +22,8 @@ from absl import app, flags
 import jax
 import numpy as np
 
-from benchmarks import sampling_pixel
+from benchmarks import roofline, sampling_pixel
+from benchmarks.flops import count_flops
 from gen_jax.sampling import cached_pixelcnn
 
 FLAGS = flags.FLAGS
@@ -77,6 +78,9 @@ def alternate(runs: dict, rounds: int) -> dict:
 def main(argv):
   del argv
   modules = {FLAGS.before: module_at(FLAGS.before), "now": cached_pixelcnn}
+  peak = roofline.measure_peak_flops()
+  print(f"{roofline.environment()['device']}: peak {peak / 1e9:.1f} GFLOP/s "
+        "(float32 matmul)", flush=True)
   for batch in (int(b) for b in FLAGS.batches):
     runs = samplers(modules, FLAGS.width, FLAGS.depth, batch)
     outs = [np.asarray(run(jax.random.PRNGKey(0))) for run in runs.values()]  # compiles
@@ -84,9 +88,13 @@ def main(argv):
     seconds = alternate(runs, FLAGS.rounds)
     rates = {name: (batch / min(s), batch / statistics.median(s))
              for name, s in seconds.items()}
+    rng = jax.random.PRNGKey(0)
     for name, (best, median) in rates.items():
+      flops = count_flops(runs[name], rng).flops / batch
       print(f"{FLAGS.width} x {FLAGS.depth}, batch {batch:>4}, {name:>8}: "
-            f"best {best:8.1f}  median {median:8.1f} samples/s", flush=True)
+            f"best {best:8.1f}  median {median:8.1f} samples/s, "
+            f"{flops / 1e6:.1f} MFLOP/sample, {100 * best * flops / peak:.2f}% of peak",
+            flush=True)
     print(f"  same samples: {same}; now / before (best): "
           f"{rates['now'][0] / rates[FLAGS.before][0]:.2f}x", flush=True)
 
