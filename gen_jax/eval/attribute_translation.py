@@ -39,6 +39,7 @@ import numpy as np
 
 from gen_jax.eval import classifier as clf
 from gen_jax.eval.gan_metrics import as_unit_images
+from gen_jax.eval.translation import read_all
 
 RENDERS = 8               # renderings of each train digit for the classifiers
 RENDER_SEED = 20180101
@@ -80,12 +81,6 @@ def renderer(spec, attributes: Sequence[str]) -> Callable | None:
     return None
   return lambda rows, attributes: attribute_digits.translation_truth(
       rows, attributes, spec.encoding)
-
-
-def read_all(source, limit: int | None = None) -> dict[str, np.ndarray]:
-  """The first `limit` (None: all) rows of a source, numpy."""
-  n = len(source) if limit is None else min(limit, len(source))
-  return source.get(np.arange(n))
 
 
 # -------------------------------------------------------------- classifiers
