@@ -20,7 +20,6 @@ import jax
 import jax.numpy as jnp
 
 from benchmarks import roofline
-from benchmarks.flops import count_flops
 
 FLAGS = flags.FLAGS
 
@@ -83,15 +82,10 @@ def measure(name: str, variant, batch: int, hidden: int, dims: int, repeats: int
   body, unroll, layout = variant
   a0, rows = inputs(batch, hidden, dims)
   a0 = a0.T if layout == "HB" else a0
-  compiled, compile_s = roofline.compile_timed(scan_of(body, unroll), a0, rows)
-  seconds = roofline.steady_seconds(lambda: compiled(a0, rows), repeats)
-  cost = count_flops(scan_of(body, unroll), a0, rows)
-  fields = roofline.throughput_fields(dims, seconds, cost, peak_flops, "positions")
   return {"benchmark": "nade_breakdown", "model": "nade", "variant": name,
           "setting": f"H={hidden}", "batch": batch, "dims": dims,
-          "us_per_position": 1e6 * fields["seconds_per_call"] / dims,
-          "floor_us_per_position": 1e6 * cost.flops / peak_flops / dims,
-          **fields, "compile_s": compile_s}
+          **roofline.per_position_fields(scan_of(body, unroll), (a0, rows), dims, repeats,
+                                         peak_flops)}
 
 
 def main(argv):

@@ -126,14 +126,8 @@ def variants(recipe, variables, batch: int):
 
 
 def measure(name, fn, args, positions, repeats, peak_flops) -> dict:
-  compiled, compile_s = roofline.compile_timed(fn, *args)
-  seconds = roofline.steady_seconds(lambda: compiled(*args), repeats)
-  cost = count_flops(fn, *args)
-  fields = roofline.throughput_fields(positions, seconds, cost, peak_flops, "positions")
   return {"benchmark": "pixelcnn_breakdown", "model": "pixelcnn", "variant": name,
-          "us_per_position": 1e6 * fields["seconds_per_call"] / positions,
-          "floor_us_per_position": 1e6 * cost.flops / peak_flops / positions,
-          **fields, "compile_s": compile_s}
+          **roofline.per_position_fields(fn, args, positions, repeats, peak_flops)}
 
 
 def main(argv):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 import jax
 import jax.numpy as jnp
 
-from benchmarks.flops import Cost
+from benchmarks.flops import Cost, count_flops
 
 
 def default_matmul_size() -> int:
@@ -106,6 +106,20 @@ def throughput_fields(items: int, seconds: Sequence[float], cost: Cost | None,
   return dict(fields, flops_per_item=cost.flops / items,
               transcendentals_per_item=cost.transcendentals / items,
               achieved_flops_per_s=achieved, fraction_of_peak=achieved / peak_flops)
+
+
+def per_position_fields(jitted, args: Sequence[Any], positions: int, repeats: int,
+                        peak_flops: float) -> dict:
+  """A scan over `positions` positions timed (compile apart, steady state)
+  and costed (`benchmarks.flops`): microseconds per position, its FLOP
+  floor at `peak_flops`, and `throughput_fields`."""
+  compiled, compile_s = compile_timed(jitted, *args)
+  seconds = steady_seconds(lambda: compiled(*args), repeats)
+  cost = count_flops(jitted, *args)
+  fields = throughput_fields(positions, seconds, cost, peak_flops, "positions")
+  return {"us_per_position": 1e6 * fields["seconds_per_call"] / positions,
+          "floor_us_per_position": 1e6 * cost.flops / peak_flops / positions,
+          **fields, "compile_s": compile_s}
 
 
 def append_jsonl(path: str, rows: Sequence[dict]) -> None:
