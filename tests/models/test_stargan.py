@@ -22,7 +22,7 @@ from gen_jax.data.sources import ArraySource, attribute_value, open_dataset
 from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import attribute_translation as at
-from gen_jax.models import make_recipe
+from gen_jax.models import make_recipe, stargan
 from gen_jax.models.stargan import (attribute_layout, classification_loss, code_width,
                                     domain_targets, encode, parse_target)
 from gen_jax.nn.stargan import Generator, tile_condition
@@ -188,8 +188,14 @@ def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path)
                                                     {"x": b["x"], "target": code})
   np.testing.assert_allclose(by_index, by_code, atol=1e-5)
   assert by_index.shape == (3, 8, 8, 3) and 0 <= float(by_index.min()) <= float(by_index.max()) <= 1
+  # Without a target, each image gets random classes drawn from the key:
+  # the translation to those classes, a new draw for a new key.
   random = recipe.sample(variables, jax.random.PRNGKey(2), 3, {"x": b["x"]})
-  assert random.shape == (3, 8, 8, 3)
+  drawn = stargan.random_indices(recipe.layout, jax.random.PRNGKey(2), 3)
+  np.testing.assert_allclose(random, recipe.sample(variables, None, 3,
+                                                   {"x": b["x"], "target": drawn}), atol=1e-6)
+  assert not np.allclose(random, recipe.sample(variables, jax.random.PRNGKey(3), 3,
+                                               {"x": b["x"]}))
   # Domains of an image of classes (2, 0, 1): 4 colours, thickness and background flipped.
   np.testing.assert_array_equal(domain_targets(recipe.layout, np.array([2, 0, 1])),
                                 [[0, 0, 1], [1, 0, 1], [2, 0, 1], [3, 0, 1], [2, 1, 1], [2, 0, 0]])
