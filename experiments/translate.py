@@ -136,7 +136,7 @@ def restore(workdir: str):
   return exp
 
 
-def translate(workdir: str, input_flag: str, output: str, direction: str = "ab",
+def translate(workdir: str, input_flag: str, output: str, direction: str | None = None,
               resize: bool = False, target: str | None = None) -> list[str]:
   """Translates the inputs, writes PNGs under `output`; returns their paths."""
   return translate_with(restore(workdir), input_flag, output, direction, resize, target)
@@ -161,11 +161,15 @@ def stargan_targets(recipe, text: str | None, rows: dict):
                    else np.asarray(rows[a], np.int32) for a in names], axis=-1)
 
 
-def translate_with(exp, input_flag: str, output: str, direction: str = "ab",
+def translate_with(exp, input_flag: str, output: str, direction: str | None = None,
                    resize: bool = False, target: str | None = None) -> list[str]:
-  """`translate` with a restored `Experiment`."""
+  """`translate` with a restored `Experiment`; `direction` (cyclegan only)
+  None: "ab"."""
   from gen_jax.pictures import save_png, to_uint8_images  # pylint: disable=import-outside-toplevel
   if exp.config.model.name == "stargan":
+    if direction is not None:
+      raise UserError("--direction is for cyclegan workdirs; a stargan workdir "
+                      "translates to --target=name=value,...")
     rows, names = load_rows(exp, None, input_flag, resize)
     targets = stargan_targets(exp.recipe, target, rows)
     out = exp.recipe.translate_images(exp.variables(), rows["x"], targets, chunk=CHUNK)
@@ -174,6 +178,7 @@ def translate_with(exp, input_flag: str, output: str, direction: str = "ab",
     if target:
       raise UserError("--target is for stargan workdirs; a cyclegan workdir "
                       "translates by --direction=ab|ba.")
+    direction = direction or "ab"
     images, names = load_inputs(exp, direction[0], input_flag, resize)
     out = exp.recipe.translate_images(exp.variables(), direction, images, chunk=CHUNK)
     pixels = to_uint8_images(out, exp.recipe.output_spec(direction))
@@ -192,9 +197,10 @@ def main(argv):
     raise UserError("--workdir (a trained cyclegan or stargan workdir), --input (a "
                     "PNG, a folder of PNGs or 'eval') and --output (a folder) are "
                     "required.")
-  paths = translate(workdir, INPUT.value, OUTPUT.value, DIRECTION.value,
-                    RESIZE.value, TARGET.value)
-  what = f"--target={TARGET.value}" if TARGET.value else DIRECTION.value
+  direction = DIRECTION.value if flags.FLAGS["direction"].present else None
+  paths = translate(workdir, INPUT.value, OUTPUT.value, direction, RESIZE.value,
+                    TARGET.value)
+  what = f"--target={TARGET.value}" if TARGET.value else direction or "ab"
   print(f"wrote {len(paths)} {what} translation(s) to {OUTPUT.value}")
 
 

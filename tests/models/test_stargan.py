@@ -430,6 +430,8 @@ def test_translate_sets_named_attributes_and_refuses_unknown_ones(trained, tmp_p
     translate.translate_with(exp, "eval", str(tmp_path / "bad"), target="hair=blond")
   with pytest.raises(UserError, match="give --target=name=value"):
     translate.translate_with(exp, "eval", str(tmp_path / "none"))
+  with pytest.raises(UserError, match="--direction is for cyclegan workdirs"):
+    translate.translate_with(exp, "eval", str(tmp_path / "dir"), "ba", target="colour=red")
 
 
 @pytest.mark.slow   # a second process: JAX start-up, restore and compile (about 20 s)
