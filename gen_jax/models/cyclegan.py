@@ -7,12 +7,14 @@ and the PatchGAN discriminators d_a (real A vs F(b)) and d_b (real B vs
 G(a)). Two phases per step, on the same batch:
 
   generators      LSGAN (D_B(G(a)) - 1)^2 + (D_A(F(b)) - 1)^2
-                  + cycle_weight * (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)
+                  + cycle_weight * (|F(G(a) + n) - a|_1 + |G(F(b) + n) - b|_1)
                   + identity_weight * cycle_weight * (|G(b) - b|_1 + |F(a) - a|_1)
   discriminators  0.5 (D(real) - 1)^2 + 0.5 D(pooled fake)^2, for D_A and D_B
 
 (means over pixels and patches; the paper: cycle 10, identity 0.5, i.e. an
-identity term weighted 5). The discriminators phase translates the batch
+identity term weighted 5). n: Gaussian noise of std `model.cycle_noise`
+(in [-1, 1] units; default 0, the paper's objective) added to the
+translation before it is translated back (`cycle_noise`). The discriminators phase translates the batch
 again with the generators just updated, and shows D a fake drawn through an
 image pool of `pool_size` past fakes (50), kept in `state` (so checkpointed):
 while the pool fills, each fake goes in and is shown; afterwards, with
@@ -134,6 +136,18 @@ def constant_then_linear_decay(learning_rate: float, decay_start: int,
       [decay_start])
 
 
+def cycle_noise(x: jax.Array, rng: jax.Array, std: float) -> jax.Array:
+  """x [B, H, W, C] plus N(0, std^2) per pixel (x itself when std is 0): what
+  the reconstructing generator reads in the cycle term. A translation can
+  meet the cycle term by hiding its input in a faint signal the second
+  generator decodes (Chu et al. 2017, "CycleGAN, a master of
+  steganography"); noise of this size drowns the faint signal, so the cycle
+  is met only through what the translation visibly keeps."""
+  if not std:
+    return x
+  return x + std * jax.random.normal(rng, x.shape, x.dtype)
+
+
 # ----------------------------------------------------------------- domains
 
 
@@ -187,6 +201,7 @@ class CycleGAN(Recipe):
     self.event_shape = self.spec_a.event_shape
     self.cycle_weight = config_weight(config, "cycle_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.5)
+    self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.pool_size = config_int(config, "pool_size", 50, minimum=0)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
@@ -264,14 +279,17 @@ class CycleGAN(Recipe):
     return self.to_model(batch["a"]["x"]), self.to_model(batch["b"]["x"])
 
   def _generators_loss(self, params, state, batch, rng, step):
-    del rng, step
+    del step
     real_a, real_b = self._reals(batch)
     fake_b = self.translate(params, "g_ab", real_a)
     fake_a = self.translate(params, "g_ba", real_b)
+    key_a, key_b = jax.random.split(rng) if self.cycle_noise else (None, None)
     terms = {"g_adv_ab": lsgan_generator_loss(self.discriminate(params, "d_b", fake_b)),
              "g_adv_ba": lsgan_generator_loss(self.discriminate(params, "d_a", fake_a)),
-             "cycle_a": l1(self.translate(params, "g_ba", fake_b), real_a),
-             "cycle_b": l1(self.translate(params, "g_ab", fake_a), real_b)}
+             "cycle_a": l1(self.translate(params, "g_ba",
+                                          cycle_noise(fake_b, key_a, self.cycle_noise)), real_a),
+             "cycle_b": l1(self.translate(params, "g_ab",
+                                          cycle_noise(fake_a, key_b, self.cycle_noise)), real_b)}
     loss = terms["g_adv_ab"] + terms["g_adv_ba"] + self.cycle_weight * (
         terms["cycle_a"] + terms["cycle_b"])
     if self.identity_weight:

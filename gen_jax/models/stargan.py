@@ -17,9 +17,14 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  -mean D_src(x) + mean D_src(G(x, c')) + lambda_gp GP
                  + lambda_cls L_cls(D_cls(x), c)
   generator      -mean D_src(G(x, c')) + lambda_cls L_cls(D_cls(G(x, c')), c')
-                 + lambda_rec mean |x - G(G(x, c'), c)|
+                 + lambda_rec mean |x - G(G(x, c') + n, c)|
                  [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
                  default 0: not in the paper's objective]
+
+n: Gaussian noise of std `model.cycle_noise` ([-1, 1] units; default 0,
+the paper's objective) on the translation before it is translated back
+(`gen_jax.models.cyclegan.cycle_noise`): it drowns a faint hidden copy of
+the input, so the reconstruction term rewards keeping the content visibly.
 
 c: the batch's attributes, c': random targets, each attribute's class drawn
 uniformly and independently (the paper's code permutes the batch's labels
@@ -66,7 +71,7 @@ import optax
 
 from gen_jax.errors import UserError
 from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
-from gen_jax.models.cyclegan import constant_then_linear_decay
+from gen_jax.models.cyclegan import constant_then_linear_decay, cycle_noise
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
 from gen_jax.optim import make_optimizer
@@ -265,6 +270,7 @@ class StarGAN(Recipe):
     self.cls_weight = config_weight(config, "cls_weight", 1.0)
     self.rec_weight = config_weight(config, "rec_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.0)
+    self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
@@ -341,7 +347,8 @@ class StarGAN(Recipe):
     target = random_indices(self.layout, rng, x.shape[0])
     fake = self.translate(params, x, encode(self.layout, target))
     fake_src, fake_cls = self.discriminate(params, fake)
-    rec = self.translate(params, fake, encode(self.layout, source))
+    rec = self.translate(params, cycle_noise(fake, jax.random.fold_in(rng, 1), self.cycle_noise),
+                         encode(self.layout, source))
     terms = {"g_adv": -jnp.mean(fake_src),
              "g_cls": classification_loss(self.layout, fake_cls, target)[0],
              "g_rec": jnp.mean(jnp.abs(x - rec))}

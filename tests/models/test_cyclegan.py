@@ -16,7 +16,7 @@ from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.eval import translation
 from gen_jax.models import make_recipe
-from gen_jax.models.cyclegan import (constant_then_linear_decay, empty_pool, l1,
+from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise, empty_pool, l1,
                                      lsgan_discriminator_loss, lsgan_generator_loss,
                                      pool_decisions, pool_query)
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator, patch_output_size,
@@ -93,6 +93,32 @@ def test_generators_loss_wires_each_term_as_the_paper_by_hand(identity_weight, e
   assert float(terms["g_adv_ba"]) == pytest.approx(0.25)
   assert float(terms["cycle_a"]) == float(terms["cycle_b"]) == pytest.approx(1.5)
   assert ("identity_a" in terms) == (identity_weight > 0)
+
+
+def test_cycle_noise_is_seeded_gaussian_noise_of_the_asked_size_or_nothing():
+  x = jnp.linspace(-1.0, 1.0, 64 * 64 * 3).reshape(4, 32, 32, 3)
+  assert cycle_noise(x, None, 0.0) is x                  # the paper's objective: no key used
+  key = jax.random.PRNGKey(3)
+  noise = np.asarray(cycle_noise(x, key, 0.2) - x) / 0.2
+  np.testing.assert_array_equal(cycle_noise(x, key, 0.2), cycle_noise(x, key, 0.2))
+  assert abs(noise.mean()) < 4 / np.sqrt(noise.size)     # N(0, 1) within 4 standard errors
+  assert abs(noise.std() - 1.0) < 0.03
+  assert not np.allclose(cycle_noise(x, jax.random.PRNGKey(4), 0.2), cycle_noise(x, key, 0.2))
+
+
+def test_the_cycle_terms_read_the_translation_with_noise_by_hand():
+  """F(G(a') + n_a) = -(1 + n_a) against a' = 0.5, G(F(b') + n_b) = 2 (0.5 + n_b)
+  against b' = -0.5, with n_a, n_b the noise of the phase key's two halves."""
+  recipe = recipe_for(identity_weight=0.0, pool_size=0, cycle_noise=0.3)
+  params = linear_nets(recipe)
+  rng = jax.random.PRNGKey(7)
+  _, (terms, _) = recipe.phases[0].loss_fn(params, {}, constant_batch(), rng, 0)
+  key_a, key_b = jax.random.split(rng)
+  n_a = 0.3 * np.asarray(jax.random.normal(key_a, (2, 8, 8, 1)))
+  n_b = 0.3 * np.asarray(jax.random.normal(key_b, (2, 8, 8, 1)))
+  np.testing.assert_allclose(terms["cycle_a"], np.mean(np.abs(-(1 + n_a) - 0.5)), rtol=1e-5)
+  np.testing.assert_allclose(terms["cycle_b"], np.mean(np.abs(2 * (0.5 + n_b) + 0.5)), rtol=1e-5)
+  assert float(terms["g_adv_ab"]) == pytest.approx(4.0)   # the adversarial terms see no noise
 
 
 def test_discriminators_loss_by_hand():

@@ -154,6 +154,12 @@ def test_the_critic_loss_by_hand_with_the_exact_gradient_penalty_of_a_linear_cri
   with_identity, (terms, _) = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
   np.testing.assert_allclose(terms["g_identity"], np.mean(np.abs(x / 2)), rtol=1e-5)
   np.testing.assert_allclose(with_identity, loss + 2 * terms["g_identity"], rtol=1e-5)
+  # Cycle noise: rec = (x'/2 + n) / 2 with n from the key folded with 1.
+  recipe = recipe_for(cycle_noise=0.2)
+  linear_nets(recipe, w)
+  _, (terms, _) = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
+  n = 0.2 * np.asarray(jax.random.normal(jax.random.fold_in(jax.random.PRNGKey(1), 1), x.shape))
+  np.testing.assert_allclose(terms["g_rec"], np.mean(np.abs(x - (x / 2 + n) / 2)), rtol=1e-5)
 
 
 # ----------------------------------------------------------- conditioning
@@ -273,6 +279,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"attributes": ()}, None, "name the attributes to translate"),
     ({"preserved": ("colour",)}, None, "preserved: \\['colour'\\] must be"),
     ({"d_layers": 4}, None, "d_layers=4 halves 8-pixel images"),
+    ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
