@@ -45,6 +45,7 @@ def get_config():
   c.model.d_layers = 1
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
+  c.model.cycle_noise = 0.0
   c.model.pool_size = 50
   c.model.decay_start_step = 1000
   c.model.metrics = "labels"

@@ -74,6 +74,7 @@ def get_config():
   c.model.cls_weight = 1.0
   c.model.rec_weight = 10.0
   c.model.identity_weight = 5.0
+  c.model.cycle_noise = 0.0
   c.model.n_critic = 5
   c.model.metrics = "attributes"
   c.model.classifier_steps = 4000

@@ -31,7 +31,10 @@ image one attribute vector, unpaired translation data), `hold_out` (default
 True; False lets train rows take every (digit, colour) pair) and
 `digit_images` (default False; True adds the feature `digit_image` [H, W],
 the grey digit the row was drawn from, so the exact translation of a row to
-any attributes is `translation_truth(row, attributes)`).
+any attributes is `translation_truth(row, attributes)`) and `domain` (default
+None; e.g. "colour=red,thickness=thin,background=black": every row of every
+split drawn with those attributes, one row per digit, so two such sources
+are two domains of unpaired translation; no pair is held out).
 """
 
 import functools
@@ -96,10 +99,15 @@ def is_held_out(digit: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 
 def draw_attributes(digits: np.ndarray, rng: np.random.Generator,
-                    allow_held_out: bool) -> dict[str, np.ndarray]:
+                    allow_held_out: bool,
+                    domain: tuple[int, int, int] | None = None) -> dict[str, np.ndarray]:
   """Uniform colour, thickness, background per digit; without
-  `allow_held_out` a held-out pair's colour is redrawn until it is seen."""
+  `allow_held_out` a held-out pair's colour is redrawn until it is seen;
+  `domain` (colour, thickness, background) fixes all three instead."""
   n = len(digits)
+  if domain is not None:
+    return {"digit": digits.astype(np.int32),
+            **{a: np.full(n, v, np.int32) for a, v in zip(RENDERED_ATTRIBUTES, domain)}}
   colour = rng.integers(0, len(PALETTE), n)
   while not allow_held_out and is_held_out(digits, colour).any():
     bad = is_held_out(digits, colour)
@@ -119,13 +127,14 @@ def caption_ids(attrs: dict[str, np.ndarray], rng: np.random.Generator,
 
 
 def attribute_split(images: np.ndarray, labels: np.ndarray, draws: int, seed: int,
-                    allow_held_out: bool, encoding: str,
-                    digit_images: bool = False) -> dict[str, np.ndarray]:
+                    allow_held_out: bool, encoding: str, digit_images: bool = False,
+                    domain: tuple[int, int, int] | None = None) -> dict[str, np.ndarray]:
   """`draws` attribute drawings of each grey image [N, H, W, 1] in 0..255
-  (with `digit_images`, each row also keeps its grey digit [H, W])."""
+  (with `digit_images`, each row also keeps its grey digit [H, W]); a
+  `domain` draws each image once with its attributes."""
   rng = np.random.default_rng(seed)
-  index = np.tile(np.arange(len(images)), draws)
-  attrs = draw_attributes(labels[index], rng, allow_held_out)
+  index = np.tile(np.arange(len(images)), 1 if domain is not None else draws)
+  attrs = draw_attributes(labels[index], rng, allow_held_out, domain)
   grey = images[..., 0].astype(np.float32) / 255.0
   pixels = render_pixels(grey[index], attrs["colour"], attrs["thickness"],
                          attrs["background"])
@@ -172,13 +181,42 @@ def options(config) -> dict:
     if not isinstance(value, bool):
       raise UserError(f"--config.data.{key}={value!r} must be True or False.")
     out[key] = value
+  out["domain"] = parse_domain(config.get("domain"))
   return out
+
+
+def parse_domain(text) -> tuple[int, int, int] | None:
+  """"colour=red,thickness=thin,background=black" -> (0, 0, 0); every
+  attribute named once, by its class name (see `attribute_spec`)."""
+  if text is None:
+    return None
+  names = {f.name: f.class_names for f in attribute_spec(16, "float").features
+           if f.name in RENDERED_ATTRIBUTES}
+  example = "colour=red,thickness=thin,background=black"
+  if not isinstance(text, str):
+    raise UserError(f"--config.data.domain={text!r} must be a string such as {example!r}.")
+  given = {}
+  for part in filter(None, (p.strip() for p in text.split(","))):
+    name, _, value = part.partition("=")
+    name, value = name.strip(), value.strip()
+    if name not in names or value not in names[name] or name in given:
+      raise UserError(
+          f"--config.data.domain={text!r}: {part!r} is not one attribute=value of "
+          + "; ".join(f"{a}: {', '.join(v)}" for a, v in names.items())
+          + f" (each attribute once, e.g. {example!r}).")
+    given[name] = names[name].index(value)
+  missing = [a for a in RENDERED_ATTRIBUTES if a not in given]
+  if missing:
+    raise UserError(f"--config.data.domain={text!r} leaves out {', '.join(missing)}; "
+                    f"name all three, e.g. {example!r}.")
+  return tuple(given[a] for a in RENDERED_ATTRIBUTES)
 
 
 @functools.lru_cache(maxsize=4)
 def attribute_digits_splits(encoding: str, size: int | None, train_draws: int = TRAIN_DRAWS,
-                            hold_out: bool = True,
-                            digit_images: bool = False) -> tuple[DataSpec, dict]:
+                            hold_out: bool = True, digit_images: bool = False,
+                            domain: tuple[int, int, int] | None = None
+                            ) -> tuple[DataSpec, dict]:
   """(spec, {split: arrays}) from mnist_small resized to `size` (default 16);
   the options are the module doc's."""
   from gen_jax.data.sources import mnist_small_arrays  # pylint: disable=import-outside-toplevel
@@ -189,12 +227,13 @@ def attribute_digits_splits(encoding: str, size: int | None, train_draws: int = 
   train, test = mnist_small_arrays("categorical", size)     # levels 0..255
   splits = {
       "train": attribute_split(train["x"], train["label"], train_draws, SEEDS["train"],
-                               not hold_out, encoding, digit_images),
+                               not hold_out, encoding, digit_images, domain),
       "test": attribute_split(test["x"], test["label"], TEST_DRAWS, SEEDS["test"],
-                              True, encoding, digit_images)}
+                              True, encoding, digit_images, domain)}
   test_images = len(test["x"])
   evaluator = np.random.default_rng(SEEDS["test"]).permutation(test_images) < test_images // 2
-  splits["test"]["evaluator"] = np.tile(evaluator, TEST_DRAWS).astype(np.int32)
+  splits["test"]["evaluator"] = np.tile(
+      evaluator, len(splits["test"]["x"]) // test_images).astype(np.int32)
   splits["train"]["evaluator"] = np.zeros(len(splits["train"]["x"]), np.int32)
   held = splits["test"]["held_out"] == 1
   splits["held_out"] = {k: v[held] for k, v in splits["test"].items()}

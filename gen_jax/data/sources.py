@@ -454,7 +454,7 @@ def load(config) -> tuple[object, object, DataSpec]:
 
 SOURCE_KEYS = ("name", "encoding", "data_dir", "train_split", "eval_split",
                "validation_split", "image_size", "pad_to", "attributes",
-               "train_draws", "hold_out", "digit_images")
+               "train_draws", "hold_out", "digit_images", "domain")
 
 
 def source_configs(data_config) -> dict[str, object] | None:

@@ -126,6 +126,38 @@ def test_stored_pixels_are_the_rendering_of_the_known_attributes():
     np.testing.assert_array_equal(a["x"][i], np.round(expected * 255) / np.float32(255))
 
 
+def test_a_domain_draws_every_digit_once_with_its_attributes_and_exact_truth():
+  config = ml_collections.ConfigDict({
+      "name": "attribute_digits", "encoding": "float", "image_size": 8, "digit_images": True,
+      "domain": "colour=blue, thickness=thick, background=white"})
+  dataset = open_dataset(config)
+  for split, digits in (("train", 4000), ("test", 1000)):
+    rows = dataset.split(split).arrays
+    assert len(rows["x"]) == digits                        # one row per digit
+    assert (rows["colour"] == 2).all() and (rows["thickness"] == 1).all()
+    assert (rows["background"] == 1).all()
+    np.testing.assert_array_equal(rows["x"], ad.translation_truth(rows, {}))
+  free = open_dataset(ml_collections.ConfigDict(
+      {"name": "attribute_digits", "encoding": "float", "image_size": 8,
+       "digit_images": True})).split("test").arrays
+  # The same test digits in the same order as the default split's first draw.
+  np.testing.assert_array_equal(dataset.split("test").arrays["digit_image"],
+                                free["digit_image"][:1000])
+
+
+@pytest.mark.parametrize("domain,message", [
+    ("colour=purple,thickness=thin,background=black", "'colour=purple' is not one"),
+    ("colour=red,colour=blue,thickness=thin,background=black", "each attribute once"),
+    ("colour=red", "leaves out thickness, background"),
+    (3, "must be a string"),
+])
+def test_a_bad_domain_is_one_message_naming_the_choices(domain, message):
+  config = ml_collections.ConfigDict({"name": "attribute_digits", "encoding": "float",
+                                      "image_size": 8, "domain": domain})
+  with pytest.raises(UserError, match=message):
+    open_dataset(config)
+
+
 def test_the_spec_describes_the_side_features(dataset):
   spec = dataset.spec
   assert spec.event_shape == (8, 8, 3) and spec.num_classes is None
