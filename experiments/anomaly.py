@@ -20,6 +20,10 @@ scores them (`gen_jax/eval/anomaly.py`):
                       is refused for configs that do not set the key, which
                       is all of them: overrides must name existing keys.)
   complexity          NLL in bits minus the input's PNG length (Serra et al. 2020)
+  complexity_webp, complexity_g4, complexity_best
+                      the same with lossless WebP, with CCITT Group 4 (binary
+                      data), and with the shortest of them per image
+                      (`gen_jax.eval.anomaly`)
   typicality_m<M>     |mean NLL of a batch of M - entropy estimate|, on disjoint
                       batches (Nalisnick et al. 2019), for each M of
                       --typicality_batch (default 1 and 10; M=1 scores single
@@ -68,7 +72,16 @@ NORMAL_CLASSES = flags.DEFINE_list("normal_classes", None, "One-class split: the
                                    "classes' test images are in-distribution, the "
                                    "others' are the outlier set `other_classes`.")
 
-TABLE_SCORES = ("nll", "likelihood_ratio", "complexity")   # then typicality_m<M>
+TABLE_SCORES = ("nll", "likelihood_ratio", "complexity", "complexity_webp",
+                "complexity_g4", "complexity_best")   # then typicality_m<M>
+
+
+COMPRESSORS = {
+    "png": "PNG, Pillow optimize=True, whole file (header not subtracted)",
+    "webp": "lossless WebP, Pillow quality=100 method=6, whole file",
+    "g4": "CCITT Group 4 in TIFF (Pillow with libtiff), whole file",
+    "best": ("per image the shortest of the other codecs, each net of its length "
+             "for a blank image, plus log2(K) bits naming the codec")}
 
 
 def has_checkpoint(workdir: str) -> bool:
@@ -272,11 +285,14 @@ def main(argv):
   inputs = {"test": test["x"], **sets}
   nll = {k: model_nll(x) for k, x in inputs.items()}
   entropy = float(model_nll(held["x"]).mean())
-  bits = {k: anomaly.compressed_bits(x, spec.num_levels) for k, x in inputs.items()}
+  bits = {k: anomaly.codec_lengths(x, spec.num_levels) for k, x in inputs.items()}
+  codecs = list(bits["test"])
 
   scores = {"nll": nll,
-            "bits_per_dim": {k: anomaly.bits_per_dim(v, spec.num_dims) for k, v in nll.items()},
-            "complexity": {k: anomaly.complexity_score(nll[k], bits[k]) for k in inputs}}
+            "bits_per_dim": {k: anomaly.bits_per_dim(v, spec.num_dims) for k, v in nll.items()}}
+  for codec in codecs:
+    name = "complexity" if codec == "png" else f"complexity_{codec}"
+    scores[name] = {k: anomaly.complexity_score(nll[k], bits[k][codec]) for k in inputs}
   bg_nll = None
   if background is not None:
     bg_fn = nll_function(background, classes, prior_of(background))
@@ -308,12 +324,13 @@ def main(argv):
           "workdir": BACKGROUND.value, "model": background.config.model.name,
           "step": background.step, "checkpoint": bg_checkpoint,
           "perturb_rate": float(background.config.model.get("perturb_rate", 0.0))},
-      "compressor": ("PNG, Pillow optimize=True, whole file (header not subtracted), "
-                     + ("1-bit grey" if spec.num_levels == 2 else "8-bit")),
+      "compressors": {c: COMPRESSORS[c] + (" (1-bit grey)" if c == "png" and
+                                           spec.num_levels == 2 else "") for c in codecs},
       "mean_nll_nats": {k: float(v.mean()) for k, v in nll.items()},
       "mean_background_nll_nats": None if bg_nll is None else {
           k: float(v.mean()) for k, v in bg_nll.items()},
-      "mean_compressed_bits": {k: float(v.mean()) for k, v in bits.items()},
+      "mean_compressed_bits": {c: {k: float(v[c].mean()) for k, v in bits.items()}
+                               for c in codecs},
       "metrics": metrics,
   }
   write_roc(os.path.join(workdir, "anomaly_roc.png"), scores, list(sets), result)

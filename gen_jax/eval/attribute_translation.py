@@ -148,14 +148,17 @@ def joint(judged: dict, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def prepare(spec, attributes: dict[str, int], preserved: dict[str, int], train_source,
-            eval_source, steps: int, limit: int | None, train_limit: int | None) -> dict:
+            eval_source, steps: int, limit: int | None, train_limit: int | None,
+            classifiers: dict | None = None) -> dict:
   """Eval rows (the first `limit`), classifiers (trained on the first
-  `train_limit` train rows) and their ceilings on the real eval images."""
+  `train_limit` train rows, unless `classifiers` of an earlier `prepare` are
+  given) and their ceilings on the real eval images."""
   render = renderer(spec, list(attributes))
   features = {**attributes, **preserved}
-  train_rows = read_all(train_source, train_limit)
-  images, labels = training_set(train_rows, attributes, list(preserved), render)
-  classifiers = train_classifiers(as_unit_images(images, spec), labels, features, steps)
+  if classifiers is None:
+    train_rows = read_all(train_source, train_limit)
+    images, labels = training_set(train_rows, attributes, list(preserved), render)
+    classifiers = train_classifiers(as_unit_images(images, spec), labels, features, steps)
   rows = read_all(eval_source, limit)
   judged = judge(classifiers, as_unit_images(rows["x"], spec), rows)
   ceilings = {f: accuracy(*judged[f]) for f in features}
@@ -184,11 +187,13 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
                         attributes: dict[str, int], preserved: dict[str, int],
                         train_source, eval_source, cache: dict,
                         classifier_steps: int = 2000, max_examples: int | None = None,
-                        classifier_examples: int | None = None) -> dict[str, float]:
+                        classifier_examples: int | None = None,
+                        targets: np.ndarray | None = None) -> dict[str, float]:
   """The module's metrics for `translate(images, targets [N, G]) -> images`
   (numpy, data encoding; targets index the classes of `attributes`, an
   ordered {name: classes}); `preserved`: {feature: classes} to keep;
-  `max_examples` eval rows, `classifier_examples` train rows (None: all)."""
+  `max_examples` eval rows, `classifier_examples` train rows (None: all);
+  `targets` [T, G]: the targets to translate to (None: `all_targets`)."""
   if "prepared" not in cache:
     cache["prepared"] = prepare(spec, attributes, preserved, train_source, eval_source,
                                 classifier_steps, max_examples, classifier_examples)
@@ -196,7 +201,9 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
   rows, render, names = p["rows"], p["render"], list(attributes)
   n = len(rows["x"])
   per = {}   # name -> [T, N] values (or (correct, valid) pairs)
-  targets = all_targets(list(attributes.values()))
+  if targets is None:
+    targets = all_targets(list(attributes.values()))
+  targets = np.asarray(targets, np.int32).reshape(-1, len(names))
   for target in targets:
     wanted = {a: np.full(n, target[g], np.int32) for g, a in enumerate(names)}
     fake = translate(rows["x"], np.tile(target, (n, 1)))

@@ -55,6 +55,45 @@ def test_png_length_is_a_real_png_and_a_constant_image_is_shorter_than_noise():
     anomaly.png_bits(np.zeros((1, 8, 8, 1), np.float32))
 
 
+def decoded(codec_save, image):
+  buf = io.BytesIO()
+  codec_save(image, buf)
+  return 8 * len(buf.getvalue()), np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"))
+
+
+def test_webp_and_group4_lengths_are_files_that_decode_to_the_same_pixels():
+  rng = np.random.default_rng(1)
+  grey = rng.integers(0, 256, (1, 28, 28, 1)).astype(np.uint8)
+  length, back = decoded(lambda im, f: Image.fromarray(im).save(
+      f, format="WEBP", lossless=True, quality=100, method=6), grey[0, ..., 0])
+  assert anomaly.webp_bits(grey)[0] == length
+  np.testing.assert_array_equal(back, grey[0, ..., 0])
+  strokes = np.zeros((1, 28, 28, 1), np.uint8)
+  strokes[0, 5:23, 12:15] = 255                             # a vertical bar
+  length, back = decoded(lambda im, f: Image.fromarray(im).convert("1").save(
+      f, format="TIFF", compression="group4"), strokes[0, ..., 0])
+  assert anomaly.g4_bits(strokes)[0] == length
+  np.testing.assert_array_equal(back, strokes[0, ..., 0])
+  noise = (rng.integers(0, 2, (1, 28, 28, 1)) * 255).astype(np.uint8)
+  assert anomaly.g4_bits(strokes)[0] < anomaly.g4_bits(noise)[0]
+  with pytest.raises(ValueError, match="bilevel"):
+    anomaly.g4_bits(grey)
+
+
+def test_the_best_code_is_the_shortest_net_of_blank_plus_the_codec_name():
+  lengths = {"png": np.array([900.0, 700.0]), "g4": np.array([1000.0, 1200.0])}
+  blank = {"png": 600.0, "g4": 800.0}
+  # net png (300, 100), net g4 (200, 400); + log2(2) = 1 bit.
+  np.testing.assert_allclose(anomaly.best_bits(lengths, blank), [201.0, 101.0])
+  assert anomaly.codecs_for(2, 1) == ("png", "webp", "g4")
+  assert anomaly.codecs_for(256, 3) == ("png", "webp")
+  binary = (np.random.default_rng(2).random((3, 8, 8, 1)) > 0.5).astype(np.float32)
+  got = anomaly.codec_lengths(binary, 2)
+  blank_png = anomaly.compressed_bits(np.zeros((1, 8, 8, 1), np.float32), 2)[0]
+  assert set(got) == {"png", "webp", "g4", "best"}
+  assert np.all(got["best"] <= got["png"] - blank_png + np.log2(3))
+
+
 def test_levels_map_to_8_bits_and_back_without_loss():
   levels = np.arange(17).reshape(1, 17, 1, 1)
   grey = anomaly.to_uint8(levels, 17)

@@ -32,8 +32,10 @@ def test_anomaly_scores_every_outlier_set_with_a_trained_background(tmp_path):
     result = json.load(f)
   sets = {"letters", "noise", "constant", "inverted", "mnist"}
   assert set(result["num_outliers"]) == sets and result["num_test"] == 100
-  assert set(result["metrics"]) == {"nll", "bits_per_dim", "likelihood_ratio",
-                                    "complexity", "typicality_m1", "typicality_m5"}
+  assert set(result["metrics"]) == {"nll", "bits_per_dim", "likelihood_ratio", "complexity",
+                                    "complexity_webp", "complexity_g4", "complexity_best",
+                                    "typicality_m1", "typicality_m5"}
+  assert set(result["compressors"]) == {"png", "webp", "g4", "best"}   # binary digits
   for by_set in result["metrics"].values():
     assert set(by_set) == sets
     for m in by_set.values():
