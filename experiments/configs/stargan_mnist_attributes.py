@@ -75,6 +75,7 @@ def get_config():
   c.model.rec_weight = 10.0
   c.model.identity_weight = 5.0
   c.model.cycle_noise = 0.0
+  c.model.input_skip = False
   c.model.n_critic = 5
   c.model.metrics = "attributes"
   c.model.classifier_steps = 4000

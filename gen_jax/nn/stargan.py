@@ -6,6 +6,10 @@ channels, a 7x7 conv (f features), two stride-2 4x4 convs (2f, 4f),
 4x4 transposed convs back to full size (2f, f), a 7x7 conv to the image
 channels and tanh; instance norm with a learned scale and bias after every
 conv but the last, zero padding. Image sides must be multiples of 4.
+`input_skip` (not in the paper): the full-size map is concatenated with the
+input image and its code and mixed by a 3x3 conv (f, instance norm, ReLU)
+before the last conv, so that a per-pixel change (a background inverted)
+need not pass the image's shape through the 1/4-size bottleneck.
 
 Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
@@ -50,6 +54,7 @@ class Generator(nn.Module):
   out_channels: int
   features: int = 64
   num_blocks: int = 6
+  input_skip: bool = False
 
   @nn.compact
   def __call__(self, x, code):
@@ -64,6 +69,9 @@ class Generator(nn.Module):
       h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
                            use_bias=False)(h)
       h = norm_relu(h)
+    if self.input_skip:                                                 # [B, H, W, f]
+      h = jnp.concatenate([h, tile_condition(x, code)], axis=-1)
+      h = norm_relu(nn.Conv(f, (3, 3), padding=1, use_bias=False)(h))
     return jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
 
 

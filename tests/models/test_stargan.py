@@ -180,6 +180,12 @@ def test_the_code_is_tiled_as_channels_and_changes_the_translation():
   assert ya.shape == x.shape and float(jnp.max(jnp.abs(ya - yb))) > 1e-3
   # The first conv reads the image's 3 channels and the 6 code planes.
   assert params["params"]["Conv_0"]["kernel"].shape[2] == 3 + code_width(layout)
+  # input_skip: a 3x3 conv mixes the full-size map (4) with the image and code.
+  skip = Generator(3, features=4, num_blocks=1, input_skip=True)
+  skip_params = skip.init(jax.random.PRNGKey(0), x, a)["params"]
+  convs = sorted((k for k in skip_params if k.startswith("Conv_")), key=lambda k: int(k[5:]))
+  assert skip_params[convs[-2]]["kernel"].shape == (3, 3, 4 + 3 + code_width(layout), 4)
+  assert skip.apply({"params": skip_params}, x, b).shape == x.shape
 
 
 def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path):
@@ -280,6 +286,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"preserved": ("colour",)}, None, "preserved: \\['colour'\\] must be"),
     ({"d_layers": 4}, None, "d_layers=4 halves 8-pixel images"),
     ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
+    ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
