@@ -45,6 +45,21 @@ standard errors over source images:
 Reproduce the figures of a trained workdir with `python -m
 experiments.evaluate --config=THIS --workdir=W` (eval.json).
 
+Two remedies tried for the inverted-background failure (2026-11-30, same
+seed and schedule, each one change, the CPU shared with two other runs):
+  --config.model.cycle_noise=0.2 (Gaussian noise on the translation before
+    the way back, against a reconstruction hidden in faint detail, Chu et
+    al. 2017): at step 1,000 digit preservation 0.351 (this config: 0.367),
+    0.031 when the background changes; the cycle error did not rise (0.054
+    against 0.053), so the digit is not hidden in faint detail. Stopped at
+    step 1,250.
+  --config.model.input_skip=True (the input and code mixed into G's
+    full-size map, so a per-pixel change need not pass the bottleneck),
+    3,000 steps (27 min): digit preservation 0.470 (0.046 when the
+    background changes), attribute accuracy 0.944, L1 to truth 0.079,
+    cycle L1 0.032. The same redrawn digits as without it.
+Neither meets the goal; both options stay off here.
+
 The paper's losses and optimiser (Choi et al. 2018): WGAN-GP (lambda_gp
 10), lambda_cls 1, lambda_rec 10, n_critic 5, Adam with betas (0.5, 0.999),
 the rate linearly decayed to zero over the second half. Differences, for a
