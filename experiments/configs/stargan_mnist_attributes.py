@@ -55,7 +55,7 @@ seed and schedule, each one change, the CPU shared with two other runs):
     step 1,250.
   --config.model.input_skip=True (the input and code mixed into G's
     full-size map, so a per-pixel change need not pass the bottleneck),
-    3,000 steps (27 min): digit preservation 0.470 (0.046 when the
+    3,000 steps (32 min): digit preservation 0.470 (0.046 when the
     background changes), attribute accuracy 0.944, L1 to truth 0.079,
     cycle L1 0.032. The same redrawn digits as without it.
 Neither meets the goal; both options stay off here.
