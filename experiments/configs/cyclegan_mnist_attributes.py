@@ -26,6 +26,16 @@ exact translation, attribute accuracy, digit preservation), beside the
 parameter counts and training times. Figures: the README ("StarGAN against
 a pairwise CycleGAN").
 
+Measured (seed 0, this config, 3,000 steps: 62 min on the 2-core CPU
+beside two or three other trainings; 2.49 M parameters, 2.16 M in the two
+generators), 1,000 test digits per direction, judged by the comparison's
+LeNet-5 classifiers: a -> b attribute accuracy 0.996 +- 0.002, digit
+preservation 0.861 +- 0.011 (the classifiers on real b images: 0.990 and
+0.938), L1 to the exact translation 0.030, PSNR 24.2 dB; b -> a 0.999 +-
+0.001, 0.839 +- 0.012 (real a: 0.996, 0.955), L1 0.014, PSNR 25.4 dB; cycle
+L1 0.012 (a) and 0.025 (b). StarGAN on the same digits: digit preservation
+0.013 / 0.022 (README, "StarGAN against a pairwise CycleGAN").
+
 The paper's setting (Zhu et al. 2017) for everything but size: LSGAN
 losses, cycle weight 10, identity 0.5 x 10, a pool of 50 past fakes,
 Adam 2e-4 with beta1 0.5, constant then linearly decayed to zero from half
