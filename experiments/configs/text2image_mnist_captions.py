@@ -64,6 +64,7 @@ def get_config():
   c.model.compressed_dim = 128
   c.model.d_batch_norm = False       # see the docstring
   c.model.text_loss = "end_to_end"
+  c.model.unconditional_weight = 0.0
   c.model.interpolation_weight = 1.0
   c.model.interpolation_beta = 0.5
   c.model.generator_loss = "non_saturating"

@@ -22,6 +22,15 @@ Phases of the one trainer:
 `d_batch_norm` (default True, as the paper) turns off D's batch norm; the
 attribute-digits config turns it off (see there why).
 
+`unconditional_weight` (default 0: the paper's objective) adds the
+unconditional adversarial loss of StackGAN++ (Zhang et al. 2018), weighted:
+D's image-only logit (part of every matching score) is also trained to
+tell real images from fakes whatever the text (-log s(r(x)) - log(1 -
+s(r(G(z, h))))), and G to fool it (non-saturating, on the same fakes as
+its GAN-CLS term). Without it D can meet GAN-CLS by matching texts alone:
+on attribute digits D rated fakes as real as real images while rejecting
+mismatched captions.
+
 Data: the spec's `captions` feature ([C, L] word ids, several captions per
 image; one is drawn per example and step) with its `vocabulary`. `sample`
 reads `inputs["caption"]` [num, L] or `inputs["captions"]` [num, C, L]
@@ -38,7 +47,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
-from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.base import Phase, Recipe, config_weight
 from gen_jax.nn.dcgan import BN_MOMENTUM, DCGANGenerator, apply_player, split_state
 from gen_jax.nn.text2image import MatchingDiscriminator, TextEncoder, TextGenerator
 from gen_jax.optim import make_optimizer
@@ -114,6 +123,7 @@ class Text2Image(Recipe):
     self.beta = float(config.get("interpolation_beta", 0.5))
     self.text_loss = config.get("text_loss", "end_to_end")
     self.joint_weight = float(config.get("joint_embedding_weight", 1.0))
+    self.unconditional_weight = config_weight(config, "unconditional_weight", 0.0)
     if self.text_loss not in TEXT_LOSSES:
       raise UserError(f"--config.model.text_loss={self.text_loss!r} is not one of "
                       f"{TEXT_LOSSES}.")
@@ -186,13 +196,19 @@ class Text2Image(Recipe):
     fake, _ = self.generate(params, state, z, jax.lax.stop_gradient(text), True)
     fake = jax.lax.stop_gradient(fake)
     texts = jnp.stack([text, jnp.roll(text, 1, axis=0)])                   # [2, B, E]
-    (real_logits, feats), d_state = self.discriminate(params, state, real, texts, True)
-    (fake_logits, _), d_state = self.discriminate(
+    (real_logits, feats, real_realism), d_state = self.discriminate(
+        params, state, real, texts, True)
+    (fake_logits, _, fake_realism), d_state = self.discriminate(
         params, {**state, "discriminator": d_state}, fake, text[None], True)
     loss = gan_cls_discriminator_loss(real_logits[0], real_logits[1], fake_logits[0])
     metrics = {"d_real": jnp.mean(jax.nn.sigmoid(real_logits[0])),
                "d_mismatch": jnp.mean(jax.nn.sigmoid(real_logits[1])),
                "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits[0]))}
+    if self.unconditional_weight:
+      unconditional = -jnp.mean(jax.nn.log_sigmoid(real_realism)
+                                + jax.nn.log_sigmoid(-fake_realism))
+      loss = loss + self.unconditional_weight * unconditional
+      metrics["d_unconditional"] = unconditional
     if self.text_loss == "joint_embedding":
       joint = joint_embedding_loss(unit(feats), unit(text) / JOINT_TEMPERATURE)
       loss = loss + self.joint_weight * joint
@@ -211,9 +227,13 @@ class Text2Image(Recipe):
       texts = jnp.concatenate([text, interpolate(text, self.beta)])        # [2B, E]
     z = jax.random.normal(k_z, (texts.shape[0], self.noise_dim))
     fake, g_state = self.generate(params, state, z, texts, True)
-    (logits, _), _ = self.discriminate(params, state, fake, texts[None], True)
+    (logits, _, realism), _ = self.discriminate(params, state, fake, texts[None], True)
     loss = generator_loss(logits[0, :b], self.loss_kind)
     metrics = {}
+    if self.unconditional_weight:
+      unconditional = generator_loss(realism[:b], self.loss_kind)
+      loss = loss + self.unconditional_weight * unconditional
+      metrics["g_unconditional"] = unconditional
     if self.interpolation_weight:
       interp = generator_loss(logits[0, b:], self.loss_kind)
       loss = loss + self.interpolation_weight * interp

@@ -62,9 +62,10 @@ def trunk_stages(size: int) -> int:
 
 class MatchingDiscriminator(nn.Module):
   """(images [B, H, W, C], texts [T, B, E]) -> (logits [T, B], trunk
-  features [B, F]): the score of each image with each of its T texts.
-  With `code_dim` > 0 the features are a linear image code [B, code_dim]
-  (for the joint embedding loss) instead of the flat trunk."""
+  features [B, F], realism [B]): the score of each image with each of its T
+  texts, and the image-only logit that is part of each score. With
+  `code_dim` > 0 the features are a linear image code [B, code_dim] (for
+  the joint embedding loss) instead of the flat trunk."""
   features: int = 32
   compressed: int = 128
   code_dim: int = 0
@@ -87,7 +88,8 @@ class MatchingDiscriminator(nn.Module):
     joint = nn.leaky_relu(nn.Conv(ch, (1, 1), name="joint")(joint), 0.2)
     logits = nn.Dense(1, name="logit")(joint.reshape(t * b, -1))[:, 0]
     feats = x.reshape(b, -1)
-    logits = logits.reshape(t, b) + nn.Dense(1, name="image_logit")(feats)[:, 0]
+    realism = nn.Dense(1, name="image_logit")(feats)[:, 0]            # [B]
+    logits = logits.reshape(t, b) + realism
     if self.code_dim:
       feats = nn.Dense(self.code_dim, name="image_code")(feats)
-    return logits, feats
+    return logits, feats, realism

@@ -130,6 +130,38 @@ def test_the_joint_embedding_option_adds_its_loss_to_the_discriminator_phase():
     toy_recipe(text_loss="clip")
 
 
+def test_the_unconditional_term_scores_the_image_logit_by_hand():
+  batch = toy_batch()
+  plain = toy_recipe()
+  variables = jax.jit(plain.init)(jax.random.PRNGKey(0), batch)
+  params, state = variables["params"], variables["state"]
+  recipe = toy_recipe(unconditional_weight=2.0)
+  seen = []
+  score = recipe.discriminate
+
+  def spy(params, state, x, texts, train):
+    out = score(params, state, x, texts, train)
+    seen.append(out[0][2])
+    return out
+  recipe.discriminate = spy
+  key = jax.random.PRNGKey(1)
+  loss, (metrics, _) = recipe._d_loss(params, state, batch, key, 0)
+  base, _ = plain._d_loss(params, state, batch, key, 0)
+  real, fake = seen
+  expected = -np.mean(np.log(1 / (1 + np.exp(-real))) + np.log(1 / (1 + np.exp(fake))))
+  np.testing.assert_allclose(metrics["d_unconditional"], expected, rtol=1e-5)
+  np.testing.assert_allclose(loss, base + 2.0 * expected, rtol=1e-5)
+  seen.clear()
+  g_loss, (g_metrics, _) = recipe._g_loss(params, state, batch, jax.random.PRNGKey(2), 0)
+  g_base, _ = plain._g_loss(params, state, batch, jax.random.PRNGKey(2), 0)
+  fake_realism = seen[0][:len(batch["x"])]          # the fakes of the batch's own captions
+  expected = -np.mean(np.log(1 / (1 + np.exp(-fake_realism))))
+  np.testing.assert_allclose(g_metrics["g_unconditional"], expected, rtol=1e-5)
+  np.testing.assert_allclose(g_loss, g_base + 2.0 * expected, rtol=1e-5)
+  with pytest.raises(UserError, match="unconditional_weight=-1"):
+    toy_recipe(unconditional_weight=-1.0)
+
+
 def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
   batch = toy_batch()
   losses = {}
