@@ -39,6 +39,21 @@ real-data floor. Goal (issue 14): caption accuracy >= 90% on seen
 compositions. Runtime and measured figures: see the README table
 ("Text-to-image GAN").
 
+Trials of 2026-11-30 (same seed and schedule, test split, seen
+compositions; the README row is this config as it stands):
+  --config.model.text_loss=joint_embedding: caption accuracy 0.106 (digit
+    0.143, colour 0.999, thickness 0.739, background 1.000);
+  ... and --config.model.features=32 (37 min on the shared CPU): 0.145
+    (digit 0.147, colour 1.000, thickness 0.959);
+  ... and --config.model.unconditional_weight=1.0 (StackGAN++'s
+    unconditional term): 0.090 (digit 0.103, thickness 0.792).
+The joint embedding makes the text carry colour and thickness, but in every
+trial G draws textured blobs without a digit's shape, the same for every z.
+The training logs show why: D rates fakes as real as real images (d_fake
+about 0.6 = d_real) while rejecting mismatched captions (d_mismatch under
+0.15), and the unconditional term stays at 2 log 2 (1.41). D never
+separates blobs from digits. That is the open problem.
+
 The paper's settings (Reed et al. 2016, ICML, "Generative Adversarial Text to
 Image Synthesis"): CUB-200-2011 birds (11,788 images, 200 classes; 150
 train+val / 50 test classes) and Oxford-102 flowers (8,189 images, 102
