@@ -78,9 +78,7 @@ def alternate(runs: dict, rounds: int) -> dict:
 def main(argv):
   del argv
   modules = {FLAGS.before: module_at(FLAGS.before), "now": cached_pixelcnn}
-  peak = roofline.measure_peak_flops()
-  print(f"{roofline.environment()['device']}: peak {peak / 1e9:.1f} GFLOP/s "
-        "(float32 matmul)", flush=True)
+  _, peak = roofline.announce_peak()
   for batch in (int(b) for b in FLAGS.batches):
     runs = samplers(modules, FLAGS.width, FLAGS.depth, batch)
     outs = [np.asarray(run(jax.random.PRNGKey(0))) for run in runs.values()]  # compiles

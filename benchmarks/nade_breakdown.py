@@ -90,18 +90,14 @@ def measure(name: str, variant, batch: int, hidden: int, dims: int, repeats: int
 
 def main(argv):
   del argv
-  env = roofline.environment()
-  peak = roofline.measure_peak_flops()
-  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  env, peak = roofline.announce_peak()
   rows = []
   for batch in (int(b) for b in FLAGS.batches):
     for name, variant in step_variants().items():
       row = dict(measure(name, variant, batch, FLAGS.hidden, FLAGS.dims, FLAGS.repeats, peak),
                  **env)
       rows.append(row)
-      print(f"batch {batch:>4} {name:>10}: {row['us_per_position']:8.1f} us/position "
-            f"(floor {row['floor_us_per_position']:6.1f}, "
-            f"{100 * row['fraction_of_peak']:5.2f}% of peak)", flush=True)
+      print(roofline.position_line(batch, name, row), flush=True)
   roofline.append_jsonl(FLAGS.output, rows)
 
 

@@ -132,9 +132,7 @@ def measure(name, fn, args, positions, repeats, peak_flops) -> dict:
 
 def main(argv):
   del argv
-  env = roofline.environment()
-  peak = roofline.measure_peak_flops()
-  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  env, peak = roofline.announce_peak()
   recipe, variables = sampling_pixel.build("pixelcnn", SHAPE, FLAGS.width, FLAGS.depth)
   setting = sampling_pixel.describe("pixelcnn", FLAGS.width, FLAGS.depth)
   rows = []
@@ -143,9 +141,7 @@ def main(argv):
       row = dict(measure(name, fn, args, positions, FLAGS.repeats, peak),
                  setting=setting, batch=batch, **env)
       rows.append(row)
-      print(f"batch {batch:>4} {name:>8}: {row['us_per_position']:8.2f} us/position "
-            f"(floor {row['floor_us_per_position']:6.2f}, "
-            f"{100 * row['fraction_of_peak']:5.2f}% of peak)", flush=True)
+      print(roofline.position_line(batch, name, row), flush=True)
   roofline.append_jsonl(FLAGS.output, rows)
 
 

@@ -122,6 +122,21 @@ def per_position_fields(jitted, args: Sequence[Any], positions: int, repeats: in
           **fields, "compile_s": compile_s}
 
 
+def announce_peak(n: int | None = None) -> tuple[dict, float]:
+  """(environment(), measured peak FLOP/s), printing the peak once."""
+  env = environment()
+  peak = measure_peak_flops(n)
+  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  return env, peak
+
+
+def position_line(batch: int, name: str, row: dict) -> str:
+  """One printed line of a per-position breakdown row (`per_position_fields`)."""
+  return (f"batch {batch:>4} {name:>10}: {row['us_per_position']:8.2f} us/position "
+          f"(floor {row['floor_us_per_position']:6.2f}, "
+          f"{100 * row['fraction_of_peak']:5.2f}% of peak)")
+
+
 def append_jsonl(path: str, rows: Sequence[dict]) -> None:
   """Appends one JSON line per row to `path` ('' writes nothing)."""
   if not path:

@@ -81,9 +81,7 @@ def measure(case: Case, repeats: int, peak_flops: float) -> dict:
 def main(argv):
   del argv
   batches = [int(b) for b in FLAGS.batches]
-  env = roofline.environment()
-  peak = roofline.measure_peak_flops(FLAGS.peak_size or None)
-  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  env, peak = roofline.announce_peak(FLAGS.peak_size or None)
   rows = []
   for case in collect_cases(batches, FLAGS.models):
     row = dict(measure(case, FLAGS.repeats, peak), **env)

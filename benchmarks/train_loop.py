@@ -214,9 +214,7 @@ def measure(config, seconds: float, repeats: int, peak_flops: float,
 def main(argv):
   del argv
   logging.set_verbosity(logging.WARNING)   # orbax logs every checkpoint step
-  env = roofline.environment()
-  peak = roofline.measure_peak_flops()
-  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  env, peak = roofline.announce_peak()
   rows = []
   print(f"{'config':>16} {'K':>3} {'N':>6} {'bare K=1':>9} {'bare steps/s':>13} "
         f"{'loop steps/s':>13} {'overhead':>9}", flush=True)

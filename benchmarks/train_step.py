@@ -103,9 +103,7 @@ def measure(name: str, config, steps: int, repeats: int, peak_flops: float) -> d
 def main(argv):
   del argv
   logging.set_verbosity(logging.WARNING)
-  env = roofline.environment()
-  peak = roofline.measure_peak_flops(FLAGS.peak_size or None)
-  print(f"{env['device']}: peak {peak / 1e9:.1f} GFLOP/s (float32 matmul)", flush=True)
+  env, peak = roofline.announce_peak(FLAGS.peak_size or None)
   rows = []
   for name in FLAGS.configs:
     config = load_config(name, FLAGS.batch_size, FLAGS.data_dir)
