@@ -42,12 +42,11 @@ OUTPUT = common.OUTPUT
 DIRECTIONS = {"ab": ("a", "b"), "ba": ("b", "a")}
 
 
-def parameter_counts(params, generators) -> dict[str, int]:
-  """{"parameters": all, "generator_parameters": the named groups'}."""
-  import jax  # pylint: disable=import-outside-toplevel
-  size = lambda tree: int(sum(x.size for x in jax.tree_util.tree_leaves(tree)))
-  return {"parameters": size(params),
-          "generator_parameters": sum(size(params[g]) for g in generators)}
+def parameter_counts(recipe, params, generators) -> dict[str, int]:
+  """{"parameters": all, "generator_parameters": the named groups'}, as the
+  recipe counts them (`Recipe.num_parameters`)."""
+  return {"parameters": recipe.num_parameters(params),
+          "generator_parameters": sum(recipe.num_parameters(params[g]) for g in generators)}
 
 
 def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:
@@ -115,6 +114,10 @@ def compare(cyclegan_dir: str, stargan_dir: str, limit: int | None = None,
       raise UserError(f"{flag} holds a {exp.config.model.name!r} model, not a {name}.")
   domains = cyclegan_domains(cyclegan, cyclegan_dir)
   spec = cyclegan.spec["a"]
+  if tuple(stargan.spec.event_shape) != tuple(spec.event_shape):
+    raise UserError(f"--stargan translates {stargan.spec.event_shape} images and "
+                    f"--cyclegan {spec.event_shape}; train both at one image size "
+                    "(data.image_size).")
   attributes = {a.name: a.num_classes for a in stargan.recipe.layout}
   preserved = {"digit": 10}
   prepared = {"a": at.prepare(spec, attributes, preserved, cyclegan.train_source["a"],
@@ -129,8 +132,8 @@ def compare(cyclegan_dir: str, stargan_dir: str, limit: int | None = None,
           lambda images, targets: stargan.recipe.translate_images(sg_vars, images, targets)),
       "CycleGAN": lambda direction: (
           lambda images, targets: cyclegan.recipe.translate_images(cg_vars, direction, images))}
-  counts = {"StarGAN": parameter_counts(sg_vars["params"], ("generator",)),
-            "CycleGAN": parameter_counts(cg_vars["params"], ("g_ab", "g_ba"))}
+  counts = {"StarGAN": parameter_counts(stargan.recipe, sg_vars["params"], ("generator",)),
+            "CycleGAN": parameter_counts(cyclegan.recipe, cg_vars["params"], ("g_ab", "g_ba"))}
   result = {"cyclegan": cyclegan_dir, "stargan": stargan_dir,
             "steps": {"CycleGAN": cyclegan.step, "StarGAN": stargan.step},
             "domains": {k: dict(zip(attributes, stargan_target(stargan.recipe, v)))
@@ -160,6 +163,8 @@ def main(argv):
                     "domains) and --stargan (a trained stargan workdir) are required.")
   if NUM_EXAMPLES.value is not None and NUM_EXAMPLES.value < 1:
     raise UserError(f"--num_examples={NUM_EXAMPLES.value} must be positive.")
+  if CLASSIFIER_STEPS.value < 1:
+    raise UserError(f"--classifier_steps={CLASSIFIER_STEPS.value} must be positive.")
   started = time.time()
   result = compare(CYCLEGAN.value, STARGAN.value, NUM_EXAMPLES.value, CLASSIFIER_STEPS.value)
   result["seconds"] = round(time.time() - started, 1)

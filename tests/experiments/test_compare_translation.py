@@ -1,6 +1,7 @@
 """experiments.compare_translation: StarGAN and a pairwise CycleGAN scored on
 the same test digits, checked against translations computed here."""
 
+import dataclasses
 import importlib
 import json
 import os
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from experiments import compare_translation as ct
+from experiments import translate
 from experiments.translate import restore
 from gen_jax.data import attribute_digits as ad
 from gen_jax.errors import UserError
@@ -75,10 +77,22 @@ def test_both_models_are_scored_on_the_same_digits_as_computed_by_hand(workdirs)
   assert "| CycleGAN | b -> a |" in ct.table(result)
 
 
-def test_workdirs_of_the_wrong_kind_are_one_message(workdirs):
+def test_workdirs_of_the_wrong_kind_or_size_are_one_message(workdirs, monkeypatch):
   cyclegan_dir, stargan_dir = workdirs
   with pytest.raises(UserError, match="--cyclegan holds a 'stargan' model"):
     ct.compare(stargan_dir, stargan_dir, limit=NUM, classifier_steps=5)
+  # A StarGAN of another image size (its spec replaced after the restore).
+  real_restore = translate.restore
+
+  def restore_at_16(workdir):
+    exp = real_restore(workdir)
+    if workdir == stargan_dir:
+      exp.spec = dataclasses.replace(exp.spec, event_shape=(16, 16, 3))
+    return exp
+  monkeypatch.setattr(translate, "restore", restore_at_16)
+  with pytest.raises(UserError, match=r"--stargan translates \(16, 16, 3\) images and "
+                     r"--cyclegan \(8, 8, 3\)"):
+    ct.compare(cyclegan_dir, stargan_dir, limit=NUM, classifier_steps=5)
   digits = types.SimpleNamespace(config=types.SimpleNamespace(data={
       "sources": {"a": {"name": "mnist_small"}, "b": {"name": "digits"}}}))
   with pytest.raises(UserError, match="not trained on two attribute_digits domains"):
