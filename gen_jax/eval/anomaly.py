@@ -87,64 +87,64 @@ def to_uint8(x: np.ndarray, num_levels: int | None) -> np.ndarray:
   return np.round(x.astype(np.float64) * (255.0 / (num_levels - 1))).astype(np.uint8)
 
 
-def png_bits(images: np.ndarray, one_bit: bool = False) -> np.ndarray:
-  """[N] length in bits of each uint8 image [N, H, W, C] (C = 1, 3 or 4) as a
-  PNG file written by Pillow with `optimize=True` (zlib level 9, best filter);
-  `one_bit`: grey images of 0 / 255 only, stored at bit depth 1."""
-  from PIL import Image  # pylint: disable=import-outside-toplevel
-  images = np.asarray(images)
-  if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] not in (1, 3, 4):
-    raise ValueError(f"png_bits needs uint8 images [N, H, W, 1|3|4], got "
-                     f"{images.dtype} {images.shape}")
-  if one_bit and (images.shape[-1] != 1 or not np.all((images == 0) | (images == 255))):
-    raise ValueError("one_bit needs single-channel images of 0 and 255 only")
+def file_bits(images: np.ndarray, save) -> np.ndarray:
+  """[N] length in bits of the file `save(image [H, W, C], buffer)` writes
+  for each image."""
   out = np.empty(len(images), np.float64)
   for i, im in enumerate(images):
-    pil = Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im)
-    if one_bit:
-      pil = pil.convert("1", dither=Image.Dither.NONE)
     buf = io.BytesIO()
-    pil.save(buf, format="PNG", optimize=True)
+    save(im, buf)
     out[i] = 8.0 * buf.getbuffer().nbytes
   return out
 
 
-def webp_bits(images: np.ndarray) -> np.ndarray:
-  """[N] length in bits of each uint8 image [N, H, W, 1|3] as a lossless WebP
-  file (Pillow / libwebp, quality 100 and method 6: its strongest effort)."""
-  from PIL import Image  # pylint: disable=import-outside-toplevel
-  images = _check_uint8(images, "webp_bits", (1, 3))
-  out = np.empty(len(images), np.float64)
-  for i, im in enumerate(images):
-    buf = io.BytesIO()
-    Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(
-        buf, format="WEBP", lossless=True, quality=100, method=6)
-    out[i] = 8.0 * buf.getbuffer().nbytes
-  return out
-
-
-def g4_bits(images: np.ndarray) -> np.ndarray:
-  """[N] length in bits of each bilevel image [N, H, W, 1] (0 / 255 only) as
-  a TIFF file with CCITT Group 4 compression (Pillow with libtiff)."""
-  from PIL import Image  # pylint: disable=import-outside-toplevel
-  images = _check_uint8(images, "g4_bits", (1,))
-  if not np.all((images == 0) | (images == 255)):
-    raise ValueError("g4_bits codes bilevel images: values 0 and 255 only")
-  out = np.empty(len(images), np.float64)
-  for i, im in enumerate(images):
-    buf = io.BytesIO()
-    Image.fromarray(im[..., 0]).convert("1", dither=Image.Dither.NONE).save(
-        buf, format="TIFF", compression="group4")
-    out[i] = 8.0 * buf.getbuffer().nbytes
-  return out
-
-
-def _check_uint8(images, name: str, channels) -> np.ndarray:
+def check_uint8(images, name: str, channels) -> np.ndarray:
   images = np.asarray(images)
   if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] not in channels:
     raise ValueError(f"{name} needs uint8 images [N, H, W, "
                      f"{'|'.join(map(str, channels))}], got {images.dtype} {images.shape}")
   return images
+
+
+def pil_image(im: np.ndarray):
+  """[H, W, C] uint8 -> a Pillow image (grey for one channel)."""
+  from PIL import Image  # pylint: disable=import-outside-toplevel
+  return Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im)
+
+
+def bilevel(im: np.ndarray):
+  """[H, W, 1] of 0 / 255 -> a 1-bit Pillow image."""
+  from PIL import Image  # pylint: disable=import-outside-toplevel
+  return pil_image(im).convert("1", dither=Image.Dither.NONE)
+
+
+def png_bits(images: np.ndarray, one_bit: bool = False) -> np.ndarray:
+  """[N] length in bits of each uint8 image [N, H, W, C] (C = 1, 3 or 4) as a
+  PNG file written by Pillow with `optimize=True` (zlib level 9, best filter);
+  `one_bit`: grey images of 0 / 255 only, stored at bit depth 1."""
+  images = check_uint8(images, "png_bits", (1, 3, 4))
+  if one_bit and (images.shape[-1] != 1 or not np.all((images == 0) | (images == 255))):
+    raise ValueError("one_bit needs single-channel images of 0 and 255 only")
+  image = bilevel if one_bit else pil_image
+  return file_bits(images, lambda im, f: image(im).save(f, format="PNG", optimize=True))
+
+
+def webp_bits(images: np.ndarray) -> np.ndarray:
+  """[N] length in bits of each uint8 image [N, H, W, 1|3] as a lossless WebP
+  file (Pillow / libwebp, quality 100 and method 6: its strongest effort)."""
+  images = check_uint8(images, "webp_bits", (1, 3))
+  return file_bits(images, lambda im, f: pil_image(im).save(
+      f, format="WEBP", lossless=True, quality=100, method=6))
+
+
+def g4_bits(images: np.ndarray) -> np.ndarray:
+  """[N] length in bits of each bilevel image [N, H, W, 1] (0 / 255 only) as
+  a TIFF file with CCITT Group 4 compression (Pillow with libtiff)."""
+  images = check_uint8(images, "g4_bits", (1,))
+  if not np.all((images == 0) | (images == 255)):
+    raise ValueError("g4_bits codes bilevel images: values 0 and 255 only")
+  return file_bits(images, lambda im, f: bilevel(im).save(
+      f, format="TIFF", compression="group4"))
 
 
 def codecs_for(num_levels: int | None, channels: int) -> tuple[str, ...]:
