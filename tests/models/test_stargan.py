@@ -185,7 +185,16 @@ def test_the_code_is_tiled_as_channels_and_changes_the_translation():
   skip_params = skip.init(jax.random.PRNGKey(0), x, a)["params"]
   convs = sorted((k for k in skip_params if k.startswith("Conv_")), key=lambda k: int(k[5:]))
   assert skip_params[convs[-2]]["kernel"].shape == (3, 3, 4 + 3 + code_width(layout), 4)
-  assert skip.apply({"params": skip_params}, x, b).shape == x.shape
+  # With the way up cut (transposed-conv kernels zeroed), the image reaches
+  # the output through the skip alone: without it the output ignores x.
+  other = jnp.asarray(batch(2, seed=5)["x"])
+  for net, p in ((skip, skip_params), (gen, params["params"])):
+    cut = jax.tree_util.tree_map_with_path(
+        lambda path, v: jnp.zeros_like(v) if "ConvTranspose" in jax.tree_util.keystr(path)
+        else v, p)
+    change = jnp.max(jnp.abs(net.apply({"params": cut}, x, b)
+                             - net.apply({"params": cut}, other, b)))
+    assert (float(change) > 1e-3) == net.input_skip
 
 
 def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path):
