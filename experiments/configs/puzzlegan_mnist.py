@@ -52,6 +52,7 @@ def get_config():
   c.model.spatial_loss = "bce"
   c.model.spatial_weight = 10.0
   c.model.appearance_weight = 10.0
+  c.model.appearance_trains_mask = True
   c.model.shuffled_negatives = True
   c.model.noise_dim = 32
   c.model.features = 16

@@ -77,6 +77,7 @@ def get_config():
   c.model.word_dim = 64
   c.model.text_dim = 128
   c.model.compressed_dim = 128
+  c.model.discriminator = "matching"
   c.model.d_batch_norm = False       # see the docstring
   c.model.text_loss = "end_to_end"
   c.model.unconditional_weight = 0.0

@@ -16,6 +16,9 @@ here except where noted:
   binary cross-entropy of the mask logits instead, which trains faster;
 - appearance loss: mean |G(x) * M_pred - y * M_true| (the code's
   `criterionAppr` on generated-and-masked vs real-and-masked images);
+  it also trains the mask there, against the spatial loss (on MNIST the two
+  mask gradients had cosine -0.99 and held the mask still);
+  `model.appearance_trains_mask=False` stops its gradient into the mask;
 - adversarial: D sees images only (not the patches): real as real; as fake
   the generated image, and (`model.shuffled_negatives`) two composites with
   another image of the batch, its content inside the true mask on this
@@ -45,7 +48,9 @@ evaluation (`sample_metrics`) the same, the label agreement of the in-repo
 classifier (generated vs the original's label, beside its accuracy on the
 originals) and its Frechet distance to the train split (beside the real
 floor), each also for `baseline_*`: the patches pasted at random
-non-overlapping positions on the mean train image.
+non-overlapping positions on the mean train image; and `fixed_mask_iou`,
+the IoU of the best input-independent mask (`fixed_mask` of the train
+split), the floor that a generator ignoring its patches reaches.
 """
 
 import functools
@@ -147,6 +152,17 @@ def mask_iou(pred: jax.Array, true: jax.Array) -> jax.Array:
   return jnp.where(union > 0, inter / jnp.maximum(union, 1), 1.0)
 
 
+def fixed_mask(true_masks: np.ndarray) -> np.ndarray:
+  """[N, H, W, 1] binary masks -> the one mask [H, W, 1] that a generator
+  ignoring its input would best predict: their mean thresholded at the level
+  (of 0.05, 0.10, ..., 0.95) with the highest mean IoU over these masks."""
+  mean = np.asarray(true_masks, np.float32).mean(0)
+  candidates = [(mean > t).astype(np.float32) for t in np.linspace(0.05, 0.95, 19)]
+  scores = [float(mask_iou(jnp.broadcast_to(c, true_masks.shape), true_masks).mean())
+            for c in candidates]
+  return candidates[int(np.argmax(scores))]
+
+
 # ------------------------------------------------------------------ losses
 
 
@@ -160,9 +176,14 @@ def spatial_loss(mask_logits: jax.Array, true_mask: jax.Array, kind: str) -> jax
 
 
 def appearance_loss(fake: jax.Array, mask_logits: jax.Array, real: jax.Array,
-                    true_mask: jax.Array) -> jax.Array:
-  """mean |G(x) * M_pred - y * M_true| over every element ([-1, 1] images)."""
-  return jnp.mean(jnp.abs(fake * jax.nn.sigmoid(mask_logits) - real * true_mask))
+                    true_mask: jax.Array, trains_mask: bool = True) -> jax.Array:
+  """mean |G(x) * M_pred - y * M_true| over every element ([-1, 1] images).
+  With `trains_mask=False` M_pred is a constant here: the loss moves the
+  image only, and the mask is left to the spatial loss."""
+  mask = jax.nn.sigmoid(mask_logits)
+  if not trains_mask:
+    mask = jax.lax.stop_gradient(mask)
+  return jnp.mean(jnp.abs(fake * mask - real * true_mask))
 
 
 def composites(real: jax.Array, true_mask: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -213,6 +234,7 @@ class PuzzleGAN(Recipe):
                              ("non_saturating", "minimax"))
     self.spatial_weight = float(_number(config, "spatial_weight", 1.0))
     self.appearance_weight = float(_number(config, "appearance_weight", 1.0))
+    self.appearance_trains_mask = bool(config.get("appearance_trains_mask", True))
     self.shuffled_negatives = bool(config.get("shuffled_negatives", True))
     self.noise_dim = int(_number(config, "noise_dim", 64, 1))
     self.num_metric_examples = int(_number(config, "num_metric_examples", 1000))
@@ -299,7 +321,8 @@ class PuzzleGAN(Recipe):
     fake, mask_logits = self.generate(params, patches, k_z)
     terms = {"adversarial": generator_loss(self.discriminate(params, fake), self.loss_kind),
              "spatial": spatial_loss(mask_logits, true_mask, self.spatial_kind),
-             "appearance": appearance_loss(fake, mask_logits, real, true_mask)}
+             "appearance": appearance_loss(fake, mask_logits, real, true_mask,
+                                           self.appearance_trains_mask)}
     loss = (terms["adversarial"] + self.spatial_weight * terms["spatial"]
             + self.appearance_weight * terms["appearance"])
     return loss, (terms, state)
@@ -378,9 +401,24 @@ class PuzzleGAN(Recipe):
             "baseline": jax.device_get(self._jit_baseline(
                 jnp.asarray(x), jnp.asarray(self._metric_cache["mean_image"]),
                 jax.random.fold_in(rng, 1)))}
-    return puzzle_metrics.completion_metrics(
+    metrics = puzzle_metrics.completion_metrics(
         self.spec, runs, x, data.get("label"), train_source, self._metric_cache,
         self.classifier_steps)
+    true_masks = runs["baseline"]["true_mask"]
+    constant = jnp.broadcast_to(self.train_fixed_mask(train_source, rng), true_masks.shape)
+    metrics["fixed_mask_iou"] = float(mask_iou(constant, true_masks).mean())
+    return metrics
+
+  def train_fixed_mask(self, train_source, rng, num: int = 2000) -> np.ndarray:
+    """`fixed_mask` of the first `num` train images' true masks (cached): the
+    mask IoU a generator reaches without reading its patches."""
+    if "fixed_mask" not in self._metric_cache:
+      x = np.asarray(train_source.get(np.arange(min(num, len(train_source))))["x"],
+                     np.float32)
+      masks = jax.device_get(self._jit_baseline(jnp.asarray(x), jnp.asarray(x[0]),
+                                                rng)["true_mask"])
+      self._metric_cache["fixed_mask"] = fixed_mask(masks)
+    return self._metric_cache["fixed_mask"]
 
   def save_rows(self, variables, rng, x: np.ndarray, path: str) -> None:
     """PNG rows: the K patches (each centred on a gray tile) | generated

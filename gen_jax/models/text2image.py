@@ -19,8 +19,17 @@ Phases of the one trainer:
     interpolated between two captions, beta h1 + (1 - beta) h2 with
     beta = `interpolation_beta` (0.5), for which there is no real image.
 
-`d_batch_norm` (default True, as the paper) turns off D's batch norm; the
-attribute-digits config turns it off (see there why).
+`text_encoder` (default "gru") picks the encoder: "gru" is learned (by
+GAN-CLS, or with the joint embedding); "bag_of_words" is fixed, each word's
+share of the caption (`gen_jax.nn.text2image.BagOfWords`), which takes the
+encoder's training out of the game.
+
+`discriminator` (default "matching", the paper's) picks D: "matching"
+joins the compressed embedding to D's 4x4 map; "projection" is the
+class-conditional GAN's projection D (Miyato & Koyama 2018) reading the
+sentence embedding: the DCGAN discriminator's logit plus the inner product
+of its features with a linear map of the embedding. `d_batch_norm`
+(default True, as the paper) turns off D's batch norm.
 
 `unconditional_weight` (default 0: the paper's objective) adds the
 unconditional adversarial loss of StackGAN++ (Zhang et al. 2018), weighted:
@@ -48,11 +57,15 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
 from gen_jax.models.base import Phase, Recipe, config_weight
-from gen_jax.nn.dcgan import BN_MOMENTUM, DCGANGenerator, apply_player, split_state
-from gen_jax.nn.text2image import MatchingDiscriminator, TextEncoder, TextGenerator
+from gen_jax.nn.dcgan import (BN_MOMENTUM, D_NORMS, DCGANDiscriminator, DCGANGenerator,
+                              apply_player, split_state)
+from gen_jax.nn.text2image import (BagOfWords, MatchingDiscriminator,
+                                   ProjectionTextDiscriminator, TextEncoder, TextGenerator)
 from gen_jax.optim import make_optimizer
 
 TEXT_LOSSES = ("end_to_end", "joint_embedding")
+DISCRIMINATORS = ("matching", "projection")
+TEXT_ENCODERS = ("gru", "bag_of_words")
 CAPTION_BANK = 64
 JOINT_TEMPERATURE = 0.1
 
@@ -130,18 +143,43 @@ class Text2Image(Recipe):
     self.num_metric_samples = config.get("num_metric_samples", 2000)
     self.classifier_steps = config.get("classifier_steps", 2000)
     features, compressed = config.get("features", 32), config.get("compressed_dim", 128)
-    self.encoder = TextEncoder(len(self.vocabulary) + 1, config.get("word_dim", 64),
-                               config.get("text_dim", 128))
+    self.encoder = self.make_encoder(config)
     self.generator = TextGenerator(DCGANGenerator(spec.event_shape, features), compressed)
-    text_dim = config.get("text_dim", 128)
-    self.discriminator = MatchingDiscriminator(
-        features, compressed, text_dim if self.text_loss == "joint_embedding" else 0,
-        bool(config.get("d_batch_norm", True)))
+    self.discriminator = self.make_discriminator(config, features, compressed)
     d_steps = config.get("d_steps", 1)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator", "text_encoder"),
                          d_steps),
                    Phase("generator", self._g_loss, ("generator",)))
     self._metric_cache = {}
+
+  def make_encoder(self, config):
+    """The text encoder of kind `model.text_encoder` (module doc)."""
+    kind = config.get("text_encoder", "gru")
+    if kind not in TEXT_ENCODERS:
+      raise UserError(f"--config.model.text_encoder={kind!r} is not one of "
+                      f"{TEXT_ENCODERS}.")
+    if kind == "bag_of_words":
+      return BagOfWords(len(self.vocabulary) + 1)
+    return TextEncoder(len(self.vocabulary) + 1, config.get("word_dim", 64),
+                       config.get("text_dim", 128))
+
+  def make_discriminator(self, config, features, compressed):
+    """D of kind `model.discriminator` (module doc)."""
+    kind = config.get("discriminator", "matching")
+    if kind not in DISCRIMINATORS:
+      raise UserError(f"--config.model.discriminator={kind!r} is not one of "
+                      f"{DISCRIMINATORS}.")
+    text_dim = (len(self.vocabulary) if isinstance(self.encoder, BagOfWords)
+                else config.get("text_dim", 128))
+    code_dim = text_dim if self.text_loss == "joint_embedding" else 0
+    batch_norm = bool(config.get("d_batch_norm", True))
+    if kind == "projection":
+      norm = config.get("d_norm", "batch" if batch_norm else "none")
+      if norm not in D_NORMS:
+        raise UserError(f"--config.model.d_norm={norm!r} is not one of {D_NORMS}.")
+      return ProjectionTextDiscriminator(DCGANDiscriminator(features, norm),
+                                         compressed, code_dim)
+    return MatchingDiscriminator(features, compressed, code_dim, batch_norm)
 
   # ----------------------------------------------------------- encodings
 
@@ -173,7 +211,7 @@ class Text2Image(Recipe):
   def init(self, rng, example_batch):
     k_text, k_g, k_d = jax.random.split(rng, 3)
     captions = jnp.asarray(example_batch["captions"])[:1, 0].repeat(2, 0)   # [2, L]
-    t_params = self.encoder.init(k_text, captions)["params"]
+    t_params = self.encoder.init(k_text, captions).get("params", {})
     text = self.encoder.apply({"params": t_params}, captions)
     z = jnp.zeros((2, self.noise_dim))
     g_params, g_state = split_state(self.generator.init(k_g, z, text, train=False))

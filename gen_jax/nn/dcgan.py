@@ -48,21 +48,37 @@ class DCGANGenerator(nn.Module):
     return jnp.tanh(x)                                # [B, H, W, C]
 
 
+D_NORMS = ("batch", "spectral", "none")
+
+
+def normalized(layer: nn.Module, norm: str, train: bool):
+  """`layer` as a function of x, wrapped in spectral normalisation (Miyato et
+  al. 2018; its power-iteration vector lives in `batch_stats`) when `norm` is
+  "spectral"."""
+  if norm == "spectral":
+    return lambda x: nn.SpectralNorm(layer)(x, update_stats=train)
+  return layer
+
+
 class DCGANDiscriminator(nn.Module):
   """images [B, H, W, C] -> (logits [B], trunk features [B, F])."""
   features: int = 32      # channels of the first stage; doubles outwards
+  norm: str = "batch"     # one of D_NORMS: batch norm after every stage but the
+                          # first (Radford et al.), spectral norm on every layer, none
 
   @nn.compact
   def __call__(self, x, train: bool = True):
     _, stages = upsample_plan(x.shape[1])
     for i in range(stages):                           # [B, s, s, .] -> [B, s/2, s/2, ch]
-      x = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
-                  use_bias=i == 0)(x)
-      if i > 0:
+      batch_norm = i > 0 and self.norm == "batch"
+      conv = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                     use_bias=not batch_norm)
+      x = normalized(conv, self.norm, train)(x)
+      if batch_norm:
         x = _bn(train)(x)
       x = nn.leaky_relu(x, 0.2)
     feats = x.reshape(x.shape[0], -1)                 # [B, F]
-    return nn.Dense(1)(feats)[:, 0], feats
+    return normalized(nn.Dense(1), self.norm, train)(feats)[:, 0], feats
 
 
 class GeneratorMLP(nn.Module):

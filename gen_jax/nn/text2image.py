@@ -3,6 +3,7 @@ Text to Image Synthesis").
 
 - `TextEncoder`: word ids -> a sentence embedding (a GRU over learned word
   embeddings; the paper's char-CNN-RNN is the larger alternative).
+- `BagOfWords`: a fixed encoder, each vocabulary word's share of the caption.
 - `TextGenerator`: the embedding compressed by a dense layer and LeakyReLU
   (the paper: 1024 -> 128 dims), concatenated to z, then the DCGAN generator.
 - `MatchingDiscriminator`: strided convs down to a 4x4 map (or the smallest
@@ -12,9 +13,14 @@ Text to Image Synthesis").
   in a projection discriminator: without it D learned to judge the text
   match and ignore realism here). One image batch is scored against several
   text batches in one call: the image trunk runs once.
+- `ProjectionTextDiscriminator`: a DCGAN discriminator's logit plus the
+  inner product of its trunk features with a linear map of the compressed
+  embedding: the projection discriminator of Miyato & Koyama 2018 (the
+  class-conditional GAN's D here) with a sentence in place of a label.
 """
 
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
 from gen_jax.nn.dcgan import _bn
@@ -34,6 +40,18 @@ class TextEncoder(nn.Module):
     carry, _ = nn.RNN(nn.GRUCell(self.hidden), return_carry=True)(
         words, seq_lengths=lengths)
     return carry                                                      # [B, hidden]
+
+
+class BagOfWords(nn.Module):
+  """word ids [B, L] (0 pads) -> [B, vocab_size - 1]: the fraction of the
+  caption's words that are each vocabulary word (a fixed encoder with no
+  parameters; Reed et al. 2016 compare such encoders with learned ones)."""
+  vocab_size: int           # ids in [0, vocab_size)
+
+  @nn.compact
+  def __call__(self, ids):
+    counts = jax.nn.one_hot(ids, self.vocab_size)[..., 1:].sum(-2)      # [B, V-1]
+    return counts / jnp.maximum(counts.sum(-1, keepdims=True), 1.0)
 
 
 def compress(text, dim: int, name: str):
@@ -90,6 +108,26 @@ class MatchingDiscriminator(nn.Module):
     feats = x.reshape(b, -1)
     realism = nn.Dense(1, name="image_logit")(feats)[:, 0]            # [B]
     logits = logits.reshape(t, b) + realism
+    if self.code_dim:
+      feats = nn.Dense(self.code_dim, name="image_code")(feats)
+    return logits, feats, realism
+
+
+class ProjectionTextDiscriminator(nn.Module):
+  """(images [B, H, W, C], texts [T, B, E]) -> (logits [T, B], features
+  [B, F], realism [B]): realism = base(x) (a DCGANDiscriminator's logit) and
+  logits[t] = realism + <V compress(texts[t]), features>. With `code_dim` > 0
+  the features returned are a linear image code [B, code_dim] instead."""
+  base: nn.Module
+  compressed: int = 128
+  code_dim: int = 0
+
+  @nn.compact
+  def __call__(self, x, texts, train: bool = True):
+    realism, feats = self.base(x, train=train)                        # [B], [B, F]
+    code = compress(texts, self.compressed, "compress")               # [T, B, P]
+    projected = nn.Dense(feats.shape[-1], use_bias=False, name="project")(code)
+    logits = realism + jnp.sum(projected * feats, -1)                 # [T, B]
     if self.code_dim:
       feats = nn.Dense(self.code_dim, name="image_code")(feats)
     return logits, feats, realism

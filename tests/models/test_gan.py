@@ -17,7 +17,7 @@ from gen_jax.data import load
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, gan_value, generator_loss
 from gen_jax.models import make_recipe
-from gen_jax.nn.dcgan import MLPDiscriminator, upsample_plan
+from gen_jax.nn.dcgan import DCGANDiscriminator, MLPDiscriminator, upsample_plan
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train.step import create_train_state
 from tests.helpers import read_metrics, saved_state, stacked, tiny_config
@@ -181,6 +181,31 @@ def test_upsample_plan_and_bad_values_are_clear():
     train(gan_config("dcgan", "ring8"), "/nonexistent/x", progress=False)
   with pytest.raises(UserError, match="encoding=float"):
     train(gan_config("dcgan", "digits", "categorical"), "/nonexistent/x", progress=False)
+
+
+def test_spectral_norm_divides_every_layer_of_d_by_its_largest_singular_value():
+  d = DCGANDiscriminator(features=4, norm="spectral")
+  x = jax.random.normal(jax.random.PRNGKey(0), (3, 8, 8, 2))
+  variables = d.init(jax.random.PRNGKey(1), x, train=False)
+  update = jax.jit(lambda v: d.apply(v, x, train=True, mutable=["batch_stats"])[1])
+  for _ in range(30):                                  # power iteration converges
+    variables = {"params": variables["params"], **update(variables)}
+  sigmas = {name.split("/")[0]: value for stats in variables["batch_stats"].values()
+            for name, value in stats.items() if name.endswith("/sigma")}
+  assert sorted(sigmas) == ["Conv_0", "Conv_1", "Dense_0"]          # every layer
+  for name, sigma in sigmas.items():
+    kernel = np.asarray(variables["params"][name]["kernel"])
+    largest = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+    np.testing.assert_allclose(sigma, largest, rtol=1e-3)
+  # Scaling every kernel leaves the logits unchanged: each layer is divided by sigma.
+  logits, _ = d.apply(variables, x, train=False)
+  scaled = jax.tree_util.tree_map_with_path(
+      lambda path, w: 3.0 * w if path[-1].key == "kernel" else w, variables["params"])
+  scaled_logits, _ = d.apply({**variables, "params": scaled}, x, train=False)
+  np.testing.assert_allclose(scaled_logits, logits, rtol=1e-4, atol=1e-5)
+  with pytest.raises(UserError, match="d_norm='layer' is not one of"):
+    train(gan_config("dcgan", "digits", **{"model.d_norm": "layer"}), "/nonexistent/x",
+          progress=False)
 
 
 # The default run covers each code path once (mixture modes, stacked modes,

@@ -18,7 +18,7 @@ from gen_jax.errors import UserError
 from gen_jax.eval import captions as caption_eval
 from gen_jax.models import make_recipe
 from gen_jax.models import text2image as t2i
-from gen_jax.nn.text2image import TextEncoder
+from gen_jax.nn.text2image import BagOfWords, TextEncoder
 from gen_jax.train import Experiment, train
 from tests.helpers import saved_state, tiny_config, with_overrides
 
@@ -62,6 +62,17 @@ def test_the_encoder_reads_the_words_before_the_padding_only():
   short = net.apply({"params": params}, ids[:1, :3])
   np.testing.assert_allclose(full[0], short[0], rtol=1e-5, atol=1e-6)
   assert not np.allclose(full[0], full[1])
+
+
+def test_bag_of_words_counts_each_word_and_ignores_padding():
+  ids = jnp.array([[3, 1, 3, 0, 0], [2, 0, 0, 0, 0]])
+  words = BagOfWords(vocab_size=5).apply({}, ids)                      # [2, 4]
+  np.testing.assert_allclose(words, [[1 / 3, 0, 2 / 3, 0], [0, 1, 0, 0]])
+  recipe = toy_recipe(text_encoder="bag_of_words")
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), toy_batch())
+  assert variables["params"]["text_encoder"] == {}
+  with pytest.raises(UserError, match="text_encoder='bert' is not one of"):
+    toy_recipe(text_encoder="bert")
 
 
 def test_one_of_the_present_captions_is_picked():
@@ -114,6 +125,29 @@ def test_d_scores_matching_as_real_and_mismatched_and_fake_as_fake():
   np.testing.assert_array_equal(fake_texts[0], real_texts[0])
   np.testing.assert_allclose(loss, t2i.gan_cls_discriminator_loss(
       real_logits[0], real_logits[1], fake_logits[0]), rtol=1e-6)
+
+
+def test_the_projection_discriminator_adds_the_text_projection_to_the_image_logit():
+  recipe = toy_recipe(discriminator="projection", d_batch_norm=False)
+  batch = toy_batch()
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
+  params, state = variables["params"], variables["state"]
+  text = recipe.encode(params, jnp.asarray(batch["captions"][:, 0]))          # [B, E]
+  texts = jnp.stack([text, jnp.roll(text, 1, axis=0)])                        # [2, B, E]
+  x = recipe.to_model(batch["x"])
+  (logits, feats, realism), _ = recipe.discriminate(params, state, x, texts, False)
+  d = params["discriminator"]
+  base, _ = recipe.discriminator.base.apply({"params": d["base"]}, x, train=False)
+  compress = d["compress"]
+  code = np.asarray(texts) @ np.asarray(compress["kernel"]) + np.asarray(compress["bias"])
+  code = np.where(code > 0, code, 0.2 * code)                                 # LeakyReLU
+  projected = code @ np.asarray(d["project"]["kernel"])                       # [2, B, F]
+  expected = np.asarray(base) + np.sum(projected * np.asarray(feats), -1)
+  np.testing.assert_allclose(realism, base, rtol=1e-6)
+  np.testing.assert_allclose(logits, expected, rtol=1e-4, atol=1e-5)
+  assert not np.allclose(logits[0], logits[1])                 # the text matters
+  with pytest.raises(UserError, match="discriminator='patch' is not one of"):
+    toy_recipe(discriminator="patch")
 
 
 def test_the_joint_embedding_option_adds_its_loss_to_the_discriminator_phase():
