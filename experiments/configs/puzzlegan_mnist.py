@@ -32,9 +32,9 @@ split, 1,000 digits, step 1,500 (puzzle vs random-placement baseline):
 mask IoU 0.419 (+-0.004) vs 0.157; L1 0.153 vs 0.190; LeNet-5 label
 agreement 0.105 vs 0.122 (LeNet-5 on the originals: 0.978); Frechet distance
 1428 vs 554 (real floor 3.4). Mask IoU is well above random placement, but
-not above a fixed mask (below); label agreement is NOT above the baseline: G has collapsed to one blob-like
-digit for every input at this length, so it is at chance and below the
-baseline. An earlier run with the authors' lr 2e-4, weights 1 and an EMA of
+not above a fixed mask (below); label agreement is NOT above the baseline:
+G has collapsed to one blob-like digit for every input at this length, so it
+is at chance and below the baseline. An earlier run with the authors' lr 2e-4, weights 1 and an EMA of
 0.999 reached mask IoU 0.275 vs 0.152 at step 1,250 (validation).
 The mask floor (2026-12-01): the best mask that ignores the patches
 (`fixed_mask_iou`: the train split's mean true mask, thresholded for the
