@@ -322,6 +322,14 @@ def config_int(config, key: str, default: int, minimum: int = 1) -> int:
   return value
 
 
+def config_choice(config, key: str, default: str, choices: Sequence[str]) -> str:
+  """`model.<key>` as one of `choices`, else one clear message naming them."""
+  value = config.get(key, default)
+  if value not in choices:
+    raise UserError(f"--config.model.{key}={value!r} is not one of {tuple(choices)}.")
+  return value
+
+
 def config_weight(config, key: str, default: float) -> float:
   """`model.<key>` as a number >= 0 (a loss weight), else one clear message."""
   value = config.get(key, default)

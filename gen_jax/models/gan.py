@@ -36,7 +36,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
-from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes,
+from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes, config_choice,
                                  sample_labels)
 from gen_jax.nn.dcgan import (BN_MOMENTUM, CONDITIONINGS, D_NORMS, DCGANDiscriminator,
                               DCGANGenerator, GeneratorMLP, LabelledGenerator,
@@ -296,8 +296,6 @@ class DCGAN(AdversarialRecipe):
     if not spec.is_image:
       raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
     features = config.get("features", 32)
-    if config.get("d_norm", "batch") not in D_NORMS:
-      raise UserError(f"--config.model.d_norm={config.d_norm!r} is not one of {D_NORMS}.")
+    d_norm = config_choice(config, "d_norm", "batch", D_NORMS)
     self.generator, self.discriminator = self.conditioned(
-        DCGANGenerator(spec.event_shape, features),
-        DCGANDiscriminator(features, config.get("d_norm", "batch")))
+        DCGANGenerator(spec.event_shape, features), DCGANDiscriminator(features, d_norm))

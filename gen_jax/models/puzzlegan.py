@@ -61,7 +61,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
-from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.base import Phase, Recipe, config_choice
 from gen_jax.nn.puzzle import PuzzleDiscriminator, PuzzleGenerator
 from gen_jax.optim import make_optimizer
 
@@ -204,13 +204,6 @@ def _number(config, key, default, minimum=0.0):
   return value
 
 
-def _choice(config, key, default, choices):
-  value = config.get(key, default)
-  if value not in choices:
-    raise UserError(f"--config.model.{key}={value!r} is not one of {choices}.")
-  return value
-
-
 class PuzzleGAN(Recipe):
   """Part encoder + image/mask generator, image discriminator (module doc)."""
   sample_inputs = ("x",)
@@ -228,9 +221,9 @@ class PuzzleGAN(Recipe):
     self.num_patches = int(_number(config, "num_patches", 3, 1))
     self.patch_size = int(_number(config, "patch_size", max(2, self.height // 4), 1))
     check_patch_layout(self.height, self.width, self.num_patches, self.patch_size)
-    self.selection = _choice(config, "selection", "variance", SELECTIONS)
-    self.spatial_kind = _choice(config, "spatial_loss", "bce", SPATIAL_LOSSES)
-    self.loss_kind = _choice(config, "generator_loss", "non_saturating",
+    self.selection = config_choice(config, "selection", "variance", SELECTIONS)
+    self.spatial_kind = config_choice(config, "spatial_loss", "bce", SPATIAL_LOSSES)
+    self.loss_kind = config_choice(config, "generator_loss", "non_saturating",
                              ("non_saturating", "minimax"))
     self.spatial_weight = float(_number(config, "spatial_weight", 1.0))
     self.appearance_weight = float(_number(config, "appearance_weight", 1.0))

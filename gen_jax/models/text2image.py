@@ -56,7 +56,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
-from gen_jax.models.base import Phase, Recipe, config_weight
+from gen_jax.models.base import Phase, Recipe, config_choice, config_weight
 from gen_jax.nn.dcgan import (BN_MOMENTUM, D_NORMS, DCGANDiscriminator, DCGANGenerator,
                               apply_player, split_state)
 from gen_jax.nn.text2image import (BagOfWords, MatchingDiscriminator,
@@ -134,12 +134,9 @@ class Text2Image(Recipe):
     self.loss_kind = config.get("generator_loss", "non_saturating")
     self.interpolation_weight = float(config.get("interpolation_weight", 1.0))
     self.beta = float(config.get("interpolation_beta", 0.5))
-    self.text_loss = config.get("text_loss", "end_to_end")
+    self.text_loss = config_choice(config, "text_loss", "end_to_end", TEXT_LOSSES)
     self.joint_weight = float(config.get("joint_embedding_weight", 1.0))
     self.unconditional_weight = config_weight(config, "unconditional_weight", 0.0)
-    if self.text_loss not in TEXT_LOSSES:
-      raise UserError(f"--config.model.text_loss={self.text_loss!r} is not one of "
-                      f"{TEXT_LOSSES}.")
     self.num_metric_samples = config.get("num_metric_samples", 2000)
     self.classifier_steps = config.get("classifier_steps", 2000)
     features, compressed = config.get("features", 32), config.get("compressed_dim", 128)
@@ -154,10 +151,7 @@ class Text2Image(Recipe):
 
   def make_encoder(self, config):
     """The text encoder of kind `model.text_encoder` (module doc)."""
-    kind = config.get("text_encoder", "gru")
-    if kind not in TEXT_ENCODERS:
-      raise UserError(f"--config.model.text_encoder={kind!r} is not one of "
-                      f"{TEXT_ENCODERS}.")
+    kind = config_choice(config, "text_encoder", "gru", TEXT_ENCODERS)
     if kind == "bag_of_words":
       return BagOfWords(len(self.vocabulary) + 1)
     return TextEncoder(len(self.vocabulary) + 1, config.get("word_dim", 64),
@@ -165,18 +159,13 @@ class Text2Image(Recipe):
 
   def make_discriminator(self, config, features, compressed):
     """D of kind `model.discriminator` (module doc)."""
-    kind = config.get("discriminator", "matching")
-    if kind not in DISCRIMINATORS:
-      raise UserError(f"--config.model.discriminator={kind!r} is not one of "
-                      f"{DISCRIMINATORS}.")
+    kind = config_choice(config, "discriminator", "matching", DISCRIMINATORS)
     text_dim = (len(self.vocabulary) if isinstance(self.encoder, BagOfWords)
                 else config.get("text_dim", 128))
     code_dim = text_dim if self.text_loss == "joint_embedding" else 0
     batch_norm = bool(config.get("d_batch_norm", True))
     if kind == "projection":
-      norm = config.get("d_norm", "batch" if batch_norm else "none")
-      if norm not in D_NORMS:
-        raise UserError(f"--config.model.d_norm={norm!r} is not one of {D_NORMS}.")
+      norm = config_choice(config, "d_norm", "batch" if batch_norm else "none", D_NORMS)
       return ProjectionTextDiscriminator(DCGANDiscriminator(features, norm),
                                          compressed, code_dim)
     return MatchingDiscriminator(features, compressed, code_dim, batch_norm)
