@@ -153,13 +153,12 @@ def parse_flags(argv):
 
 def _fail(message: str) -> None:
   """Prints the one message and exits 2. Background threads that die while
-  the interpreter shuts down (orbax's asyncio loop after a failed restore)
-  would print their tracebacks after it; their hooks are silenced first."""
+  the interpreter shuts down (tensorstore's callbacks into orbax's closed
+  asyncio loop after a failed restore) print their tracebacks from C, past
+  every Python hook, so stderr is closed to them once the message is out."""
   print(f"error: {message}", file=sys.stderr, flush=True)
-  import threading  # pylint: disable=import-outside-toplevel
-  threading.excepthook = lambda args: None
-  sys.unraisablehook = lambda unraisable: None
-  sys.excepthook = lambda *args: None
+  sys.stdout.flush()
+  os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
   sys.exit(2)
 
 

@@ -5,6 +5,7 @@ import gc
 import os
 import shutil
 import sys
+import time
 import warnings
 
 import jax
@@ -24,14 +25,41 @@ def root_cause(error: BaseException) -> str:
   return f"{type(seen).__name__}: {text[0][:300] if text else ''}"
 
 
+# How long a failed restore waits for its sibling reads to finish.
+_DRAIN_SECONDS = 1.0
+
+
 @contextlib.contextmanager
-def _quiet_unraisable():
-  """Silences the 'Exception ignored in coroutine' noise of a failed restore
-  (orbax's pending reads are collected after the error is raised)."""
+def _stderr_closed_for(seconds: float):
+  """Points file descriptor 2 at /dev/null for `seconds`, then back."""
+  sys.stderr.flush()
+  saved = os.dup(2)
+  devnull = os.open(os.devnull, os.O_WRONLY)
+  os.dup2(devnull, 2)
+  try:
+    yield
+    time.sleep(seconds)
+  finally:
+    os.dup2(saved, 2)
+    os.close(saved)
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def _quiet_failed_restore():
+  """Silences the noise of a failed restore. Orbax closes its event loop as
+  soon as one read fails; tensorstore's other reads, when they finish, call
+  into that closed loop and print tracebacks from their own threads, past
+  every Python hook. So on failure stderr is closed while they drain, and the
+  coroutines they leave are collected quietly."""
   hook = sys.unraisablehook
   sys.unraisablehook = lambda unraisable: None
   try:
     yield
+  except Exception:
+    with _stderr_closed_for(_DRAIN_SECONDS):
+      gc.collect()
+    raise
   finally:
     gc.collect()
     sys.unraisablehook = hook
@@ -70,7 +98,7 @@ class Checkpointer:
     return self.manager.latest_step()
 
   def _restore_step(self, step: int, abstract):
-    with _quiet_unraisable():
+    with _quiet_failed_restore():
       restored = self.manager.restore(step, args=ocp.args.Composite(
           state=ocp.args.StandardRestore(abstract),
           meta=ocp.args.JsonRestore()))
