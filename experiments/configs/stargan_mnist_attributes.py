@@ -91,6 +91,7 @@ def get_config():
   c.model.identity_weight = 5.0
   c.model.cycle_noise = 0.0
   c.model.input_skip = False
+  c.model.code_norm = False
   c.model.n_critic = 5
   c.model.metrics = "attributes"
   c.model.classifier_steps = 4000

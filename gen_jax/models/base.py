@@ -330,6 +330,14 @@ def config_choice(config, key: str, default: str, choices: Sequence[str]) -> str
   return value
 
 
+def config_flag(config, key: str, default: bool) -> bool:
+  """`model.<key>` as True or False, else one clear message."""
+  value = config.get(key, default)
+  if not isinstance(value, bool):
+    raise UserError(f"--config.model.{key}={value!r} must be True or False.")
+  return value
+
+
 def config_weight(config, key: str, default: float) -> float:
   """`model.<key>` as a number >= 0 (a loss weight), else one clear message."""
   value = config.get(key, default)

@@ -70,7 +70,8 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
+from gen_jax.models.base import (Phase, Recipe, config_flag, config_int, config_weight,
+                                 map_in_chunks)
 from gen_jax.models.cyclegan import constant_then_linear_decay, cycle_noise
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
@@ -289,12 +290,11 @@ class StarGAN(Recipe):
     if output_size(min(self.event_shape[:2]), d_layers) < 1:
       raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
                       "-pixel images to nothing; lower it (the paper's 6 is for 128 px).")
-    input_skip = config.get("input_skip", False)
-    if not isinstance(input_skip, bool):
-      raise UserError(f"--config.model.input_skip={input_skip!r} must be True or False.")
     self.generator = Generator(self.event_shape[-1],
                                config_int(config, "g_features", 64),
-                               config_int(config, "num_blocks", 6, minimum=0), input_skip)
+                               config_int(config, "num_blocks", 6, minimum=0),
+                               config_flag(config, "input_skip", False),
+                               config_flag(config, "code_norm", False))
     self.discriminator = Discriminator(code_width(self.layout),
                                        config_int(config, "d_features", 64), d_layers)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), self.n_critic),

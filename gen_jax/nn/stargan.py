@@ -10,6 +10,12 @@ conv but the last, zero padding. Image sides must be multiples of 4.
 input image and its code and mixed by a 3x3 conv (f, instance norm, ReLU)
 before the last conv, so that a per-pixel change (a background inverted)
 need not pass the image's shape through the 1/4-size bottleneck.
+`code_norm` (not in the paper; the adaptive instance norm of StarGAN v2,
+Choi et al. 2020): every instance norm of G takes its scale and bias from
+the code (a dense layer each), so the target reaches every layer. Tiled at
+the input only, the code is read by the first conv alone, whose instance
+norm removes its constant planes: what survives is their effect on that
+norm's statistics, which the zero-padded border sets.
 
 Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
@@ -33,20 +39,35 @@ def tile_condition(x: jax.Array, code: jax.Array) -> jax.Array:
   return jnp.concatenate([x, planes], axis=-1)
 
 
-def norm_relu(x: jax.Array) -> jax.Array:
-  """ReLU after instance norm with a learned per-channel scale and bias."""
-  return nn.relu(nn.InstanceNorm(epsilon=1e-5)(x))
+class CodeNorm(nn.Module):
+  """Instance norm of h [B, H, W, F] whose scale and bias are dense
+  functions of the code [B, A] (one of each per example and channel)."""
+
+  @nn.compact
+  def __call__(self, h, code):
+    f = h.shape[-1]
+    h = nn.InstanceNorm(epsilon=1e-5, use_scale=False, use_bias=False)(h)
+    scale = nn.Dense(f, name="scale")(code)[:, None, None, :]            # [B, 1, 1, F]
+    bias = nn.Dense(f, name="bias")(code)[:, None, None, :]
+    return h * (1.0 + scale) + bias
+
+
+def normalise(h, code, code_norm: bool):
+  """Instance norm: its learned scale and bias fixed, or read from the code."""
+  return CodeNorm()(h, code) if code_norm else nn.InstanceNorm(epsilon=1e-5)(h)
 
 
 class ResidualBlock(nn.Module):
   """x + IN(conv(ReLU(IN(conv(x))))), 3x3 convs, zero padding."""
   features: int
+  code_norm: bool = False
 
   @nn.compact
-  def __call__(self, x):
-    h = norm_relu(nn.Conv(self.features, (3, 3), padding=1, use_bias=False)(x))
+  def __call__(self, x, code=None):
+    h = nn.Conv(self.features, (3, 3), padding=1, use_bias=False)(x)
+    h = nn.relu(normalise(h, code, self.code_norm))
     h = nn.Conv(self.features, (3, 3), padding=1, use_bias=False)(h)
-    return x + nn.InstanceNorm(epsilon=1e-5)(h)
+    return x + normalise(h, code, self.code_norm)
 
 
 class Generator(nn.Module):
@@ -55,16 +76,18 @@ class Generator(nn.Module):
   features: int = 64
   num_blocks: int = 6
   input_skip: bool = False
+  code_norm: bool = False
 
   @nn.compact
   def __call__(self, x, code):
     f = self.features
+    norm_relu = lambda h: nn.relu(normalise(h, code, self.code_norm))
     h = tile_condition(x, code)                                         # [B, H, W, C + A]
     h = norm_relu(nn.Conv(f, (7, 7), padding=3, use_bias=False)(h))     # [B, H, W, f]
     for mult in (2, 4):                                                 # -> [B, H/4, W/4, 4f]
       h = norm_relu(nn.Conv(f * mult, (4, 4), strides=(2, 2), padding=1, use_bias=False)(h))
     for _ in range(self.num_blocks):
-      h = ResidualBlock(4 * f)(h)
+      h = ResidualBlock(4 * f, self.code_norm)(h, code)
     for mult in (2, 1):                                                 # -> [B, H, W, f]
       h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
                            use_bias=False)(h)

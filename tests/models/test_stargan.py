@@ -197,6 +197,25 @@ def test_the_code_is_tiled_as_channels_and_changes_the_translation():
     assert (float(change) > 1e-3) == net.input_skip
 
 
+def test_code_norm_feeds_the_code_to_every_norm_beyond_the_first_conv():
+  """With the code's slice of the first conv's kernel zeroed, G ignores the
+  code unless code_norm gives it to every norm (as scale and bias)."""
+  x = jnp.asarray(batch(2)["x"])
+  layout = attribute_layout(spec(), ATTRIBUTES)
+  a, b = (encode(layout, jnp.array([t, t])) for t in ([0, 0, 0], [2, 1, 1]))
+  for code_norm in (False, True):
+    gen = Generator(3, features=4, num_blocks=1, code_norm=code_norm)
+    params = gen.init(jax.random.PRNGKey(0), x, a)["params"]
+    kernel = params["Conv_0"]["kernel"]                       # [7, 7, 3 + A, 4]
+    cut = {**params, "Conv_0": {"kernel": kernel.at[:, :, 3:].set(0.0)}}
+    change = jnp.max(jnp.abs(gen.apply({"params": cut}, x, a) - gen.apply({"params": cut}, x, b)))
+    assert (float(change) > 1e-3) == code_norm
+  norms = sorted(k for k in params if k.startswith("CodeNorm_"))
+  assert len(norms) == 5 and params["CodeNorm_0"]["scale"]["kernel"].shape == (
+      code_width(layout), 4)
+  assert {"CodeNorm_0", "CodeNorm_1"} <= set(params["ResidualBlock_0"])
+
+
 def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path):
   recipe = recipe_for()
   b = batch(3)
@@ -296,6 +315,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"d_layers": 4}, None, "d_layers=4 halves 8-pixel images"),
     ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
     ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
+    ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
