@@ -300,14 +300,20 @@ def digits_config(steps, **overrides):
 
 
 def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
-  full = digits_config(steps=4)
+  # The projection D with spectral norm: its power-iteration vectors are
+  # state that the checkpoint must carry (the paper's D is tested elsewhere).
+  players = {"model.discriminator": "projection", "model.d_norm": "spectral"}
+  full = digits_config(steps=4, **players)
   train(full, str(tmp_path / "full"), progress=False)
-  train(digits_config(steps=2), str(tmp_path / "resumed"), progress=False)
+  train(digits_config(steps=2, **players), str(tmp_path / "resumed"), progress=False)
   train(full, str(tmp_path / "resumed"), progress=False)
   exp = Experiment(full, str(tmp_path / "full"))
   ours, theirs = jax.device_get(exp.train_state), saved_state(exp, tmp_path / "resumed")
   chex.assert_trees_all_equal(ours.params, theirs.params)
   chex.assert_trees_all_equal(ours.ema_params, theirs.ema_params)
+  chex.assert_trees_all_equal(ours.state, theirs.state)
+  paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(ours.state)]
+  assert any("spectral" in p.lower() for p in paths), paths
   for name in ("caption_z", "same_z", "interpolation"):
     assert os.path.exists(tmp_path / "full" / "samples" / f"{name}_step_4.png"), name
   path = exp.write_samples(str(tmp_path / "drawn.png"),
