@@ -21,6 +21,11 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
                  default 0: not in the paper's objective]
 
+`model.adversarial="lsgan"` (not the paper's; CycleGAN's game) replaces the
+Wasserstein terms by least squares: the critic 1/2 mean (D_src(x) - 1)^2 +
+1/2 mean D_src(G(x, c'))^2, the generator mean (D_src(G(x, c')) - 1)^2; the
+gradient penalty stays, weighted by lambda_gp (0 skips it).
+
 n: Gaussian noise of std `model.cycle_noise` ([-1, 1] units; default 0,
 the paper's objective) on the translation before it is translated back
 (`gen_jax.models.cyclegan.cycle_noise`): it drowns a faint hidden copy of
@@ -70,9 +75,10 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import (Phase, Recipe, config_flag, config_int, config_weight,
-                                 map_in_chunks)
-from gen_jax.models.cyclegan import constant_then_linear_decay, cycle_noise
+from gen_jax.models.base import (Phase, Recipe, config_choice, config_flag, config_int,
+                                 config_weight, map_in_chunks)
+from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise,
+                                     lsgan_discriminator_loss, lsgan_generator_loss)
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
 from gen_jax.optim import make_optimizer
@@ -267,6 +273,7 @@ class StarGAN(Recipe):
       raise UserError(f"--config.model.preserved: {bad} must be class features of "
                       f"{spec.name!r} that are not translated ({', '.join(known)}).")
     self.event_shape = spec.event_shape
+    self.adversarial = config_choice(config, "adversarial", "wgan_gp", ("wgan_gp", "lsgan"))
     self.gp_weight = config_weight(config, "gp_weight", 10.0)
     self.cls_weight = config_weight(config, "cls_weight", 1.0)
     self.rec_weight = config_weight(config, "rec_weight", 10.0)
@@ -336,11 +343,18 @@ class StarGAN(Recipe):
     fake = jax.lax.stop_gradient(self.translate(params, x, encode(self.layout, target)))
     real_src, real_cls = self.discriminate(params, x)
     fake_src, _ = self.discriminate(params, fake)
-    penalty = gradient_penalty(lambda z: self.discriminate(params, z)[0], x, fake, k_mix)
+    penalty = (gradient_penalty(lambda z: self.discriminate(params, z)[0], x, fake, k_mix)
+               if self.gp_weight else jnp.zeros(()))
     cls, _ = classification_loss(self.layout, real_cls, batch_indices(self.layout, batch))
-    wasserstein = jnp.mean(real_src) - jnp.mean(fake_src)
-    loss = -wasserstein + self.gp_weight * penalty + self.cls_weight * cls
-    metrics = {"wasserstein": wasserstein, "gradient_penalty": penalty, "d_cls": cls}
+    if self.adversarial == "lsgan":
+      adversarial = lsgan_discriminator_loss(real_src, fake_src)
+      metrics = {"d_adv": adversarial}
+    else:
+      wasserstein = jnp.mean(real_src) - jnp.mean(fake_src)
+      adversarial = -wasserstein
+      metrics = {"wasserstein": wasserstein}
+    loss = adversarial + self.gp_weight * penalty + self.cls_weight * cls
+    metrics.update(gradient_penalty=penalty, d_cls=cls)
     return loss, (metrics, state)
 
   def _g_loss(self, params, state, batch, rng, step):
@@ -352,7 +366,8 @@ class StarGAN(Recipe):
     fake_src, fake_cls = self.discriminate(params, fake)
     rec = self.translate(params, cycle_noise(fake, jax.random.fold_in(rng, 1), self.cycle_noise),
                          encode(self.layout, source))
-    terms = {"g_adv": -jnp.mean(fake_src),
+    terms = {"g_adv": (lsgan_generator_loss(fake_src) if self.adversarial == "lsgan"
+                       else -jnp.mean(fake_src)),
              "g_cls": classification_loss(self.layout, fake_cls, target)[0],
              "g_rec": jnp.mean(jnp.abs(x - rec))}
     loss = terms["g_adv"] + self.cls_weight * terms["g_cls"] + self.rec_weight * terms["g_rec"]

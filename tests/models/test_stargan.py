@@ -162,6 +162,26 @@ def test_the_critic_loss_by_hand_with_the_exact_gradient_penalty_of_a_linear_cri
   np.testing.assert_allclose(terms["g_rec"], np.mean(np.abs(x - (x / 2 + n) / 2)), rtol=1e-5)
 
 
+def test_the_least_squares_game_by_hand_with_the_same_linear_critic():
+  """adversarial="lsgan", gp_weight 0: the critic 1/2 mean (s - 1)^2 +
+  1/2 mean (s/2)^2 + cls, the generator mean (s/2 - 1)^2 + cls + 10 rec."""
+  recipe = recipe_for(adversarial="lsgan", gp_weight=0.0)
+  w = jnp.asarray(np.random.default_rng(2).normal(size=(8, 8, 3)) * 0.1, jnp.float32)
+  linear_nets(recipe, w)
+  b = batch()
+  critic, generator = recipe.phases
+  loss, (metrics, _) = critic.loss_fn({}, {}, b, jax.random.PRNGKey(0), 0)
+  scores = np.sum(np.asarray(w) * (2 * b["x"] - 1), axis=(1, 2, 3))
+  cls = np.log(4) + 2 * np.log(2)
+  d_adv = 0.5 * np.mean((scores - 1) ** 2) + 0.5 * np.mean((scores / 2) ** 2)
+  np.testing.assert_allclose(metrics["d_adv"], d_adv, rtol=1e-5)
+  assert float(metrics["gradient_penalty"]) == 0.0 and "wasserstein" not in metrics
+  np.testing.assert_allclose(loss, d_adv + cls, rtol=1e-5)
+  loss, (terms, _) = generator.loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
+  np.testing.assert_allclose(terms["g_adv"], np.mean((scores / 2 - 1) ** 2), rtol=1e-5)
+  np.testing.assert_allclose(loss, terms["g_adv"] + cls + 10 * terms["g_rec"], rtol=1e-5)
+
+
 # ----------------------------------------------------------- conditioning
 
 
@@ -316,6 +336,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
     ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
+    ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
