@@ -109,6 +109,7 @@ def get_config():
   c.model.d_features = 32
   c.model.d_layers = 3
   c.model.adversarial = "wgan_gp"
+  c.model.critic = "shared"
   c.model.gp_weight = 10.0
   c.model.cls_weight = 1.0
   c.model.rec_weight = 10.0

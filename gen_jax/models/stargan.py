@@ -21,6 +21,10 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
                  default 0: not in the paper's objective]
 
+`model.critic="per_domain"` (not the paper's; CycleGAN has one critic per
+domain): D_src has one head per domain (`domain_index`) on the shared
+trunk; a real image is scored by its own domain's head, a translation by
+its target's, the gradient penalty by the real image's.
 `model.adversarial="lsgan"` (not the paper's; CycleGAN's game) replaces the
 Wasserstein terms by least squares: the critic 1/2 mean (D_src(x) - 1)^2 +
 1/2 mean D_src(G(x, c'))^2, the generator mean (D_src(G(x, c')) - 1)^2; the
@@ -149,6 +153,21 @@ def encode(layout: Sequence[Attribute], indices: jax.Array) -> jax.Array:
     else:
       parts.append(jax.nn.one_hot(idx, a.num_classes, dtype=jnp.float32))
   return jnp.concatenate(parts, axis=-1)
+
+
+def domain_index(layout: Sequence[Attribute], indices: jax.Array) -> jax.Array:
+  """[B, G] class indices -> [B] int32, the domain's number: mixed radix
+  over the attributes, each with its K classes and none (-1) as a K+1-th."""
+  index = jnp.zeros(indices.shape[:1], jnp.int32)
+  for g, a in enumerate(layout):
+    idx = indices[:, g]
+    index = index * (a.num_classes + 1) + jnp.where(idx < 0, a.num_classes, idx)
+  return index
+
+
+def num_domains(layout: Sequence[Attribute]) -> int:
+  """How many values `domain_index` takes."""
+  return int(np.prod([a.num_classes + 1 for a in layout]))
 
 
 def batch_indices(layout: Sequence[Attribute], batch) -> jax.Array:
@@ -302,8 +321,10 @@ class StarGAN(Recipe):
                                config_int(config, "num_blocks", 6, minimum=0),
                                config_flag(config, "input_skip", False),
                                config_flag(config, "code_norm", False))
-    self.discriminator = Discriminator(code_width(self.layout),
-                                       config_int(config, "d_features", 64), d_layers)
+    self.critic = config_choice(config, "critic", "shared", ("shared", "per_domain"))
+    self.discriminator = Discriminator(
+        code_width(self.layout), config_int(config, "d_features", 64), d_layers,
+        num_domains(self.layout) if self.critic == "per_domain" else None)
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), self.n_critic),
                    Phase("generator", self._g_loss, ("generator",)))
     self._metric_cache = {}
@@ -321,9 +342,16 @@ class StarGAN(Recipe):
     """x [B, H, W, C] in [-1, 1], code [B, A] -> G(x, code) in [-1, 1]."""
     return self.generator.apply({"params": params["generator"]}, x, code)
 
-  def discriminate(self, params, x: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """x [B, H, W, C] -> (patch scores [B, h, w], attribute logits [B, A])."""
-    return self.discriminator.apply({"params": params["discriminator"]}, x)
+  def discriminate(self, params, x: jax.Array, indices: jax.Array | None = None
+                   ) -> tuple[jax.Array, jax.Array]:
+    """x [B, H, W, C] and its attributes [B, G] -> (patch scores [B, h, w],
+    attribute logits [B, A]); a per-domain critic scores each image by
+    its own domain's head, the shared critic ignores `indices`."""
+    src, cls = self.discriminator.apply({"params": params["discriminator"]}, x)
+    if self.critic == "per_domain":
+      domain = domain_index(self.layout, indices)                       # [B]
+      src = jnp.take_along_axis(src, domain[:, None, None, None], axis=-1)[..., 0]
+    return src, cls
 
   def init(self, rng, example_batch):
     x = to_model(example_batch["x"][:1])
@@ -341,11 +369,12 @@ class StarGAN(Recipe):
     k_target, k_mix = jax.random.split(rng)
     target = random_indices(self.layout, k_target, x.shape[0])
     fake = jax.lax.stop_gradient(self.translate(params, x, encode(self.layout, target)))
-    real_src, real_cls = self.discriminate(params, x)
-    fake_src, _ = self.discriminate(params, fake)
-    penalty = (gradient_penalty(lambda z: self.discriminate(params, z)[0], x, fake, k_mix)
-               if self.gp_weight else jnp.zeros(()))
-    cls, _ = classification_loss(self.layout, real_cls, batch_indices(self.layout, batch))
+    source = batch_indices(self.layout, batch)
+    real_src, real_cls = self.discriminate(params, x, source)
+    fake_src, _ = self.discriminate(params, fake, target)
+    penalty = (gradient_penalty(lambda z: self.discriminate(params, z, source)[0], x, fake,
+                                k_mix) if self.gp_weight else jnp.zeros(()))
+    cls, _ = classification_loss(self.layout, real_cls, source)
     if self.adversarial == "lsgan":
       adversarial = lsgan_discriminator_loss(real_src, fake_src)
       metrics = {"d_adv": adversarial}
@@ -363,7 +392,7 @@ class StarGAN(Recipe):
     source = batch_indices(self.layout, batch)
     target = random_indices(self.layout, rng, x.shape[0])
     fake = self.translate(params, x, encode(self.layout, target))
-    fake_src, fake_cls = self.discriminate(params, fake)
+    fake_src, fake_cls = self.discriminate(params, fake, target)
     rec = self.translate(params, cycle_noise(fake, jax.random.fold_in(rng, 1), self.cycle_noise),
                          encode(self.layout, source))
     terms = {"g_adv": (lsgan_generator_loss(fake_src) if self.adversarial == "lsgan"

@@ -21,7 +21,9 @@ Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
 on the last map: a 3x3 conv to one real/fake score per patch (D_src), and a
 conv whose kernel covers the whole map (a dense layer over it) to the
-attribute logits (D_cls).
+attribute logits (D_cls). With `num_domains` (not in the paper) D_src gives
+one score per patch and domain, so that each domain has its own critic on
+the shared trunk, as CycleGAN has one critic per domain.
 """
 
 import flax.linen as nn
@@ -99,10 +101,12 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-  """x [B, H, W, C] -> (patch scores [B, h, w], attribute logits [B, num_logits])."""
+  """x [B, H, W, C] -> (patch scores [B, h, w] (with `num_domains`: one per
+  domain, [B, h, w, num_domains]), attribute logits [B, num_logits])."""
   num_logits: int
   features: int = 64
   num_layers: int = 6
+  num_domains: int | None = None
 
   @nn.compact
   def __call__(self, x):
@@ -110,7 +114,9 @@ class Discriminator(nn.Module):
     for n in range(self.num_layers):                   # layer n: [B, H/2^(n+1), W/2^(n+1), f 2^n]
       h = nn.leaky_relu(nn.Conv(self.features * 2 ** n, (4, 4), strides=(2, 2),
                                 padding=1)(h), LEAK)
-    src = nn.Conv(1, (3, 3), padding=1, use_bias=False)(h)[..., 0]       # [B, h, w]
+    src = nn.Conv(self.num_domains or 1, (3, 3), padding=1, use_bias=False)(h)  # [B, h, w, D]
+    if self.num_domains is None:
+      src = src[..., 0]                                                   # [B, h, w]
     cls = nn.Dense(self.num_logits, use_bias=False)(h.reshape(h.shape[0], -1))
     return src, cls
 

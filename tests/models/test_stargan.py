@@ -23,8 +23,9 @@ from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import attribute_translation as at
 from gen_jax.models import make_recipe, stargan
-from gen_jax.models.stargan import (attribute_layout, classification_loss, code_width,
-                                    domain_targets, encode, parse_target)
+from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
+                                    code_width, domain_index, domain_targets, encode,
+                                    num_domains, parse_target)
 from gen_jax.nn.stargan import Generator, tile_condition
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
@@ -120,7 +121,7 @@ def linear_nets(recipe, w):
   """Stubs: G(x, c) = x / 2 whatever c; D_src(x) = <w, x> per example (one
   patch), D_cls = 0, so grad_x D_src = w everywhere."""
   recipe.translate = lambda params, x, code: 0.5 * x
-  recipe.discriminate = lambda params, x: (
+  recipe.discriminate = lambda params, x, indices=None: (
       jnp.sum(w * x, axis=(1, 2, 3))[:, None, None], jnp.zeros((x.shape[0], 6)))
 
 
@@ -180,6 +181,39 @@ def test_the_least_squares_game_by_hand_with_the_same_linear_critic():
   loss, (terms, _) = generator.loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
   np.testing.assert_allclose(terms["g_adv"], np.mean((scores / 2 - 1) ** 2), rtol=1e-5)
   np.testing.assert_allclose(loss, terms["g_adv"] + cls + 10 * terms["g_rec"], rtol=1e-5)
+
+
+def test_domain_index_numbers_every_combination_once_with_none_as_its_own_class():
+  layout = attribute_layout(spec(), ATTRIBUTES)          # 4 colours, 2, 2
+  assert num_domains(layout) == 5 * 3 * 3
+  combos = np.array([[c, t, b] for c in range(-1, 4) for t in range(-1, 2) for b in range(-1, 2)])
+  index = np.asarray(domain_index(layout, jnp.asarray(combos, jnp.int32)))
+  assert sorted(index.tolist()) == list(range(45))
+  # By hand: red (0), thick (1), white (1) -> (0 * 3 + 1) * 3 + 1; none colour -> 4.
+  np.testing.assert_array_equal(domain_index(layout, jnp.array([[0, 1, 1], [-1, 0, 0]])),
+                                [4, 4 * 9])
+
+
+def test_a_per_domain_critic_scores_each_image_by_its_domains_head():
+  recipe = recipe_for(critic="per_domain")
+  b = batch(4)
+  variables = recipe.init(jax.random.PRNGKey(0), b)
+  x = 2 * jnp.asarray(b["x"]) - 1
+  heads, cls = recipe.discriminator.apply(
+      {"params": variables["params"]["discriminator"]}, x)       # [4, h, w, 45]
+  assert heads.shape[-1] == 45
+  indices = batch_indices(recipe.layout, b)
+  src, same_cls = recipe.discriminate(variables["params"], x, indices)
+  domains = np.asarray(domain_index(recipe.layout, indices))
+  for i, d in enumerate(domains):
+    np.testing.assert_array_equal(src[i], heads[i, ..., d])
+  np.testing.assert_array_equal(cls, same_cls)
+  # Another domain's head gives another score; the shared critic has one.
+  other = recipe.discriminate(variables["params"], x, (indices + 1) % 2)[0]
+  assert float(jnp.max(jnp.abs(other - src))) > 1e-4
+  shared = recipe_for()
+  shared_vars = shared.init(jax.random.PRNGKey(0), b)["params"]["discriminator"]
+  assert shared.discriminator.apply({"params": shared_vars}, x)[0].ndim == 3
 
 
 # ----------------------------------------------------------- conditioning
@@ -337,6 +371,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
     ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
+    ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
