@@ -34,7 +34,8 @@ the grey digit the row was drawn from, so the exact translation of a row to
 any attributes is `translation_truth(row, attributes)`) and `domain` (default
 None; e.g. "colour=red,thickness=thin,background=black": every row of every
 split drawn with those attributes, one row per digit, so two such sources
-are two domains of unpaired translation; no pair is held out).
+are two domains of unpaired translation; no pair is held out; an attribute
+left out, as in "colour=red,thickness=thin", is drawn uniformly per row).
 """
 
 import functools
@@ -103,11 +104,13 @@ def draw_attributes(digits: np.ndarray, rng: np.random.Generator,
                     domain: tuple[int, int, int] | None = None) -> dict[str, np.ndarray]:
   """Uniform colour, thickness, background per digit; without
   `allow_held_out` a held-out pair's colour is redrawn until it is seen;
-  `domain` (colour, thickness, background) fixes all three instead."""
+  `domain` (colour, thickness, background; None: drawn) fixes those given."""
   n = len(digits)
   if domain is not None:
+    drawn = draw_attributes(digits, rng, True)
     return {"digit": digits.astype(np.int32),
-            **{a: np.full(n, v, np.int32) for a, v in zip(RENDERED_ATTRIBUTES, domain)}}
+            **{a: drawn[a] if v is None else np.full(n, v, np.int32)
+               for a, v in zip(RENDERED_ATTRIBUTES, domain)}}
   colour = rng.integers(0, len(PALETTE), n)
   while not allow_held_out and is_held_out(digits, colour).any():
     bad = is_held_out(digits, colour)
@@ -185,9 +188,10 @@ def options(config) -> dict:
   return out
 
 
-def parse_domain(text) -> tuple[int, int, int] | None:
-  """"colour=red,thickness=thin,background=black" -> (0, 0, 0); every
-  attribute named once, by its class name (see `attribute_spec`)."""
+def parse_domain(text) -> tuple[int | None, int | None, int | None] | None:
+  """"colour=red,thickness=thin,background=black" -> (0, 0, 0); each
+  attribute named at most once, by its class name (see `attribute_spec`);
+  one left out is None (drawn uniformly): "colour=red" -> (0, None, None)."""
   if text is None:
     return None
   names = {f.name: f.class_names for f in attribute_spec(16, "float").features
@@ -205,11 +209,10 @@ def parse_domain(text) -> tuple[int, int, int] | None:
           + "; ".join(f"{a}: {', '.join(v)}" for a, v in names.items())
           + f" (each attribute once, e.g. {example!r}).")
     given[name] = names[name].index(value)
-  missing = [a for a in RENDERED_ATTRIBUTES if a not in given]
-  if missing:
-    raise UserError(f"--config.data.domain={text!r} leaves out {', '.join(missing)}; "
-                    f"name all three, e.g. {example!r}.")
-  return tuple(given[a] for a in RENDERED_ATTRIBUTES)
+  if not given:
+    raise UserError(f"--config.data.domain={text!r} names no attribute; name one to "
+                    f"three, e.g. {example!r}.")
+  return tuple(given.get(a) for a in RENDERED_ATTRIBUTES)
 
 
 @functools.lru_cache(maxsize=4)

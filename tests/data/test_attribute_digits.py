@@ -145,10 +145,23 @@ def test_a_domain_draws_every_digit_once_with_its_attributes_and_exact_truth():
                                 free["digit_image"][:1000])
 
 
+def test_a_partial_domain_fixes_the_named_attributes_and_draws_the_others():
+  config = ml_collections.ConfigDict({
+      "name": "attribute_digits", "encoding": "float", "image_size": 8, "digit_images": True,
+      "domain": "colour=red,thickness=thin"})
+  rows = open_dataset(config).split("train").arrays
+  assert len(rows["x"]) == 4000                            # one row per digit
+  assert (rows["colour"] == 0).all() and (rows["thickness"] == 0).all()
+  share_white = rows["background"].mean()                  # uniform: 0.5 +- 0.008
+  assert 0.45 < share_white < 0.55, share_white
+  np.testing.assert_array_equal(rows["x"], ad.translation_truth(rows, {}))
+  assert ad.parse_domain("background=white") == (None, None, 1)
+
+
 @pytest.mark.parametrize("domain,message", [
     ("colour=purple,thickness=thin,background=black", "'colour=purple' is not one"),
     ("colour=red,colour=blue,thickness=thin,background=black", "each attribute once"),
-    ("colour=red", "leaves out thickness, background"),
+    (" , ", "names no attribute"),
     (3, "must be a string"),
 ])
 def test_a_bad_domain_is_one_message_naming_the_choices(domain, message):
