@@ -61,7 +61,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
-from gen_jax.models.base import Phase, Recipe, config_choice
+from gen_jax.models.base import Phase, Recipe, config_choice, config_flag
 from gen_jax.nn.puzzle import PuzzleDiscriminator, PuzzleGenerator
 from gen_jax.optim import make_optimizer
 
@@ -224,11 +224,11 @@ class PuzzleGAN(Recipe):
     self.selection = config_choice(config, "selection", "variance", SELECTIONS)
     self.spatial_kind = config_choice(config, "spatial_loss", "bce", SPATIAL_LOSSES)
     self.loss_kind = config_choice(config, "generator_loss", "non_saturating",
-                             ("non_saturating", "minimax"))
+                                   ("non_saturating", "minimax"))
     self.spatial_weight = float(_number(config, "spatial_weight", 1.0))
     self.appearance_weight = float(_number(config, "appearance_weight", 1.0))
-    self.appearance_trains_mask = bool(config.get("appearance_trains_mask", True))
-    self.shuffled_negatives = bool(config.get("shuffled_negatives", True))
+    self.appearance_trains_mask = config_flag(config, "appearance_trains_mask", True)
+    self.shuffled_negatives = config_flag(config, "shuffled_negatives", True)
     self.noise_dim = int(_number(config, "noise_dim", 64, 1))
     self.num_metric_examples = int(_number(config, "num_metric_examples", 1000))
     self.classifier_steps = int(_number(config, "classifier_steps", 2000, 1))

@@ -56,7 +56,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
-from gen_jax.models.base import Phase, Recipe, config_choice, config_weight
+from gen_jax.models.base import Phase, Recipe, config_choice, config_flag, config_weight
 from gen_jax.nn.dcgan import (BN_MOMENTUM, D_NORMS, DCGANDiscriminator, DCGANGenerator,
                               apply_player, split_state)
 from gen_jax.nn.text2image import (BagOfWords, MatchingDiscriminator,
@@ -132,10 +132,10 @@ class Text2Image(Recipe):
     self.caption_length = self.caption_feature.shape[-1]
     self.noise_dim = config.get("noise_dim", 64)
     self.loss_kind = config.get("generator_loss", "non_saturating")
-    self.interpolation_weight = float(config.get("interpolation_weight", 1.0))
+    self.interpolation_weight = config_weight(config, "interpolation_weight", 1.0)
     self.beta = float(config.get("interpolation_beta", 0.5))
     self.text_loss = config_choice(config, "text_loss", "end_to_end", TEXT_LOSSES)
-    self.joint_weight = float(config.get("joint_embedding_weight", 1.0))
+    self.joint_weight = config_weight(config, "joint_embedding_weight", 1.0)
     self.unconditional_weight = config_weight(config, "unconditional_weight", 0.0)
     self.num_metric_samples = config.get("num_metric_samples", 2000)
     self.classifier_steps = config.get("classifier_steps", 2000)
@@ -163,7 +163,7 @@ class Text2Image(Recipe):
     text_dim = (len(self.vocabulary) if isinstance(self.encoder, BagOfWords)
                 else config.get("text_dim", 128))
     code_dim = text_dim if self.text_loss == "joint_embedding" else 0
-    batch_norm = bool(config.get("d_batch_norm", True))
+    batch_norm = config_flag(config, "d_batch_norm", True)
     if kind == "projection":
       norm = config_choice(config, "d_norm", "batch" if batch_norm else "none", D_NORMS)
       return ProjectionTextDiscriminator(DCGANDiscriminator(features, norm),

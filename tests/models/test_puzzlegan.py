@@ -87,6 +87,8 @@ def test_a_layout_that_may_not_fit_is_a_clear_error():
     check_patch_layout(8, 8, 3, 3)
   with pytest.raises(UserError, match="patch_size=9"):
     recipe_for(patch_size=9)
+  with pytest.raises(UserError, match="shuffled_negatives='False' must be True or False"):
+    recipe_for(shuffled_negatives="False")     # a string would have read as True
 
 
 def test_true_mask_crops_and_paste():

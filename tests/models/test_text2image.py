@@ -194,6 +194,10 @@ def test_the_unconditional_term_scores_the_image_logit_by_hand():
   np.testing.assert_allclose(g_loss, g_base + 2.0 * expected, rtol=1e-5)
   with pytest.raises(UserError, match="unconditional_weight=-1"):
     toy_recipe(unconditional_weight=-1.0)
+  with pytest.raises(UserError, match="interpolation_weight='half' must be a number"):
+    toy_recipe(interpolation_weight="half")
+  with pytest.raises(UserError, match="d_batch_norm='no' must be True or False"):
+    toy_recipe(d_batch_norm="no")
 
 
 def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
