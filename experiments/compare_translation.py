@@ -61,6 +61,10 @@ def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:
                       "(data.sources.a.domain and .b.domain); train "
                       "experiments/configs/cyclegan_mnist_attributes.py there.")
     domains[name] = attribute_digits.parse_domain(source.get("domain"))
+    if None in domains[name]:
+      raise UserError(f"{workdir}: data.sources.{name}.domain={source.get('domain')!r} "
+                      "leaves an attribute drawn at random; the comparison needs domains "
+                      "that name colour, thickness and background.")
   return domains
 
 

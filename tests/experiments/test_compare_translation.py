@@ -97,3 +97,8 @@ def test_workdirs_of_the_wrong_kind_or_size_are_one_message(workdirs, monkeypatc
       "sources": {"a": {"name": "mnist_small"}, "b": {"name": "digits"}}}))
   with pytest.raises(UserError, match="not trained on two attribute_digits domains"):
     ct.cyclegan_domains(digits, "W")
+  partial = types.SimpleNamespace(config=types.SimpleNamespace(data={"sources": {
+      name: {"name": "attribute_digits", "domain": "colour=red,thickness=thin"}
+      for name in ("a", "b")}}))
+  with pytest.raises(UserError, match="leaves an attribute drawn at random"):
+    ct.cyclegan_domains(partial, "W")
