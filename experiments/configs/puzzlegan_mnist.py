@@ -75,6 +75,8 @@ def get_config():
   c.model.spatial_loss = "bce"
   c.model.spatial_weight = 10.0
   c.model.appearance_weight = 10.0
+  c.model.final_weight_ratio = 1.0
+  c.model.weight_decay_steps = 0
   c.model.appearance_trains_mask = True
   c.model.shuffled_negatives = True
   c.model.noise_dim = 32

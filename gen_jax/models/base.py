@@ -55,7 +55,7 @@ Every family on this contract, and how the coming ones map onto it:
 | CycleGAN | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
 | StarGAN | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP + attribute classification); `generator` | generator, discriminator (EMA: generator) | one; `x` and the class features named by `model.attributes` (2 classes: binary; more: an exclusive group) | `x`, `target` ([N, G] class indices or an [N, A] code) |
 | text-to-image GAN (GAN-CLS / GAN-INT) | `discriminator` (matching-aware; updates the text encoder too, end to end); `generator` (+ interpolated captions) | generator, discriminator, text_encoder (EMA: generator, text_encoder); the last batch's captions in `state` | one; `x`, `captions` [C, L] word ids (the feature carries the vocabulary) | `caption` [L] or `captions` |
-| Puzzle-GAN | `discriminator` (real vs generated and swapped-part composites); `generator` (part encoder, image + mask heads) | generator, discriminator (EMA: generator) | one; `x` (key patches and their true mask computed from it) | `x`: the images to complete from their patches |
+| Puzzle-GAN | `discriminator` (real vs generated and swapped-part composites); `generator` (part encoder, image + mask heads; spatial and appearance weights may fall with `step`) | generator, discriminator (EMA: generator) | one; `x` (key patches and their true mask computed from it) | `x`: the images to complete from their patches |
 | Progressive GAN | `critic`; `generator`; fade-in alpha from `step`; one `Stage` per resolution and fade | generator, discriminator (the critic; EMA: generator) | one, box-filtered to the stage's resolution | - |
 """
 

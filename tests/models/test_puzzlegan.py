@@ -204,7 +204,7 @@ def test_phase_losses_against_a_reference_computation():
                 + np.abs(fake * p - real * true).mean())
   g_loss, (terms, _) = recipe._g_loss(params, {}, batch, rng, 0)
   assert float(g_loss) == pytest.approx(expected_g, rel=1e-5)
-  assert set(terms) == {"adversarial", "spatial", "appearance"}
+  assert set(terms) == {"adversarial", "spatial", "appearance", "weight_scale"}
   np.testing.assert_allclose(composites(jnp.asarray(real), jnp.asarray(true))[0], swaps[0],
                              atol=1e-6)
 
@@ -333,3 +333,30 @@ def test_sample_patches_from_completes_the_users_picture(runs, tmp_path):
   rows = Image.open(tmp_path / "done_rows.png")
   # One row of 3 patches | image | mask | original: 6 tiles of 8 px, 1 px gaps.
   assert rows.size[0] / rows.size[1] == pytest.approx((6 * 9 + 1) / (9 + 1))
+
+
+def test_loss_weights_fall_log_linearly_to_the_final_ratio():
+  recipe = recipe_for(final_weight_ratio=0.01, weight_decay_steps=100)
+  scale = lambda step: float(recipe.loss_weight_scale(jnp.int32(step)))
+  assert scale(0) == pytest.approx(1.0)
+  assert scale(50) == pytest.approx(0.1, rel=1e-5)
+  assert scale(100) == pytest.approx(0.01, rel=1e-5)
+  assert scale(300) == pytest.approx(0.01, rel=1e-5)
+  params = stub_nets(recipe)
+  batch, rng = {"x": np.asarray(jax.random.uniform(jax.random.PRNGKey(4), (3, 6, 6, 1)))}, \
+      jax.random.PRNGKey(5)
+  constant = recipe_for()
+  stub_nets(constant)
+  loss = lambda r, step: r._g_loss(params, {}, batch, rng, jnp.int32(step))
+  at_start, (terms, _) = loss(constant, 50)
+  at_50, (terms_50, _) = loss(recipe, 50)
+  expected = terms["adversarial"] + 0.1 * (terms["spatial"] + terms["appearance"])
+  assert float(at_50) == pytest.approx(float(expected), rel=1e-5)
+  assert float(terms_50["weight_scale"]) == pytest.approx(0.1, rel=1e-5)
+  assert float(loss(recipe, 0)[0]) == pytest.approx(float(at_start), rel=1e-6)
+
+
+@pytest.mark.parametrize("ratio, steps", [(0.01, 0), (0.0, 100)])
+def test_a_decay_without_a_length_or_positive_ratio_is_one_message(ratio, steps):
+  with pytest.raises(UserError, match="weight_decay_steps"):
+    recipe_for(final_weight_ratio=ratio, weight_decay_steps=steps)
