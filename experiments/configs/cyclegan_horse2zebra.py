@@ -43,6 +43,7 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 64
   c.model.num_blocks = 9
+  c.model.g_downsamplings = 2
   c.model.d_features = 64
   c.model.d_layers = 3
   c.model.cycle_weight = 10.0

@@ -56,6 +56,7 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 32
   c.model.num_blocks = 3
+  c.model.g_downsamplings = 2
   c.model.d_features = 32
   c.model.d_layers = 2
   c.model.cycle_weight = 10.0

@@ -41,6 +41,7 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 16
   c.model.num_blocks = 3
+  c.model.g_downsamplings = 2
   c.model.d_features = 16
   c.model.d_layers = 1
   c.model.cycle_weight = 10.0

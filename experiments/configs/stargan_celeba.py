@@ -57,6 +57,7 @@ def get_config():
   c.model.preserved = ()
   c.model.g_features = 64
   c.model.num_blocks = 6
+  c.model.g_downsamplings = 2
   c.model.d_features = 64
   c.model.d_layers = 6
   c.model.gp_weight = 10.0

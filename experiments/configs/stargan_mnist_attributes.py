@@ -130,6 +130,7 @@ def get_config():
   c.model.preserved = ("digit",)
   c.model.g_features = 32
   c.model.num_blocks = 3
+  c.model.g_downsamplings = 2
   c.model.d_features = 32
   c.model.d_layers = 3
   c.model.adversarial = "wgan_gp"

@@ -178,12 +178,21 @@ def domain_specs(spec):
         f"({b.name!r}) is {b.event_shape} (height, width, channels); give both "
         "the same size and channels, e.g. --config.data.sources.b.image_size="
         f"{a.event_shape[0]}.")
-  h, w, _ = a.event_shape
-  if h % 4 or w % 4 or min(h, w) < 8:
-    raise UserError(f"cyclegan's generator halves the image twice and needs sides "
-                    f"that are multiples of 4, at least 8; the images are {h}x{w}. "
-                    "Set data.image_size.")
   return a, b
+
+
+def generator_downsamplings(config, model: str, event_shape) -> int:
+  """`model.g_downsamplings` (default 2, the papers'), or a UserError when
+  the image sides do not survive that many halvings."""
+  n = config_int(config, "g_downsamplings", 2, minimum=0)
+  h, w = event_shape[:2]
+  k = 2 ** n
+  if h % k or w % k or min(h, w) < max(2 * k, 8):
+    raise UserError(f"{model}'s generator halves the image {n} times "
+                    f"(--config.model.g_downsamplings={n}) and needs sides that are "
+                    f"multiples of {k}, at least {max(2 * k, 8)}; the images are {h}x{w}. "
+                    "Set data.image_size or lower g_downsamplings.")
+  return n
 
 
 def as_images(x):
@@ -218,7 +227,9 @@ class CycleGAN(Recipe):
     d_layers = config_int(config, "d_layers", 3)
     self.generator = ResnetGenerator(self.event_shape[-1],
                                      config_int(config, "g_features", 64),
-                                     config_int(config, "num_blocks", 9, minimum=0))
+                                     config_int(config, "num_blocks", 9, minimum=0),
+                                     generator_downsamplings(config, "cyclegan",
+                                                             self.event_shape))
     self.discriminator = PatchDiscriminator(config_int(config, "d_features", 64),
                                             d_layers)
     if patch_output_size(min(self.event_shape[:2]), d_layers) < 1:

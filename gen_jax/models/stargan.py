@@ -82,6 +82,7 @@ from gen_jax.errors import UserError
 from gen_jax.models.base import (Phase, Recipe, config_choice, config_flag, config_int,
                                  config_weight, map_in_chunks)
 from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise,
+                                     generator_downsamplings,
                                      lsgan_discriminator_loss, lsgan_generator_loss)
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
@@ -268,11 +269,6 @@ def check_spec(spec):
   if spec.encoding == "categorical":
     raise UserError("data.encoding='categorical': stargan needs images in [0, 1]; "
                     "set --config.data.encoding=float (or binary).")
-  h, w, _ = spec.event_shape
-  if h % 4 or w % 4 or min(h, w) < 8:
-    raise UserError(f"stargan's generator halves the image twice and needs sides that "
-                    f"are multiples of 4, at least 8; the images are {h}x{w}. Set "
-                    "data.image_size.")
   return spec
 
 
@@ -320,7 +316,8 @@ class StarGAN(Recipe):
                                config_int(config, "g_features", 64),
                                config_int(config, "num_blocks", 6, minimum=0),
                                config_flag(config, "input_skip", False),
-                               config_flag(config, "code_norm", False))
+                               config_flag(config, "code_norm", False),
+                               generator_downsamplings(config, "stargan", self.event_shape))
     self.critic = config_choice(config, "critic", "shared", ("shared", "per_domain"))
     self.discriminator = Discriminator(
         code_width(self.layout), config_int(config, "d_features", 64), d_layers,

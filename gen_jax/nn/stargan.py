@@ -6,6 +6,9 @@ channels, a 7x7 conv (f features), two stride-2 4x4 convs (2f, 4f),
 4x4 transposed convs back to full size (2f, f), a 7x7 conv to the image
 channels and tanh; instance norm with a learned scale and bias after every
 conv but the last, zero padding. Image sides must be multiples of 4.
+`downsamplings` (not in the paper, which has 2): the number of stride-2
+halvings, as in the CycleGAN generator (`cyclegan.scale_plan`); with 0, G
+sees only a neighbourhood of each pixel and cannot redraw the digit.
 `input_skip` (not in the paper): the full-size map is concatenated with the
 input image and its code and mixed by a 3x3 conv (f, instance norm, ReLU)
 before the last conv, so that a per-pixel change (a background inverted)
@@ -29,6 +32,8 @@ the shared trunk, as CycleGAN has one critic per domain.
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+
+from gen_jax.nn.cyclegan import scale_plan
 
 LEAK = 0.01
 
@@ -79,18 +84,20 @@ class Generator(nn.Module):
   num_blocks: int = 6
   input_skip: bool = False
   code_norm: bool = False
+  downsamplings: int = 2
 
   @nn.compact
   def __call__(self, x, code):
     f = self.features
+    down, block, up = scale_plan(self.downsamplings)
     norm_relu = lambda h: nn.relu(normalise(h, code, self.code_norm))
     h = tile_condition(x, code)                                         # [B, H, W, C + A]
     h = norm_relu(nn.Conv(f, (7, 7), padding=3, use_bias=False)(h))     # [B, H, W, f]
-    for mult in (2, 4):                                                 # -> [B, H/4, W/4, 4f]
+    for mult in down:                                                   # -> [B, H/4, W/4, 4f]
       h = norm_relu(nn.Conv(f * mult, (4, 4), strides=(2, 2), padding=1, use_bias=False)(h))
     for _ in range(self.num_blocks):
-      h = ResidualBlock(4 * f, self.code_norm)(h, code)
-    for mult in (2, 1):                                                 # -> [B, H, W, f]
+      h = ResidualBlock(block * f, self.code_norm)(h, code)
+    for mult in up:                                                     # -> [B, H, W, f]
       h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
                            use_bias=False)(h)
       h = norm_relu(h)

@@ -20,7 +20,8 @@ from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise, em
                                      lsgan_discriminator_loss, lsgan_generator_loss,
                                      pool_decisions, pool_query)
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator, patch_output_size,
-                                 receptive_field)
+                                 receptive_field, scale_plan)
+from gen_jax.nn.stargan import Generator as StarGenerator
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import create_train_state
 from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
@@ -279,6 +280,8 @@ def test_one_source_and_bad_settings_are_refused():
     make_recipe(config, spec())
   with pytest.raises(UserError, match="d_layers=3 halves 8-pixel images"):
     recipe_for(d_layers=3)
+  with pytest.raises(UserError, match=r"g_downsamplings=3\) .* multiples of 8, at least 16"):
+    recipe_for(g_downsamplings=3)
   with pytest.raises(UserError, match="pool_size=-1 must be an integer >= 0"):
     recipe_for(pool_size=-1)
   with pytest.raises(UserError, match="metrics='fid' is not one of"):
@@ -403,3 +406,26 @@ def test_horse2zebra_config_trains_one_step_on_mock_data(tmp_path):
   assert len(losses) == 1 and np.isfinite(losses[0]["generators_loss"])
   assert np.isfinite(losses[0]["discriminators_loss"])
   assert 0 <= result["lenet5_ab_domain_accuracy"] <= 1 and np.isfinite(result["lenet5_ab_frechet"])
+
+
+@pytest.mark.parametrize("downsamplings, plan", [
+    (0, ((), 1, ())), (1, ((2,), 2, (1,))), (2, ((2, 4), 4, (2, 1))),
+    (3, ((2, 4, 8), 8, (4, 2, 1)))])
+def test_scale_plan_and_the_generators_at_every_depth(downsamplings, plan):
+  assert scale_plan(downsamplings) == plan
+  down, block, up = plan
+  x = jnp.zeros((2, 16, 16, 3))
+  for gen, code in ((ResnetGenerator(3, features=4, num_blocks=1, downsamplings=downsamplings),
+                     None),
+                    (StarGenerator(3, features=4, num_blocks=1, downsamplings=downsamplings),
+                     jnp.zeros((2, 5)))):
+    args = (x,) if code is None else (x, code)
+    y, variables = jax.eval_shape(gen.init_with_output, jax.random.PRNGKey(0), *args)
+    assert y.shape == x.shape
+    kernels = {"/".join(str(getattr(k, "key", k)) for k in path): leaf.shape
+               for path, leaf in jax.tree_util.tree_flatten_with_path(variables)[0]
+               if str(getattr(path[-1], "key", "")) == "kernel"}
+    transposed = sorted(v[-1] for k, v in kernels.items() if "ConvTranspose" in k)
+    assert transposed == sorted(4 * m for m in up)           # one per halving, back to f
+    blocks = [v for k, v in kernels.items() if "ResidualBlock_0" in k and "Conv" in k]
+    assert blocks and all(v[-1] == 4 * block for v in blocks)

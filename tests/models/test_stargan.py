@@ -374,6 +374,8 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
+    ({"g_downsamplings": 1}, spec((6, 6, 3)), r"halves the image 1 times .* at least 8"),
+    ({"g_downsamplings": -1}, None, "g_downsamplings=-1 must be an integer >= 0"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
 ])
 def test_bad_settings_are_refused_clearly(model, data_spec, message):
