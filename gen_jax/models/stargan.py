@@ -317,7 +317,8 @@ class StarGAN(Recipe):
                                config_int(config, "num_blocks", 6, minimum=0),
                                config_flag(config, "input_skip", False),
                                config_flag(config, "code_norm", False),
-                               generator_downsamplings(config, "stargan", self.event_shape))
+                               generator_downsamplings(config, "stargan", self.event_shape),
+                               config_flag(config, "residual_output", False))
     self.critic = config_choice(config, "critic", "shared", ("shared", "per_domain"))
     self.discriminator = Discriminator(
         code_width(self.layout), config_int(config, "d_features", 64), d_layers,

@@ -20,6 +20,11 @@ the input only, the code is read by the first conv alone, whose instance
 norm removes its constant planes: what survives is their effect on that
 norm's statistics, which the zero-padded border sets.
 
+`residual_output` (not in the paper; residual images, Shen & Liu 2017): G
+draws a change added to its input, clip(x + 2 tanh(.), -1, 1), so that it
+starts at the identity and a background inverted is one grey change
+(1 - max over channels) whatever the stroke's colour.
+
 Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
 on the last map: a 3x3 conv to one real/fake score per patch (D_src), and a
@@ -85,6 +90,7 @@ class Generator(nn.Module):
   input_skip: bool = False
   code_norm: bool = False
   downsamplings: int = 2
+  residual_output: bool = False
 
   @nn.compact
   def __call__(self, x, code):
@@ -104,7 +110,10 @@ class Generator(nn.Module):
     if self.input_skip:                                                 # [B, H, W, f]
       h = jnp.concatenate([h, tile_condition(x, code)], axis=-1)
       h = norm_relu(nn.Conv(f, (3, 3), padding=1, use_bias=False)(h))
-    return jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
+    out = jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
+    if self.residual_output:                                            # a change to x
+      return jnp.clip(x + 2.0 * out, -1.0, 1.0)
+    return out
 
 
 class Discriminator(nn.Module):

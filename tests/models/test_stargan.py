@@ -370,6 +370,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
     ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
+    ({"residual_output": "no"}, None, "residual_output='no' must be True or False"),
     ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
     ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
@@ -569,3 +570,23 @@ def test_celeba_config_trains_one_step_on_mock_data(tmp_path):
   assert len(losses) == 1 and np.isfinite(losses[0]["discriminator_loss"])
   assert np.isfinite(losses[0]["generator_loss"]) and result["translation_targets"] == 12
   assert 0 <= result["mlp256-128_attribute_accuracy"] <= 1 and "l1_to_truth" not in result
+
+
+def test_residual_output_starts_at_the_identity_and_stays_in_range():
+  """With the last conv zeroed, a residual G returns its input exactly (a
+  plain G returns 0); scaled up, the change is clipped to [-1, 1]."""
+  x = 2.0 * jnp.asarray(batch(2)["x"]) - 1.0
+  layout = attribute_layout(spec(), ATTRIBUTES)
+  code = encode(layout, jnp.array([[2, 1, 1], [0, 0, 0]]))
+  for residual in (False, True):
+    gen = Generator(3, features=4, num_blocks=1, residual_output=residual)
+    params = gen.init(jax.random.PRNGKey(0), x, code)["params"]
+    last = max((k for k in params if k.startswith("Conv_")), key=lambda k: int(k[5:]))
+    zeroed = {**params, last: {"kernel": jnp.zeros_like(params[last]["kernel"])}}
+    expected = x if residual else jnp.zeros_like(x)
+    np.testing.assert_array_equal(gen.apply({"params": zeroed}, x, code), expected)
+    big = {**params, last: {"kernel": 100.0 * params[last]["kernel"]}}
+    y = gen.apply({"params": big}, x, code)
+    assert float(jnp.min(y)) >= -1.0 and float(jnp.max(y)) <= 1.0
+    if residual:      # x + 2 tanh(.) reaches both ends, so the clip is active
+      assert float(jnp.min(y)) == -1.0 and float(jnp.max(y)) == 1.0
