@@ -5,7 +5,10 @@ r"""StarGAN against a pairwise CycleGAN on the same two attribute-digit domains.
       --stargan=workdirs/stargan_mnist_attributes [--num_examples=N]
 
 The CycleGAN workdir must be trained on two `attribute_digits` sources with
-a fixed `domain` each (experiments/configs/cyclegan_mnist_attributes.py);
+a `domain` each (experiments/configs/cyclegan_mnist_attributes.py); a domain
+that leaves an attribute out (e.g. "background=white": colour and thickness
+drawn) asks both models to keep each image's own value of it (-1 in the
+reported domains);
 the StarGAN workdir on attribute digits with the same three attributes
 (experiments/configs/stargan_mnist_attributes.py). Both models translate the
 same test digits: the CycleGAN's eval split of domain a to domain b, and of
@@ -50,7 +53,8 @@ def parameter_counts(recipe, params, generators) -> dict[str, int]:
 
 
 def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:
-  """{"a": (colour, thickness, background), "b": ...} of a CycleGAN workdir."""
+  """{"a": (colour, thickness, background), "b": ...} of a CycleGAN workdir;
+  -1 for an attribute the domain leaves drawn at random (kept per image)."""
   from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
   sources = exp.config.data.get("sources") or {}
   domains = {}
@@ -60,16 +64,14 @@ def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:
       raise UserError(f"{workdir} was not trained on two attribute_digits domains "
                       "(data.sources.a.domain and .b.domain); train "
                       "experiments/configs/cyclegan_mnist_attributes.py there.")
-    domains[name] = attribute_digits.parse_domain(source.get("domain"))
-    if None in domains[name]:
-      raise UserError(f"{workdir}: data.sources.{name}.domain={source.get('domain')!r} "
-                      "leaves an attribute drawn at random; the comparison needs domains "
-                      "that name colour, thickness and background.")
+    domains[name] = tuple(-1 if v is None else v
+                          for v in attribute_digits.parse_domain(source.get("domain")))
   return domains
 
 
 def stargan_target(recipe, domain) -> list[int]:
-  """A domain (colour, thickness, background) as StarGAN's target indices."""
+  """A domain (colour, thickness, background) as StarGAN's target indices
+  (-1: keep each image's own)."""
   from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
   by_name = dict(zip(attribute_digits.RENDERED_ATTRIBUTES, domain))
   names = [a.name for a in recipe.layout]

@@ -193,7 +193,9 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
   (numpy, data encoding; targets index the classes of `attributes`, an
   ordered {name: classes}); `preserved`: {feature: classes} to keep;
   `max_examples` eval rows, `classifier_examples` train rows (None: all);
-  `targets` [T, G]: the targets to translate to (None: `all_targets`)."""
+  `targets` [T, G]: the targets to translate to (None: `all_targets`); a
+  class of -1 keeps each row's own class of that attribute (a domain that
+  names only some attributes)."""
   if "prepared" not in cache:
     cache["prepared"] = prepare(spec, attributes, preserved, train_source, eval_source,
                                 classifier_steps, max_examples, classifier_examples)
@@ -205,8 +207,9 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
     targets = all_targets(list(attributes.values()))
   targets = np.asarray(targets, np.int32).reshape(-1, len(names))
   for target in targets:
-    wanted = {a: np.full(n, target[g], np.int32) for g, a in enumerate(names)}
-    fake = translate(rows["x"], np.tile(target, (n, 1)))
+    wanted = {a: np.asarray(rows[a], np.int32) if target[g] < 0 else
+              np.full(n, target[g], np.int32) for g, a in enumerate(names)}
+    fake = translate(rows["x"], np.stack([wanted[a] for a in names], -1))   # targets [N, G]
     judged = judge(p["classifiers"], as_unit_images(fake, spec),
                    {**wanted, **{f: rows[f] for f in preserved}})
     judged["attribute"] = joint(judged, names)
@@ -235,7 +238,8 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
     correct = np.stack([c for c, _ in per[f]])
     valid = np.stack([v for _, v in per[f]])
     for g, a in enumerate(names):
-      changes = targets[:, g:g + 1] != np.asarray(rows[a])[None]          # [T, N]
+      named = targets[:, g:g + 1]                                         # [T, 1]
+      changes = (named >= 0) & (named != np.asarray(rows[a])[None])       # [T, N]
       for when, mask in (("changes", changes), ("is_kept", ~changes)):
         out[f"{prefix}_{f}_preservation_when_{a}_{when}"] = accuracy(correct, valid & mask)
   return out

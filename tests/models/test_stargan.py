@@ -479,6 +479,33 @@ def test_the_exact_translator_scores_zero_l1_and_keeping_the_input_scores_the_ce
   assert keep["mlp256-128_attribute_accuracy"] < 0.2                       # ~1/16 + errors
 
 
+def test_a_target_of_minus_one_keeps_each_rows_own_class(digits8):
+  """Targets [[-1, -1, 1]]: the background inverted, colour and thickness
+  each row's own; the translator is handed those per-row targets, the
+  truth keeps them, and only the background counts as changed."""
+  train = ArraySource({k: v[:1000] for k, v in digits8.split("train").arrays.items()})
+  test = ArraySource({k: v[:100] for k, v in digits8.split("test").arrays.items()})
+  rows = test.get(np.arange(100))
+  attrs = {"colour": 4, "thickness": 2, "background": 2}
+  asked = []
+
+  def exact(x, t):
+    asked.append(t)
+    return ad.translation_truth(rows, {a: t[:, g] for g, a in enumerate(attrs)})
+  out = at.translation_metrics(exact, digits8.spec, attrs, {"digit": 10}, train, test, {},
+                               classifier_steps=300, targets=[[-1, -1, 1]])
+  np.testing.assert_array_equal(asked[0], np.stack(
+      [rows["colour"], rows["thickness"], np.ones(100)], -1))
+  assert out["l1_to_truth"] == 0 and out["translation_targets"] == 1
+  truth = ad.translation_truth(rows, {"background": np.ones(100, np.int32)})
+  np.testing.assert_allclose(out["l1_untranslated"], at.l1_per_image(rows["x"], truth).mean(),
+                             rtol=1e-6)
+  for a in ("colour", "thickness"):        # kept for every row: all count as kept
+    assert (out[f"mlp256-128_digit_preservation_when_{a}_is_kept"]
+            == out["mlp256-128_digit_preservation"])
+  assert 0 < out["mlp256-128_digit_preservation_when_background_changes"] <= 1
+
+
 def test_pictures_put_the_exact_translation_beside_each_one(digits8):
   recipe = recipe_for(digits8.spec)
   rows = digits8.split("test").get(np.arange(3))
