@@ -144,6 +144,7 @@ def get_config():
   c.model.num_blocks = 3
   c.model.g_downsamplings = 2
   c.model.residual_output = False
+  c.model.value_channels = False
   c.model.d_features = 32
   c.model.d_layers = 3
   c.model.adversarial = "wgan_gp"

@@ -318,7 +318,8 @@ class StarGAN(Recipe):
                                config_flag(config, "input_skip", False),
                                config_flag(config, "code_norm", False),
                                generator_downsamplings(config, "stargan", self.event_shape),
-                               config_flag(config, "residual_output", False))
+                               config_flag(config, "residual_output", False),
+                               config_flag(config, "value_channels", False))
     self.critic = config_choice(config, "critic", "shared", ("shared", "per_domain"))
     self.discriminator = Discriminator(
         code_width(self.layout), config_int(config, "d_features", 64), d_layers,

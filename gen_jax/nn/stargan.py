@@ -25,6 +25,13 @@ draws a change added to its input, clip(x + 2 tanh(.), -1, 1), so that it
 starts at the identity and a background inverted is one grey change
 (1 - max over channels) whatever the stroke's colour.
 
+`value_channels` (not in the paper): G also reads the maximum and the
+minimum over the image's channels at each pixel (HSV's value and its
+counterpart). Flipping a black background to white keeps a stroke's colour
+by out = x - max_c x + 1 (in [-1, 1]), and back by x - min_c x - 1:
+nonlinear in x once strokes come in several colours, linear in x and these
+two planes.
+
 Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
 on the last map: a 3x3 conv to one real/fake score per patch (D_src), and a
@@ -49,6 +56,11 @@ def tile_condition(x: jax.Array, code: jax.Array) -> jax.Array:
   b, h, w, _ = x.shape
   planes = jnp.broadcast_to(code[:, None, None, :].astype(x.dtype), (b, h, w, code.shape[-1]))
   return jnp.concatenate([x, planes], axis=-1)
+
+
+def with_value_planes(x: jax.Array) -> jax.Array:
+  """x [B, H, W, C] -> [B, H, W, C + 2]: x, then its max and min over channels."""
+  return jnp.concatenate([x, x.max(-1, keepdims=True), x.min(-1, keepdims=True)], axis=-1)
 
 
 class CodeNorm(nn.Module):
@@ -91,13 +103,15 @@ class Generator(nn.Module):
   code_norm: bool = False
   downsamplings: int = 2
   residual_output: bool = False
+  value_channels: bool = False
 
   @nn.compact
   def __call__(self, x, code):
     f = self.features
     down, block, up = scale_plan(self.downsamplings)
     norm_relu = lambda h: nn.relu(normalise(h, code, self.code_norm))
-    h = tile_condition(x, code)                                         # [B, H, W, C + A]
+    image = with_value_planes(x) if self.value_channels else x          # [B, H, W, C (+ 2)]
+    h = tile_condition(image, code)                                     # [B, H, W, C' + A]
     h = norm_relu(nn.Conv(f, (7, 7), padding=3, use_bias=False)(h))     # [B, H, W, f]
     for mult in down:                                                   # -> [B, H/4, W/4, 4f]
       h = norm_relu(nn.Conv(f * mult, (4, 4), strides=(2, 2), padding=1, use_bias=False)(h))
@@ -108,7 +122,7 @@ class Generator(nn.Module):
                            use_bias=False)(h)
       h = norm_relu(h)
     if self.input_skip:                                                 # [B, H, W, f]
-      h = jnp.concatenate([h, tile_condition(x, code)], axis=-1)
+      h = jnp.concatenate([h, tile_condition(image, code)], axis=-1)
       h = norm_relu(nn.Conv(f, (3, 3), padding=1, use_bias=False)(h))
     out = jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
     if self.residual_output:                                            # a change to x

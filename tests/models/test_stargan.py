@@ -26,7 +26,7 @@ from gen_jax.models import make_recipe, stargan
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
                                     num_domains, parse_target)
-from gen_jax.nn.stargan import Generator, tile_condition
+from gen_jax.nn.stargan import Generator, tile_condition, with_value_planes
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
 from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
@@ -371,6 +371,7 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
     ({"residual_output": "no"}, None, "residual_output='no' must be True or False"),
+    ({"value_channels": 2}, None, "value_channels=2 must be True or False"),
     ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
     ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
@@ -617,3 +618,20 @@ def test_residual_output_starts_at_the_identity_and_stays_in_range():
     assert float(jnp.min(y)) >= -1.0 and float(jnp.max(y)) <= 1.0
     if residual:      # x + 2 tanh(.) reaches both ends, so the clip is active
       assert float(jnp.min(y)) == -1.0 and float(jnp.max(y)) == 1.0
+
+
+def test_value_channels_give_g_the_channel_max_and_min():
+  x = 2.0 * jnp.asarray(batch(2)["x"]) - 1.0
+  planes = with_value_planes(x)
+  np.testing.assert_array_equal(planes[..., :3], x)
+  np.testing.assert_array_equal(planes[..., 3], x.max(-1))
+  np.testing.assert_array_equal(planes[..., 4], x.min(-1))
+  # The inverted background keeps the stroke's colour: x - max + 1, linear in the planes.
+  white = ad.render(np.eye(4, dtype=np.float32), 2, 0, 1) * 2 - 1
+  black = ad.render(np.eye(4, dtype=np.float32), 2, 0, 0) * 2 - 1
+  np.testing.assert_allclose(black - black.max(-1, keepdims=True) + 1, white, atol=1e-6)
+  layout = attribute_layout(spec(), ATTRIBUTES)
+  code = encode(layout, jnp.array([[2, 1, 1], [0, 0, 0]]))
+  gen = Generator(3, features=4, num_blocks=1, value_channels=True)
+  params = gen.init(jax.random.PRNGKey(0), x, code)["params"]
+  assert params["Conv_0"]["kernel"].shape[2] == 3 + 2 + code_width(layout)
