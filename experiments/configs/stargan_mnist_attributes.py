@@ -117,6 +117,26 @@ n_critic 1, cls_weight 0, plus the flag named):
   --config.model.residual_output=True (G draws a change to its input, so a
     flip is one grey change whatever the colour), stopped at step 1,000:
     0.059 / 0.792, attribute accuracy 0.765; the flips again noise.
+Which variety breaks it (2026-12-01): the background the only attribute,
+the recipe of the red thin pair (code_norm, per_domain, lsgan, gp_weight 0,
+n_critic 1, cls_weight 0), 1,000 steps, through a config that sets
+`data.domain` to a partial domain (the other attribute drawn per image):
+  data.domain="colour=red" (thickness varied):   0.785 / 0.915 (ceiling 0.948);
+  data.domain="thickness=thin" (colour varied):  0.013 / 0.818 (ceiling 0.928).
+Varied colours are what defeat the flip. With one colour the flip is a
+linear map of the channels; with four, which channels carry the stroke
+depends on its colour (out = x - max_c x + 1 in [-1, 1]). Giving G that
+map linearly (`--config.model.value_channels=True`: the per-pixel max and
+min over channels as two more input planes) does not cure it on the
+colour-varied pair: 0.019 / 0.856 (1,000 steps). Nor does the pairwise
+CycleGAN keep the digit well with colours varied: on black <-> white with
+colour and thickness drawn and kept (`cyclegan_mnist_attributes` with
+`--config.data.sources.a.domain=background=black
+--config.data.sources.b.domain=background=white
+--config.train.num_steps=1000`, scored by `experiments.compare_translation
+--cyclegan=W --stargan=<the full-recipe 16-domain workdir>`): digit
+preservation 0.435 / 0.428 (ceiling 0.939 / 0.942) against 0.919 / 0.915 on
+the red thin pair; the 16-domain StarGAN there: 0.041 / 0.028.
 Digit preservation on the 16 domains remains unmet; the options stay off.
 
 The paper's losses and optimiser (Choi et al. 2018): WGAN-GP (lambda_gp
