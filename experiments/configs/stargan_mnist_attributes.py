@@ -173,6 +173,7 @@ def get_config():
   c.model.cls_weight = 1.0
   c.model.rec_weight = 10.0
   c.model.identity_weight = 5.0
+  c.model.structure_weight = 0.0
   c.model.cycle_noise = 0.0
   c.model.input_skip = False
   c.model.code_norm = False

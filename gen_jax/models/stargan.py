@@ -20,6 +20,15 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  + lambda_rec mean |x - G(G(x, c') + n, c)|
                  [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
                  default 0: not in the paper's objective]
+                 [+ lambda_s structure_loss(x, G(x, c')),
+                 `model.structure_weight`, default 0: not in the paper]
+
+structure_loss: 1 - the cosine between the luminance edge maps of the
+input and its translation (each centred), so that a translation keeps the
+input's edges where they are while their contrast and sign may change (a
+colour changed, a background inverted). It penalises what the cycle term
+cannot see: a translation that redraws the content as another invertible
+image.
 
 `model.critic="per_domain"` (not the paper's; CycleGAN has one critic per
 domain): D_src has one head per domain (`domain_index`) on the shared
@@ -272,6 +281,28 @@ def check_spec(spec):
   return spec
 
 
+LUMA = jnp.array([0.299, 0.587, 0.114])      # Rec. 601 luminance weights
+
+
+def edge_magnitude(x: jax.Array) -> jax.Array:
+  """[B, H, W, C] -> [B, H-1, W-1]: the gradient magnitude of the luminance
+  (the mean over channels when C != 3), by forward differences."""
+  lum = x @ LUMA if x.shape[-1] == 3 else x.mean(-1)                   # [B, H, W]
+  dy, dx = lum[:, 1:, :-1] - lum[:, :-1, :-1], lum[:, :-1, 1:] - lum[:, :-1, :-1]
+  return jnp.sqrt(dy ** 2 + dx ** 2 + 1e-8)
+
+
+def structure_loss(x: jax.Array, y: jax.Array) -> jax.Array:
+  """Mean over the batch of 1 - cos(edges of x, edges of y): 0 when y's
+  edges lie where x's do, whatever their contrast or sign (a colour changed
+  or a background inverted), up to 1 when they lie elsewhere."""
+  a, b = edge_magnitude(x), edge_magnitude(y)
+  a, b = a - a.mean((1, 2), keepdims=True), b - b.mean((1, 2), keepdims=True)
+  cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
+                                  * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
+  return jnp.mean(1.0 - cos)
+
+
 class StarGAN(Recipe):
   """G(x, c), D(x) -> (D_src, D_cls); WGAN-GP + classification + reconstruction."""
   sample_inputs = ("x", "target")
@@ -293,6 +324,7 @@ class StarGAN(Recipe):
     self.cls_weight = config_weight(config, "cls_weight", 1.0)
     self.rec_weight = config_weight(config, "rec_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.0)
+    self.structure_weight = config_weight(config, "structure_weight", 0.0)
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)
@@ -399,6 +431,9 @@ class StarGAN(Recipe):
              "g_cls": classification_loss(self.layout, fake_cls, target)[0],
              "g_rec": jnp.mean(jnp.abs(x - rec))}
     loss = terms["g_adv"] + self.cls_weight * terms["g_cls"] + self.rec_weight * terms["g_rec"]
+    if self.structure_weight:
+      terms["g_structure"] = structure_loss(x, fake)
+      loss += self.structure_weight * terms["g_structure"]
     if self.identity_weight:
       own = self.translate(params, x, encode(self.layout, source))
       terms["g_identity"] = jnp.mean(jnp.abs(x - own))

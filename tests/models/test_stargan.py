@@ -25,7 +25,7 @@ from gen_jax.eval import attribute_translation as at
 from gen_jax.models import make_recipe, stargan
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
-                                    num_domains, parse_target)
+                                    num_domains, parse_target, structure_loss)
 from gen_jax.nn.stargan import Generator, tile_condition, with_value_planes
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
@@ -635,3 +635,21 @@ def test_value_channels_give_g_the_channel_max_and_min():
   gen = Generator(3, features=4, num_blocks=1, value_channels=True)
   params = gen.init(jax.random.PRNGKey(0), x, code)["params"]
   assert params["Conv_0"]["kernel"].shape[2] == 3 + 2 + code_width(layout)
+
+
+def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
+  rows = {"digit_image": np.stack([np.asarray(m, np.float32) for m in
+                                   (np.eye(8), np.fliplr(np.eye(8)))]),
+          "colour": np.array([0, 3]), "thickness": np.array([0, 0]),
+          "background": np.array([0, 0])}
+  to_model = lambda v: 2.0 * jnp.asarray(v, jnp.float32) - 1.0
+  x = to_model(ad.translation_truth(rows, {}))
+  flipped = to_model(ad.translation_truth(rows, {"colour": np.array([2, 1]),
+                                                 "background": np.array([1, 1])}))
+  assert float(structure_loss(x, flipped)) < 1e-3           # recoloured and inverted
+  assert float(structure_loss(x, x[::-1])) > 0.5             # the other diagonal
+  # By hand on one image: edges [[a]] vs [[b]] centred are 0 -> cos 0, loss 1.
+  tiny = jnp.zeros((1, 2, 2, 3))
+  assert float(structure_loss(tiny, tiny)) == pytest.approx(1.0)
+  recipe = recipe_for(structure_weight=2.0)
+  assert recipe.structure_weight == 2.0
