@@ -61,7 +61,8 @@ def _fit(loss_fn, score_fn, params, data, steps, eval_every, rng, batch_size, le
   best, best_score, best_step = params, -np.inf, 0
   for step in range(1, steps + 1):
     idx = order.integers(0, len(x), batch_size)
-    params, opt_state = update(params, opt_state, jnp.asarray(x[idx]), jnp.asarray(labels[idx]),
+    batch_labels = None if labels is None else jnp.asarray(labels[idx])
+    params, opt_state = update(params, opt_state, jnp.asarray(x[idx]), batch_labels,
                                jax.random.fold_in(rng, step))
     if step % eval_every == 0 or step == steps:
       score = float(score_fn(params, *data["validation"]).mean())

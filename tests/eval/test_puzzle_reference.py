@@ -40,3 +40,7 @@ def test_references_find_placement_and_label_when_the_patches_tell_them():
   assert out["reference_label_accuracy"] == 1.0
   assert out["majority_class_accuracy"] <= share + 1e-6
   assert out["reference_mask_step"] in (100, 200, 300)
+  unlabelled = {k: (x, None) for k, (x, _) in splits.items()}
+  placement = supervised_references(recipe, unlabelled, None, steps=4, eval_every=2)
+  assert set(placement) == {"reference_mask_iou", "reference_mask_iou_stderr",
+                            "reference_mask_step", "fixed_mask_iou", "num_test"}
