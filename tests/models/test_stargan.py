@@ -25,7 +25,8 @@ from gen_jax.eval import attribute_translation as at
 from gen_jax.models import make_recipe, stargan
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
-                                    num_domains, parse_target, structure_loss)
+                                    num_domains, parse_target, structure_loss,
+                                    edge_magnitude)
 from gen_jax.nn.stargan import Generator, tile_condition, with_value_planes
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
@@ -651,5 +652,17 @@ def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
   # By hand on one image: edges [[a]] vs [[b]] centred are 0 -> cos 0, loss 1.
   tiny = jnp.zeros((1, 2, 2, 3))
   assert float(structure_loss(tiny, tiny)) == pytest.approx(1.0)
-  recipe = recipe_for(structure_weight=2.0)
-  assert recipe.structure_weight == 2.0
+  recipe = recipe_for(structure_weight=2.0, structure_scale=2)
+  assert recipe.structure_weight == 2.0 and recipe.structure_scale == 2
+  # Block means by hand: a 4x4 ramp pooled 2x2 -> [[2.5, 4.5], [10.5, 12.5]] / 16 ...
+  ramp = jnp.arange(16.0).reshape(1, 4, 4, 1)
+  np.testing.assert_allclose(edge_magnitude(ramp, 2)[0, 0, 0], np.hypot(8.0, 2.0), rtol=1e-5)
+  # ... and a ring thickened by a pixel looks redrawn to 1-pixel edges
+  # (loss > 1) but nearly kept to the edges of 4x4 block means.
+  radius = np.hypot(*(np.indices((16, 16)) - 7.5))
+  ring = {"digit_image": ((radius > 3.5) & (radius < 5.5)).astype(np.float32)[None],
+          "colour": np.array([0]), "thickness": np.array([0]), "background": np.array([0])}
+  thin = to_model(ad.translation_truth(ring, {}))
+  thick = to_model(ad.translation_truth(ring, {"thickness": np.array([1])}))
+  assert float(structure_loss(thin, thick, 1)) > 1.0
+  assert float(structure_loss(thin, thick, 4)) < 0.3
