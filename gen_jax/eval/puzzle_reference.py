@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from gen_jax.eval.attribute_translation import mean_and_stderr
 from gen_jax.models.puzzlegan import fixed_mask, mask_iou, spatial_loss
 from gen_jax.nn.puzzle import PartEncoder
 
@@ -40,34 +41,33 @@ class PatchClassifier(nn.Module):
     return nn.Dense(self.num_classes)(nn.relu(codes.reshape(b, k, -1).sum(1)))
 
 
-def _stderr(values: np.ndarray) -> float:
-  return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-
-
-def _fit(loss_fn, score_fn, params, data, steps, eval_every, rng, batch_size, learning_rate):
-  """Adam on `loss_fn(params, x, labels, key)`; returns (params with the best
-  mean `score_fn` on data["validation"], its step)."""
+def _fit(loss_fn, score_fn, params, train: dict, validation: dict, steps: int,
+         eval_every: int, rng, batch_size: int, learning_rate: float):
+  """Adam on `loss_fn(params, batch)` over random batches of `train` (a dict
+  of device arrays with a leading example axis), `eval_every` updates per
+  `lax.scan`; returns (the params of the best mean `score_fn(params,
+  validation)` at the end of a scan, their step)."""
   optimizer = optax.adam(learning_rate)
-  opt_state = optimizer.init(params)
+  num = len(next(iter(train.values())))
 
-  @jax.jit
-  def update(params, opt_state, x, labels, key):
-    grads = jax.grad(loss_fn)(params, x, labels, key)
+  def update(carry, step):
+    params, opt_state = carry
+    idx = jax.random.randint(jax.random.fold_in(rng, step), (batch_size,), 0, num)
+    grads = jax.grad(loss_fn)(params, {k: v[idx] for k, v in train.items()})
     updates, opt_state = optimizer.update(grads, opt_state, params)
-    return optax.apply_updates(params, updates), opt_state
+    return (optax.apply_updates(params, updates), opt_state), None
 
-  x, labels = data["train"]
-  order = np.random.default_rng(int(jax.random.randint(rng, (), 0, 2 ** 31 - 1)))
-  best, best_score, best_step = params, -np.inf, 0
-  for step in range(1, steps + 1):
-    idx = order.integers(0, len(x), batch_size)
-    batch_labels = None if labels is None else jnp.asarray(labels[idx])
-    params, opt_state = update(params, opt_state, jnp.asarray(x[idx]), batch_labels,
-                               jax.random.fold_in(rng, step))
-    if step % eval_every == 0 or step == steps:
-      score = float(score_fn(params, *data["validation"]).mean())
-      if score > best_score:
-        best, best_score, best_step = params, score, step
+  run = jax.jit(lambda carry, first, length: jax.lax.scan(
+      update, carry, first + jnp.arange(length))[0], static_argnums=2)
+  carry = (params, optimizer.init(params))
+  best, best_score, best_step, done = params, -np.inf, 0, 0
+  while done < steps:
+    length = min(eval_every, steps - done)
+    carry = run(carry, done, length)
+    done += length
+    score = float(np.mean(score_fn(carry[0], validation)))
+    if score > best_score:
+      best, best_score, best_step = carry[0], score, done
   return best, best_step
 
 
@@ -79,70 +79,69 @@ def supervised_references(recipe, splits: dict, num_classes: int | None, steps: 
   with standard errors over test images, the selected steps and n."""
   rng = jax.random.PRNGKey(seed)
   patch_key = jax.random.fold_in(rng, 7)        # one choice of random patches per image
-  splits = {k: (np.asarray(x, np.float32), labels) for k, (x, labels) in splits.items()}
-  puzzle = lambda x: recipe.puzzle(recipe.to_model(x), patch_key)
+  puzzle = jax.jit(lambda x: recipe.puzzle(recipe.to_model(x), patch_key)[:2])
 
-  def in_chunks(fn, x, labels=None):
-    """fn(x, labels) over chunks of numpy arrays -> one numpy array."""
-    return np.concatenate([np.asarray(fn(jnp.asarray(x[i:i + chunk]), None if labels is None
-                                         else jnp.asarray(labels[i:i + chunk])))
-                           for i in range(0, len(x), chunk)])
+  def prepared(x, labels):
+    """The split's key patches and true masks, computed once, on device."""
+    parts = [puzzle(jnp.asarray(x[i:i + chunk], jnp.float32)) for i in range(0, len(x), chunk)]
+    out = {"patches": jnp.concatenate([p for p, _ in parts]),       # [N, K, p, p, C]
+           "mask": jnp.concatenate([m for _, m in parts])}          # [N, H, W, 1]
+    if labels is not None:
+      out["label"] = jnp.asarray(labels, jnp.int32)
+    return out
 
-  def placement_loss(params, x, labels, key):
-    del labels, key
-    patches, true, _ = puzzle(x)
-    z = jnp.zeros((x.shape[0], recipe.noise_dim))
-    logits = recipe.generator.apply({"params": params}, patches, z)[1]
-    return spatial_loss(logits, true, recipe.spatial_kind)
+  data = {k: prepared(x, labels) for k, (x, labels) in splits.items()}
+  noise = lambda n: jnp.zeros((n, recipe.noise_dim))
+
+  def mask_logits(params, batch):
+    n = batch["patches"].shape[0]
+    return recipe.generator.apply({"params": params}, batch["patches"], noise(n))[1]
+
+  def placement_loss(params, batch):
+    return spatial_loss(mask_logits(params, batch), batch["mask"], recipe.spatial_kind)
 
   @jax.jit
-  def placement_iou(params, x):
-    patches, true, _ = puzzle(x)
-    z = jnp.zeros((x.shape[0], recipe.noise_dim))
-    logits = recipe.generator.apply({"params": params}, patches, z)[1]
-    return mask_iou(jax.nn.sigmoid(logits), true)
+  def placement_iou(params, batch):
+    return mask_iou(jax.nn.sigmoid(mask_logits(params, batch)), batch["mask"])
 
-  sample = puzzle(jnp.asarray(splits["train"][0][:1]))[0]
-  params = recipe.generator.init(jax.random.fold_in(rng, 1), sample,
-                                 jnp.zeros((1, recipe.noise_dim)))["params"]
-  params, mask_step = _fit(
-      placement_loss, lambda p, x, l: in_chunks(lambda xs, _: placement_iou(p, xs), x),
-      params, splits, steps, eval_every, jax.random.fold_in(rng, 2), batch_size,
-      learning_rate)
-  ious = in_chunks(lambda xs, _: placement_iou(params, xs), splits["test"][0])
-  true_masks = jax.jit(lambda x: puzzle(x)[1])
-  train_masks = in_chunks(lambda xs, _: true_masks(xs), splits["train"][0][:2000])
-  test_masks = in_chunks(lambda xs, _: true_masks(xs), splits["test"][0])
+  sample = data["train"]["patches"][:1]
+  params = recipe.generator.init(jax.random.fold_in(rng, 1), sample, noise(1))["params"]
+  params, mask_step = _fit(placement_loss, placement_iou, params, data["train"],
+                           data["validation"], steps, eval_every, jax.random.fold_in(rng, 2),
+                           batch_size, learning_rate)
+  ious = np.asarray(placement_iou(params, data["test"]))
+  train_masks = np.asarray(data["train"]["mask"][:2000])
+  test_masks = data["test"]["mask"]
   floor = np.asarray(mask_iou(jnp.broadcast_to(fixed_mask(train_masks), test_masks.shape),
                               test_masks))
-  out = {"reference_mask_iou": float(ious.mean()), "reference_mask_iou_stderr": _stderr(ious),
+  iou, iou_stderr = mean_and_stderr(ious)
+  out = {"reference_mask_iou": iou, "reference_mask_iou_stderr": iou_stderr,
          "reference_mask_step": mask_step, "fixed_mask_iou": float(floor.mean()),
          "num_test": len(ious)}
-  if not num_classes or any(labels is None for _, labels in splits.values()):
+  if not num_classes or any("label" not in d for d in data.values()):
     return out
 
   classifier = PatchClassifier(num_classes, recipe.generator.features,
                                recipe.generator.embed_dim)
 
-  def label_loss(params, x, labels, key):
-    del key
-    logits = classifier.apply({"params": params}, puzzle(x)[0])
-    return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
+  def label_loss(params, batch):
+    logits = classifier.apply({"params": params}, batch["patches"])
+    return optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]).mean()
 
   @jax.jit
-  def correct(params, x, labels):
-    logits = classifier.apply({"params": params}, puzzle(x)[0])
-    return (jnp.argmax(logits, -1) == labels).astype(jnp.float32)
+  def correct(params, batch):
+    logits = classifier.apply({"params": params}, batch["patches"])
+    return (jnp.argmax(logits, -1) == batch["label"]).astype(jnp.float32)
 
   params = classifier.init(jax.random.fold_in(rng, 3), sample)["params"]
-  params, label_step = _fit(
-      label_loss, lambda p, x, l: in_chunks(lambda xs, ls: correct(p, xs, ls), x, l),
-      params, splits, steps, eval_every, jax.random.fold_in(rng, 4), batch_size,
-      learning_rate)
-  hits = in_chunks(lambda xs, ls: correct(params, xs, ls), *splits["test"])
-  majority = np.argmax(np.bincount(np.asarray(splits["train"][1]), minlength=num_classes))
-  out.update({"reference_label_accuracy": float(hits.mean()),
-              "reference_label_accuracy_stderr": _stderr(hits),
+  params, label_step = _fit(label_loss, correct, params, data["train"], data["validation"],
+                            steps, eval_every, jax.random.fold_in(rng, 4), batch_size,
+                            learning_rate)
+  accuracy, accuracy_stderr = mean_and_stderr(np.asarray(correct(params, data["test"])))
+  train_labels, test_labels = np.asarray(splits["train"][1]), np.asarray(splits["test"][1])
+  majority = np.argmax(np.bincount(train_labels, minlength=num_classes))
+  out.update({"reference_label_accuracy": accuracy,
+              "reference_label_accuracy_stderr": accuracy_stderr,
               "reference_label_step": label_step,
-              "majority_class_accuracy": float(np.mean(np.asarray(splits["test"][1]) == majority))})
+              "majority_class_accuracy": float(np.mean(test_labels == majority))})
   return out
