@@ -333,6 +333,10 @@ class StarGAN(Recipe):
     self.identity_weight = config_weight(config, "identity_weight", 0.0)
     self.structure_weight = config_weight(config, "structure_weight", 0.0)
     self.structure_scale = config_int(config, "structure_scale", 1)
+    if min(self.event_shape[:2]) // self.structure_scale < 2:
+      raise UserError(f"--config.model.structure_scale={self.structure_scale} leaves fewer "
+                      f"than 2x2 blocks of the {self.event_shape[0]}x{self.event_shape[1]} "
+                      "images to compare edges on; lower it.")
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)

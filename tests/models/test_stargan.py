@@ -373,6 +373,8 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
     ({"residual_output": "no"}, None, "residual_output='no' must be True or False"),
     ({"value_channels": 2}, None, "value_channels=2 must be True or False"),
+    ({"structure_scale": 0}, None, "structure_scale=0 must be an integer >= 1"),
+    ({"structure_scale": 5}, None, "structure_scale=5 leaves fewer than 2x2 blocks"),
     ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
     ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
@@ -652,8 +654,22 @@ def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
   # By hand on one image: edges [[a]] vs [[b]] centred are 0 -> cos 0, loss 1.
   tiny = jnp.zeros((1, 2, 2, 3))
   assert float(structure_loss(tiny, tiny)) == pytest.approx(1.0)
-  recipe = recipe_for(structure_weight=2.0, structure_scale=2)
-  assert recipe.structure_weight == 2.0 and recipe.structure_scale == 2
+  # In the generator's loss: weight 3 times the loss at scale 2 of x against
+  # its translation (a stub G that shifts the image, so the edges move).
+  b = batch()
+  shift = lambda params, x, code: 0.5 * jnp.roll(x, 3, axis=2)
+  losses = {}
+  for weight in (0.0, 3.0):
+    recipe = recipe_for(structure_weight=weight, structure_scale=2)
+    linear_nets(recipe, jnp.full((8, 8, 3), 0.01))
+    recipe.translate = shift
+    losses[weight] = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
+  model_x = 2.0 * jnp.asarray(b["x"]) - 1.0
+  expected = float(structure_loss(model_x, shift(None, model_x, None), 2))
+  assert expected > 0.1
+  np.testing.assert_allclose(losses[3.0][1][0]["g_structure"], expected, rtol=1e-5)
+  np.testing.assert_allclose(losses[3.0][0], losses[0.0][0] + 3 * expected, rtol=1e-5)
+  assert "g_structure" not in losses[0.0][1][0]
   # Block means by hand: a 4x4 ramp pooled 2x2 -> [[2.5, 4.5], [10.5, 12.5]] / 16 ...
   ramp = jnp.arange(16.0).reshape(1, 4, 4, 1)
   np.testing.assert_allclose(edge_magnitude(ramp, 2)[0, 0, 0], np.hypot(8.0, 2.0), rtol=1e-5)
