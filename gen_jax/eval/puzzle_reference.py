@@ -44,30 +44,29 @@ class PatchClassifier(nn.Module):
 def _fit(loss_fn, score_fn, params, train: dict, validation: dict, steps: int,
          eval_every: int, rng, batch_size: int, learning_rate: float):
   """Adam on `loss_fn(params, batch)` over random batches of `train` (a dict
-  of device arrays with a leading example axis), `eval_every` updates per
-  `lax.scan`; returns (the params of the best mean `score_fn(params,
-  validation)` at the end of a scan, their step)."""
+  of device arrays with a leading example axis; each batch is drawn on
+  device from the step's key); returns (the params of the best mean
+  `score_fn(params, validation)`, scored every `eval_every` updates and at
+  the end, their step). One compiled update, called once per step: on CPU
+  a `lax.scan` of these convolutions ran 6 times slower."""
   optimizer = optax.adam(learning_rate)
   num = len(next(iter(train.values())))
 
-  def update(carry, step):
-    params, opt_state = carry
+  @jax.jit
+  def update(params, opt_state, step, train):
     idx = jax.random.randint(jax.random.fold_in(rng, step), (batch_size,), 0, num)
     grads = jax.grad(loss_fn)(params, {k: v[idx] for k, v in train.items()})
     updates, opt_state = optimizer.update(grads, opt_state, params)
-    return (optax.apply_updates(params, updates), opt_state), None
+    return optax.apply_updates(params, updates), opt_state
 
-  run = jax.jit(lambda carry, first, length: jax.lax.scan(
-      update, carry, first + jnp.arange(length))[0], static_argnums=2)
-  carry = (params, optimizer.init(params))
-  best, best_score, best_step, done = params, -np.inf, 0, 0
-  while done < steps:
-    length = min(eval_every, steps - done)
-    carry = run(carry, done, length)
-    done += length
-    score = float(np.mean(score_fn(carry[0], validation)))
-    if score > best_score:
-      best, best_score, best_step = carry[0], score, done
+  opt_state = optimizer.init(params)
+  best, best_score, best_step = params, -np.inf, 0
+  for step in range(1, steps + 1):
+    params, opt_state = update(params, opt_state, step, train)
+    if step % eval_every == 0 or step == steps:
+      score = float(np.mean(score_fn(params, validation)))
+      if score > best_score:
+        best, best_score, best_step = params, score, step
   return best, best_step
 
 
