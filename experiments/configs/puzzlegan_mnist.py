@@ -30,18 +30,18 @@ for `baseline_*` (the patches pasted at random on the mean train image),
 Goal (issue 14): mask IoU and label agreement well above the baseline.
 Supervised references (what the three patches can tell a network that is
 given the answer; `python -m experiments.puzzle_reference --config=THIS
---steps=1500 --eval_every=100`, selected on validation, 6 min on the 2-core
-CPU): placement IoU 0.434 +- 0.005, digit from the patches 0.563 +- 0.016
+--steps=1500 --eval_every=100`, selected on validation, 2.4 min on the 2-core
+CPU): placement IoU 0.442 +- 0.005, digit from the patches 0.575 +- 0.016
 (test, n=1,000; majority class 0.100, fixed mask 0.405).
 
 Measured (2026-12-01, seed 0, this config, 2-core CPU shared with two to
 three other runs: 3,000 steps and both evaluations in 21 min). Test split, 1,000 digits, step 3,000 (selected on
 validation L1), Puzzle-GAN vs the random-placement baseline:
   mask IoU          0.440 +- 0.005  vs 0.155 (fixed mask 0.405, supervised
-                                       reference 0.434): met;
+                                       reference 0.442): met;
   label agreement   0.419 +- 0.016  vs 0.122 (LeNet-5 on the originals 0.978,
                                        supervised reference from the
-                                       patches 0.563): met;
+                                       patches 0.575): met;
   L1                0.128 +- 0.001  vs 0.190;
   Frechet distance  66.4            vs 560 (real floor 3.4).
 The mask is above the fixed mask and at the supervised reference: three
