@@ -9,12 +9,17 @@ G(a)). Two phases per step, on the same batch:
   generators      LSGAN (D_B(G(a)) - 1)^2 + (D_A(F(b)) - 1)^2
                   + cycle_weight * (|F(G(a) + n) - a|_1 + |G(F(b) + n) - b|_1)
                   + identity_weight * cycle_weight * (|G(b) - b|_1 + |F(a) - a|_1)
+                  [+ structure_weight * (S(a, G(a)) + S(b, F(b))), default 0:
+                  not in the paper]
   discriminators  0.5 (D(real) - 1)^2 + 0.5 D(pooled fake)^2, for D_A and D_B
 
 (means over pixels and patches; the paper: cycle 10, identity 0.5, i.e. an
 identity term weighted 5). n: Gaussian noise of std `model.cycle_noise`
 (in [-1, 1] units; default 0, the paper's objective) added to the
-translation before it is translated back (`cycle_noise`). The discriminators phase translates the batch
+translation before it is translated back (`cycle_noise`). S is
+`structure_loss` (1 - the cosine of the luminance edge maps of s x s block
+means, `model.structure_scale` s, default 1; StarGAN's option too): it asks
+a translation to keep its input's edges in place. The discriminators phase translates the batch
 again with the generators just updated, and shows D a fake drawn through an
 image pool of `pool_size` past fakes (50), kept in `state` (so checkpointed):
 while the pool fills, each fake goes in and is shown; afterwards, with
@@ -181,6 +186,46 @@ def domain_specs(spec):
   return a, b
 
 
+LUMA = jnp.array([0.299, 0.587, 0.114])      # Rec. 601 luminance weights
+
+
+def edge_magnitude(x: jax.Array, scale: int = 1) -> jax.Array:
+  """[B, H, W, C] -> [B, H/s - 1, W/s - 1]: the gradient magnitude of the
+  luminance (the mean over channels when C != 3), averaged over s x s
+  blocks first, by forward differences."""
+  lum = x @ LUMA if x.shape[-1] == 3 else x.mean(-1)                   # [B, H, W]
+  if scale > 1:
+    b, h, w = lum.shape
+    lum = lum[:, :h - h % scale, :w - w % scale].reshape(
+        b, h // scale, scale, w // scale, scale).mean((2, 4))          # [B, H/s, W/s]
+  dy, dx = lum[:, 1:, :-1] - lum[:, :-1, :-1], lum[:, :-1, 1:] - lum[:, :-1, :-1]
+  return jnp.sqrt(dy ** 2 + dx ** 2 + 1e-8)
+
+
+def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1) -> jax.Array:
+  """Mean over the batch of 1 - cos(edges of x, edges of y): 0 when y's
+  edges lie where x's do, whatever their contrast or sign (a colour changed
+  or a background inverted), up to 1 when they lie elsewhere. `scale` > 1
+  compares edges of s x s block means, blind to a stroke thickened by a pixel."""
+  a, b = edge_magnitude(x, scale), edge_magnitude(y, scale)
+  a, b = a - a.mean((1, 2), keepdims=True), b - b.mean((1, 2), keepdims=True)
+  cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
+                                  * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
+  return jnp.mean(1.0 - cos)
+
+
+def structure_settings(config, event_shape) -> tuple[float, int]:
+  """(`model.structure_weight`, default 0, `model.structure_scale`, default 1),
+  or a UserError when the scale leaves under 2x2 blocks of the images."""
+  weight = config_weight(config, "structure_weight", 0.0)
+  scale = config_int(config, "structure_scale", 1)
+  if min(event_shape[:2]) // scale < 2:
+    raise UserError(f"--config.model.structure_scale={scale} leaves fewer "
+                    f"than 2x2 blocks of the {event_shape[0]}x{event_shape[1]} "
+                    "images to compare edges on; lower it.")
+  return weight, scale
+
+
 def generator_downsamplings(config, model: str, event_shape) -> int:
   """`model.g_downsamplings` (default 2, the papers'), or a UserError when
   the image sides do not survive that many halvings."""
@@ -211,6 +256,8 @@ class CycleGAN(Recipe):
     self.cycle_weight = config_weight(config, "cycle_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.5)
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
+    self.structure_weight, self.structure_scale = structure_settings(config,
+                                                                     self.event_shape)
     self.pool_size = config_int(config, "pool_size", 50, minimum=0)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
@@ -308,6 +355,10 @@ class CycleGAN(Recipe):
       terms["identity_b"] = l1(self.translate(params, "g_ab", real_b), real_b)
       loss += self.identity_weight * self.cycle_weight * (
           terms["identity_a"] + terms["identity_b"])
+    if self.structure_weight:
+      terms["structure_ab"] = structure_loss(real_a, fake_b, self.structure_scale)
+      terms["structure_ba"] = structure_loss(real_b, fake_a, self.structure_scale)
+      loss += self.structure_weight * (terms["structure_ab"] + terms["structure_ba"])
     return loss, (terms, state)
 
   def _discriminators_loss(self, params, state, batch, rng, step):

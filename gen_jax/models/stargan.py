@@ -24,7 +24,8 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  `model.structure_weight`, default 0: not in the paper;
                  `model.structure_scale` s: edges of s x s block means]
 
-structure_loss: 1 - the cosine between the luminance edge maps of the
+structure_loss (`gen_jax.models.cyclegan`, which offers it to CycleGAN
+too): 1 - the cosine between the luminance edge maps of the
 input and its translation (each centred), so that a translation keeps the
 input's edges where they are while their contrast and sign may change (a
 colour changed, a background inverted). It penalises what the cycle term
@@ -93,7 +94,8 @@ from gen_jax.models.base import (Phase, Recipe, config_choice, config_flag, conf
                                  config_weight, map_in_chunks)
 from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise,
                                      generator_downsamplings,
-                                     lsgan_discriminator_loss, lsgan_generator_loss)
+                                     lsgan_discriminator_loss, lsgan_generator_loss,
+                                     structure_loss, structure_settings)
 from gen_jax.models.progan import gradient_penalty
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
 from gen_jax.optim import make_optimizer
@@ -282,34 +284,6 @@ def check_spec(spec):
   return spec
 
 
-LUMA = jnp.array([0.299, 0.587, 0.114])      # Rec. 601 luminance weights
-
-
-def edge_magnitude(x: jax.Array, scale: int = 1) -> jax.Array:
-  """[B, H, W, C] -> [B, H/s - 1, W/s - 1]: the gradient magnitude of the
-  luminance (the mean over channels when C != 3), averaged over s x s
-  blocks first, by forward differences."""
-  lum = x @ LUMA if x.shape[-1] == 3 else x.mean(-1)                   # [B, H, W]
-  if scale > 1:
-    b, h, w = lum.shape
-    lum = lum[:, :h - h % scale, :w - w % scale].reshape(
-        b, h // scale, scale, w // scale, scale).mean((2, 4))          # [B, H/s, W/s]
-  dy, dx = lum[:, 1:, :-1] - lum[:, :-1, :-1], lum[:, :-1, 1:] - lum[:, :-1, :-1]
-  return jnp.sqrt(dy ** 2 + dx ** 2 + 1e-8)
-
-
-def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1) -> jax.Array:
-  """Mean over the batch of 1 - cos(edges of x, edges of y): 0 when y's
-  edges lie where x's do, whatever their contrast or sign (a colour changed
-  or a background inverted), up to 1 when they lie elsewhere. `scale` > 1
-  compares edges of s x s block means, blind to a stroke thickened by a pixel."""
-  a, b = edge_magnitude(x, scale), edge_magnitude(y, scale)
-  a, b = a - a.mean((1, 2), keepdims=True), b - b.mean((1, 2), keepdims=True)
-  cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
-                                  * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
-  return jnp.mean(1.0 - cos)
-
-
 class StarGAN(Recipe):
   """G(x, c), D(x) -> (D_src, D_cls); WGAN-GP + classification + reconstruction."""
   sample_inputs = ("x", "target")
@@ -331,12 +305,8 @@ class StarGAN(Recipe):
     self.cls_weight = config_weight(config, "cls_weight", 1.0)
     self.rec_weight = config_weight(config, "rec_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.0)
-    self.structure_weight = config_weight(config, "structure_weight", 0.0)
-    self.structure_scale = config_int(config, "structure_scale", 1)
-    if min(self.event_shape[:2]) // self.structure_scale < 2:
-      raise UserError(f"--config.model.structure_scale={self.structure_scale} leaves fewer "
-                      f"than 2x2 blocks of the {self.event_shape[0]}x{self.event_shape[1]} "
-                      "images to compare edges on; lower it.")
+    self.structure_weight, self.structure_scale = structure_settings(config,
+                                                                     self.event_shape)
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)

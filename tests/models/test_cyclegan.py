@@ -18,7 +18,7 @@ from gen_jax.eval import translation
 from gen_jax.models import make_recipe
 from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise, empty_pool, l1,
                                      lsgan_discriminator_loss, lsgan_generator_loss,
-                                     pool_decisions, pool_query)
+                                     pool_decisions, pool_query, structure_loss)
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator, patch_output_size,
                                  receptive_field, scale_plan)
 from gen_jax.nn.stargan import Generator as StarGenerator
@@ -120,6 +120,32 @@ def test_the_cycle_terms_read_the_translation_with_noise_by_hand():
   np.testing.assert_allclose(terms["cycle_a"], np.mean(np.abs(-(1 + n_a) - 0.5)), rtol=1e-5)
   np.testing.assert_allclose(terms["cycle_b"], np.mean(np.abs(2 * (0.5 + n_b) + 0.5)), rtol=1e-5)
   assert float(terms["g_adv_ab"]) == pytest.approx(4.0)   # the adversarial terms see no noise
+
+
+def test_the_structure_term_compares_each_input_with_its_translation():
+  """G flips a' (a diagonal stroke) left-right and F keeps b'; the term is
+  weight * (S(a', G(a')) + S(b', F(b'))), S being structure_loss at the
+  configured scale, added to the paper's loss; weight 0 leaves it out."""
+  stroke = np.eye(8, dtype=np.float32)[None, ..., None].repeat(2, 0)      # [2, 8, 8, 1]
+  batch = {"a": {"x": jnp.asarray(stroke)}, "b": {"x": jnp.asarray(stroke[:, ::-1])}}
+  losses = {}
+  for weight in (0.0, 2.0):
+    recipe = recipe_for(identity_weight=0.0, pool_size=0, structure_weight=weight,
+                        structure_scale=2)
+    recipe.translate = lambda params, group, x: x[:, :, ::-1] if group == "g_ab" else x
+    recipe.discriminate = lambda params, group, x: jnp.mean(x, (1, 2, 3))
+    losses[weight] = recipe.phases[0].loss_fn({}, {}, batch, None, 0)
+  a, b = recipe.to_model(batch["a"]["x"]), recipe.to_model(batch["b"]["x"])
+  expected_ab = float(structure_loss(a, a[:, :, ::-1], 2))
+  assert expected_ab > 0.5                                     # a moved stroke
+  terms = losses[2.0][1][0]
+  np.testing.assert_allclose(terms["structure_ab"], expected_ab, rtol=1e-5)
+  np.testing.assert_allclose(terms["structure_ba"], float(structure_loss(b, b, 2)), atol=1e-6)
+  np.testing.assert_allclose(losses[2.0][0] - losses[0.0][0],
+                             2.0 * (terms["structure_ab"] + terms["structure_ba"]), rtol=1e-5)
+  assert "structure_ab" not in losses[0.0][1][0]
+  with pytest.raises(UserError, match="structure_scale=5 leaves fewer than 2x2 blocks"):
+    recipe_for(structure_weight=1.0, structure_scale=5)
 
 
 def test_discriminators_loss_by_hand():

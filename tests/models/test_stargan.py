@@ -23,10 +23,10 @@ from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import attribute_translation as at
 from gen_jax.models import make_recipe, stargan
+from gen_jax.models.cyclegan import edge_magnitude, structure_loss
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
-                                    num_domains, parse_target, structure_loss,
-                                    edge_magnitude)
+                                    num_domains, parse_target)
 from gen_jax.nn.stargan import Generator, tile_condition, with_value_planes
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
