@@ -38,6 +38,7 @@ epochs).
 """
 
 import ml_collections
+from ml_collections import config_dict
 
 from gen_jax.train import base_config
 
@@ -53,6 +54,8 @@ def get_config():
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
   c.model.cycle_noise = 0.0
+  c.model.structure_weight = 0.0
+  c.model.structure_scale = 1
   c.model.pool_size = 50
   c.model.decay_start_step = 1000
   c.model.metrics = "labels"
@@ -60,7 +63,8 @@ def get_config():
   c.data.encoding = "float"
   c.data.sources = ml_collections.ConfigDict({
       "a": {"name": "mnist_small"},
-      "b": {"name": "digits", "image_size": 28}})
+      "b": {"name": "digits", "image_size": 28,
+            "pad_to": config_dict.placeholder(int)}})
   c.train.num_steps = 2000
   c.train.batch_size = 16
   c.train.learning_rate = 2e-4

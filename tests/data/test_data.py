@@ -229,3 +229,21 @@ def test_built_in_images_resize_to_image_size_in_their_own_levels():
   np.testing.assert_allclose(x.reshape(50, -1).mean(1), small.reshape(50, -1).mean(1), atol=1.0)
   m, _, m_spec = data_lib.load(data_config("mnist_small", "binary", image_size=8))
   assert m_spec.event_shape == (8, 8, 1) and m.get(np.arange(3))["x"].shape == (3, 8, 8, 1)
+
+
+def test_a_named_source_resizes_then_pads_to_a_centred_frame():
+  """`data.sources.b.image_size=20, pad_to=28`: MNIST's framing (a 20x20 digit
+  centred in 28x28) for the digits, every split; the other source untouched."""
+  config = data_config(encoding="float")
+  config.sources = ml_collections.ConfigDict({
+      "a": {"name": "digits"},
+      "b": {"name": "digits", "image_size": 20, "pad_to": 28}})
+  data = data_lib.load_data(config)
+  assert data.spec["a"].event_shape == (8, 8, 1)
+  assert data.spec["b"].event_shape == (28, 28, 1)
+  resized = data_lib.load(data_config(encoding="float", image_size=20))
+  for split, reference in ((data.train["b"], resized[0]), (data.eval["b"], resized[1])):
+    framed = split.get(np.arange(20))["x"]                  # [20, 28, 28, 1]
+    np.testing.assert_array_equal(framed[:, 4:24, 4:24], reference.get(np.arange(20))["x"])
+    framed[:, 4:24, 4:24] = 0
+    assert not framed.any()
