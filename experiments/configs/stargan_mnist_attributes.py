@@ -170,6 +170,12 @@ evaluation, which trains the four classifiers at 28x28), test n=1,000 x 16:
     0.005 (0.962 when the background flips, 0.961 kept), attribute
     accuracy 0.655 +- 0.005 (thickness 0.656, its ceiling 0.988), L1 to
     truth 0.033, PSNR 21.3 dB. The digit goal met, thickness not learned.
+  --config.model.structure_scale=4, stopped at step 1,282: at step 1,000
+    digit preservation 0.505 +- 0.004 (0.401 when the background flips,
+    0.609 kept; this run's digit ceiling 0.971), attribute accuracy 0.645
+    +- 0.003 (colour 0.856, thickness 0.727, background 1.000), L1 to truth
+    0.095, PSNR 15.2 dB; in its pictures G draws an empty image for many
+    targets of digits on black. Far behind scale 2 at the same step.
 
 The paper's losses and optimiser (Choi et al. 2018): WGAN-GP (lambda_gp
 10), lambda_cls 1, lambda_rec 10, n_critic 5, Adam with betas (0.5, 0.999),
