@@ -500,7 +500,7 @@ def load_data(data_config) -> Data:
   configs = source_configs(data_config)
   if configs is None:
     return _load_one(data_config)
-  loaded = {name: _load_one(c) for name, c in configs.items()}
+  loaded = {name: _load_one(c, f"data.sources.{name}") for name, c in configs.items()}
   field = lambda f: {n: getattr(d, f) for n, d in loaded.items()}
   validation = field("validation")
   if any(v is None for v in validation.values()):
@@ -508,8 +508,8 @@ def load_data(data_config) -> Data:
   return Data(field("train"), field("eval"), validation, field("spec"))
 
 
-def _load_one(config) -> Data:
-  dataset = padded(open_dataset(config), config.get("pad_to"))
+def _load_one(config, key: str = "data") -> Data:
+  dataset = padded(open_dataset(config), config.get("pad_to"), key)
   validation = config.get("validation_split")
   return Data(dataset.split(config.train_split), dataset.split(config.eval_split),
               dataset.split(validation) if validation else None, dataset.spec)
@@ -544,13 +544,13 @@ class PaddedSource:
     return None if inner is None else {**inner, "x": pad_images(inner["x"], self.size)}
 
 
-def padded(dataset: Dataset, size: int | None) -> Dataset:
-  """`dataset` with its images padded to `size` (`data.pad_to`; None: as is)."""
+def padded(dataset: Dataset, size: int | None, key: str = "data") -> Dataset:
+  """`dataset` with its images padded to `size` (`{key}.pad_to`; None: as is)."""
   if size is None:
     return dataset
   spec = dataset.spec
   if not spec.is_image or size < max(spec.event_shape[:2]):
-    raise UserError(f"--config.data.pad_to={size} must be at least the image size "
+    raise UserError(f"--config.{key}.pad_to={size} must be at least the image size "
                     f"{spec.event_shape[:2]} of dataset {spec.name!r} (images only).")
   spec = dataclasses.replace(spec, event_shape=(size, size, spec.event_shape[2]))
   return Dataset(spec, lambda split: PaddedSource(dataset.split(split), size))

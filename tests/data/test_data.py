@@ -240,6 +240,8 @@ def test_a_named_source_resizes_then_pads_to_a_centred_frame():
       "b": {"name": "digits", "image_size": 20, "pad_to": 28}})
   data = data_lib.load_data(config)
   assert data.spec["a"].event_shape == (8, 8, 1)
+  plain = data_lib.load(data_config(encoding="float"))[0].get(np.arange(20))["x"]
+  np.testing.assert_array_equal(data.train["a"].get(np.arange(20))["x"], plain)
   assert data.spec["b"].event_shape == (28, 28, 1)
   resized = data_lib.load(data_config(encoding="float", image_size=20))
   for split, reference in ((data.train["b"], resized[0]), (data.eval["b"], resized[1])):
@@ -247,3 +249,11 @@ def test_a_named_source_resizes_then_pads_to_a_centred_frame():
     np.testing.assert_array_equal(framed[:, 4:24, 4:24], reference.get(np.arange(20))["x"])
     framed[:, 4:24, 4:24] = 0
     assert not framed.any()
+
+
+def test_a_named_source_padded_below_its_size_names_its_own_key():
+  config = data_config(encoding="float")
+  config.sources = ml_collections.ConfigDict({
+      "a": {"name": "digits"}, "b": {"name": "digits", "image_size": 28, "pad_to": 20}})
+  with pytest.raises(UserError, match=r"--config\.data\.sources\.b\.pad_to=20 must be"):
+    data_lib.load_data(config)
