@@ -1,6 +1,8 @@
 """Test set-up: 8 fake CPU devices before JAX starts, fast and cached compiles."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
@@ -13,6 +15,11 @@ os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
 # Through the environment too, so that the launchers the tests start compile
 # as little as this process does (a launcher test runs 3x faster cold).
 os.environ["JAX_DISABLE_MOST_OPTIMIZATIONS"] = "1"
+# Trained evaluation classifiers are memoized on disk (gen_jax.eval.classifier):
+# each test process keeps its own, never the user's ~/.cache/gen_jax.
+_CLASSIFIER_CACHE = tempfile.mkdtemp(prefix="gen_jax_test_classifiers_")
+os.environ["GEN_JAX_CACHE_DIR"] = _CLASSIFIER_CACHE
+atexit.register(shutil.rmtree, _CLASSIFIER_CACHE, ignore_errors=True)
 
 import jax  # pylint: disable=wrong-import-position
 import pytest  # pylint: disable=wrong-import-position

@@ -1,7 +1,10 @@
 """The in-repo classifier, Frechet distance, classifier score, Hungarian accuracy."""
 
 import itertools
+import warnings
 
+import jax
+import joblib
 import numpy as np
 import pytest
 import scipy.linalg
@@ -45,6 +48,51 @@ def test_digits_classifier_is_accurate_and_deterministic():
   assert (a.predict(test["x"]) == test["label"]).mean() > 0.93
   np.testing.assert_array_equal(a.logits_and_features(test["x"])[1],
                                 b.logits_and_features(test["x"])[1])
+
+
+def _cache_entries(root) -> list:
+  return sorted(root.rglob("output.pkl"))
+
+
+def _same_params(a, b) -> bool:
+  return all(np.array_equal(u, v) for u, v in
+             zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)))
+
+
+def test_a_trained_classifier_is_read_back_from_the_cache(tmp_path, monkeypatch):
+  monkeypatch.setenv(clf.CACHE_ENV, str(tmp_path))
+  train, _ = digits_arrays("float")
+  x, y = train["x"][:300], train["label"][:300]
+  first = clf.train_classifier(x, y, 10, steps=20)
+  (entry,) = _cache_entries(tmp_path)
+  marked = jax.tree.map(lambda p: np.full_like(p, 7.0), joblib.load(entry))
+  joblib.dump(marked, entry)                                  # what a read-back returns
+  again = clf.train_classifier(x, y, 10, steps=20)
+  assert all(np.all(np.asarray(p) == 7.0) for p in jax.tree.leaves(again.params))
+  other = clf.train_classifier(x, (y + 1) % 10, 10, steps=20)  # other labels: a new entry
+  assert len(_cache_entries(tmp_path)) == 2 and not _same_params(other, first)
+
+
+def test_an_unreadable_cache_entry_is_retrained(tmp_path, monkeypatch):
+  monkeypatch.setenv(clf.CACHE_ENV, str(tmp_path))
+  train, _ = digits_arrays("float")
+  x, y = train["x"][:300], train["label"][:300]
+  first = clf.train_classifier(x, y, 10, steps=20)
+  (entry,) = _cache_entries(tmp_path)
+  entry.write_bytes(b"not a pickle")
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore")                           # joblib says it recomputes
+    again = clf.train_classifier(x, y, 10, steps=20)
+  assert _same_params(again, first)
+  assert _same_params(clf.train_classifier(x, y, 10, steps=20), first)   # entry repaired
+
+
+def test_an_empty_cache_setting_writes_nothing(tmp_path, monkeypatch):
+  monkeypatch.setenv(clf.CACHE_ENV, "")
+  monkeypatch.chdir(tmp_path)
+  train, _ = digits_arrays("float")
+  clf.train_classifier(train["x"][:300], train["label"][:300], 10, steps=20)
+  assert clf.cache_dir() is None and not list(tmp_path.iterdir())
 
 
 def test_lenet_is_used_for_28x28():
