@@ -59,12 +59,18 @@ def _same_params(a, b) -> bool:
              zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)))
 
 
-def test_a_trained_classifier_is_read_back_from_the_cache(tmp_path, monkeypatch):
+def _trained_into(tmp_path, monkeypatch):
+  """(images, labels, classifier, its cache entry) in a cache at tmp_path."""
   monkeypatch.setenv(clf.CACHE_ENV, str(tmp_path))
   train, _ = digits_arrays("float")
   x, y = train["x"][:300], train["label"][:300]
   first = clf.train_classifier(x, y, 10, steps=20)
   (entry,) = _cache_entries(tmp_path)
+  return x, y, first, entry
+
+
+def test_a_trained_classifier_is_read_back_from_the_cache(tmp_path, monkeypatch):
+  x, y, first, entry = _trained_into(tmp_path, monkeypatch)
   marked = jax.tree.map(lambda p: np.full_like(p, 7.0), joblib.load(entry))
   joblib.dump(marked, entry)                                  # what a read-back returns
   again = clf.train_classifier(x, y, 10, steps=20)
@@ -74,11 +80,7 @@ def test_a_trained_classifier_is_read_back_from_the_cache(tmp_path, monkeypatch)
 
 
 def test_an_unreadable_cache_entry_is_retrained(tmp_path, monkeypatch):
-  monkeypatch.setenv(clf.CACHE_ENV, str(tmp_path))
-  train, _ = digits_arrays("float")
-  x, y = train["x"][:300], train["label"][:300]
-  first = clf.train_classifier(x, y, 10, steps=20)
-  (entry,) = _cache_entries(tmp_path)
+  x, y, first, entry = _trained_into(tmp_path, monkeypatch)
   entry.write_bytes(b"not a pickle")
   with warnings.catch_warnings():
     warnings.simplefilter("ignore")                           # joblib says it recomputes
