@@ -163,7 +163,9 @@ full recipe with the structure term: --config.data.image_size=28
 --config.model.n_critic=1 --config.model.cls_weight=0
 --config.model.structure_weight=5 and the scale named; about 1 s a step
 alone and 1.8 s beside another run, and about 40 min for the first
-evaluation, which trains the four classifiers at 28x28), test n=1,000 x 16:
+evaluation, which trains the four classifiers at 28x28; since 2026-12-02
+they are kept in $GEN_JAX_CACHE_DIR, so only the first run on these data
+pays that), test n=1,000 x 16:
   --config.model.structure_scale=2, stopped at step 2,663: at step 1,000
     digit preservation 0.967 +- 0.004, attribute accuracy 0.545 (thickness
     0.545, colour 1.000, background 1.000); at step 2,000 digit 0.962 +-
