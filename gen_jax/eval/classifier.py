@@ -12,6 +12,7 @@ of the classifier and with the real-data floor (test split vs train split).
 import dataclasses
 import inspect
 import os
+import warnings
 from typing import Any
 
 import flax.linen as nn
@@ -88,8 +89,16 @@ def cache_dir() -> str | None:
   ~/.cache/gen_jax; GEN_JAX_CACHE_DIR="" turns the cache off."""
   path = os.environ.get(CACHE_ENV)
   if path is None:
-    return os.path.join(os.path.expanduser("~"), ".cache", "gen_jax")
-  return path or None
+    path = os.path.join(os.path.expanduser("~"), ".cache", "gen_jax")
+  if not path:
+    return None
+  try:
+    os.makedirs(path, exist_ok=True)
+  except OSError as e:
+    warnings.warn(f"cannot write the classifier cache at {path} ({e}); training without "
+                  f"it. Set {CACHE_ENV} to a writable folder, or to \"\" to turn it off.")
+    return None
+  return path
 
 
 def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,

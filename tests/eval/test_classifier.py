@@ -97,6 +97,18 @@ def test_an_empty_cache_setting_writes_nothing(tmp_path, monkeypatch):
   assert clf.cache_dir() is None and not list(tmp_path.iterdir())
 
 
+def test_an_unwritable_cache_warns_and_trains_without_it(tmp_path, monkeypatch):
+  blocker = tmp_path / "a_file"
+  blocker.write_text("")
+  monkeypatch.setenv(clf.CACHE_ENV, str(blocker / "cache"))
+  train, _ = digits_arrays("float")
+  with pytest.warns(UserWarning, match="GEN_JAX_CACHE_DIR"):
+    trained = clf.train_classifier(train["x"][:300], train["label"][:300], 10, steps=20)
+  monkeypatch.setenv(clf.CACHE_ENV, "")
+  assert _same_params(trained, clf.train_classifier(train["x"][:300], train["label"][:300],
+                                                    10, steps=20))
+
+
 def test_lenet_is_used_for_28x28():
   name, module = clf.classifier_for((28, 28, 1), 10)
   assert name == "lenet5" and isinstance(module, clf.LeNet)
