@@ -240,6 +240,7 @@ def get_config():
   c.model.identity_weight = 5.0
   c.model.structure_weight = 0.0
   c.model.structure_scale = 1
+  c.model.structure_tolerance = 0
   c.model.cycle_noise = 0.0
   c.model.input_skip = False
   c.model.code_norm = False

@@ -18,8 +18,10 @@ identity term weighted 5). n: Gaussian noise of std `model.cycle_noise`
 (in [-1, 1] units; default 0, the paper's objective) added to the
 translation before it is translated back (`cycle_noise`). S is
 `structure_loss` (1 - the cosine of the luminance edge maps of s x s block
-means, `model.structure_scale` s, default 1; StarGAN's option too): it asks
-a translation to keep its input's edges in place. The discriminators phase translates the batch
+means, `model.structure_scale` s, default 1, or with
+`model.structure_tolerance` r > 0 the share of edge mass farther than r
+pixels from the other map's edges; StarGAN's option too): it asks a
+translation to keep its input's edges in place. The discriminators phase translates the batch
 again with the generators just updated, and shows D a fake drawn through an
 image pool of `pool_size` past fakes (50), kept in `state` (so checkpointed):
 while the pool fills, each fake goes in and is shown; afterwards, with
@@ -202,28 +204,56 @@ def edge_magnitude(x: jax.Array, scale: int = 1) -> jax.Array:
   return jnp.sqrt(dy ** 2 + dx ** 2 + 1e-8)
 
 
-def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1) -> jax.Array:
-  """Mean over the batch of 1 - cos(edges of x, edges of y): 0 when y's
-  edges lie where x's do, whatever their contrast or sign (a colour changed
-  or a background inverted), up to 1 when they lie elsewhere. `scale` > 1
-  compares edges of s x s block means, blind to a stroke thickened by a pixel."""
+NEAR_EDGE = 0.1   # a pixel is near an edge when the (2r+1)^2 max there is >= this x the peak
+
+
+def near_edges(edges: jax.Array, radius: int) -> jax.Array:
+  """[B, h, w] edge magnitudes -> [B, h, w] in [0, 1]: how near each place is
+  to an edge, the (2r+1) x (2r+1) max over NEAR_EDGE x the image's peak,
+  clipped at 1 (the peak is held fixed for gradients)."""
+  k = 2 * radius + 1
+  nearest = jax.lax.reduce_window(edges, -jnp.inf, jax.lax.max, (1, k, k), (1, 1, 1),
+                                  "SAME")
+  peak = jax.lax.stop_gradient(edges.max((1, 2), keepdims=True))
+  return jnp.clip(nearest / (NEAR_EDGE * peak + 1e-8), 0.0, 1.0)
+
+
+def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1,
+                   tolerance: int = 0) -> jax.Array:
+  """How far y's luminance edges lie from x's, whatever their contrast or sign
+  (a colour changed or a background inverted), as a batch mean. `scale` > 1
+  compares edges of s x s block means.
+
+  tolerance 0: 1 - cos(centred edges of x, of y), 0 when they lie in the same
+    places, up to 1 when elsewhere; a stroke thickened by a pixel moves every
+    edge, which this counts as much as another digit.
+  tolerance r > 0: the share of y's edge mass that lies farther than r
+    (block) pixels from x's edges plus the share of x's that lies farther
+    than r from y's (`near_edges`), in [0, 2]: a stroke thickened or thinned
+    by up to r pixels costs almost nothing, another digit does."""
   a, b = edge_magnitude(x, scale), edge_magnitude(y, scale)
+  if tolerance:
+    share_far = lambda e, other: (jnp.sum(e * (1.0 - near_edges(other, tolerance)), (1, 2))
+                                  / (jnp.sum(e, (1, 2)) + 1e-8))
+    return jnp.mean(share_far(b, a) + share_far(a, b))
   a, b = a - a.mean((1, 2), keepdims=True), b - b.mean((1, 2), keepdims=True)
   cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
                                   * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
   return jnp.mean(1.0 - cos)
 
 
-def structure_settings(config, event_shape) -> tuple[float, int]:
-  """(`model.structure_weight`, default 0, `model.structure_scale`, default 1),
-  or a UserError when the scale leaves under 2x2 blocks of the images."""
+def structure_settings(config, event_shape) -> tuple[float, int, int]:
+  """(`model.structure_weight`, default 0, `model.structure_scale`, default 1,
+  `model.structure_tolerance`, default 0), or a UserError when the scale
+  leaves under 2x2 blocks of the images."""
   weight = config_weight(config, "structure_weight", 0.0)
   scale = config_int(config, "structure_scale", 1)
+  tolerance = config_int(config, "structure_tolerance", 0, minimum=0)
   if min(event_shape[:2]) // scale < 2:
     raise UserError(f"--config.model.structure_scale={scale} leaves fewer "
                     f"than 2x2 blocks of the {event_shape[0]}x{event_shape[1]} "
                     "images to compare edges on; lower it.")
-  return weight, scale
+  return weight, scale, tolerance
 
 
 def generator_downsamplings(config, model: str, event_shape) -> int:
@@ -256,8 +286,8 @@ class CycleGAN(Recipe):
     self.cycle_weight = config_weight(config, "cycle_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.5)
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
-    self.structure_weight, self.structure_scale = structure_settings(config,
-                                                                     self.event_shape)
+    (self.structure_weight, self.structure_scale,
+     self.structure_tolerance) = structure_settings(config, self.event_shape)
     self.pool_size = config_int(config, "pool_size", 50, minimum=0)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
@@ -356,8 +386,10 @@ class CycleGAN(Recipe):
       loss += self.identity_weight * self.cycle_weight * (
           terms["identity_a"] + terms["identity_b"])
     if self.structure_weight:
-      terms["structure_ab"] = structure_loss(real_a, fake_b, self.structure_scale)
-      terms["structure_ba"] = structure_loss(real_b, fake_a, self.structure_scale)
+      terms["structure_ab"] = structure_loss(real_a, fake_b, self.structure_scale,
+                                                self.structure_tolerance)
+      terms["structure_ba"] = structure_loss(real_b, fake_a, self.structure_scale,
+                                                self.structure_tolerance)
       loss += self.structure_weight * (terms["structure_ab"] + terms["structure_ba"])
     return loss, (terms, state)
 

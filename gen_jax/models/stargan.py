@@ -22,15 +22,20 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  default 0: not in the paper's objective]
                  [+ lambda_s structure_loss(x, G(x, c')),
                  `model.structure_weight`, default 0: not in the paper;
-                 `model.structure_scale` s: edges of s x s block means]
+                 `model.structure_scale` s: edges of s x s block means;
+                 `model.structure_tolerance` r: edges r pixels off count
+                 as in place]
 
 structure_loss (`gen_jax.models.cyclegan`, which offers it to CycleGAN
-too): 1 - the cosine between the luminance edge maps of the
-input and its translation (each centred), so that a translation keeps the
-input's edges where they are while their contrast and sign may change (a
-colour changed, a background inverted). It penalises what the cycle term
-cannot see: a translation that redraws the content as another invertible
-image.
+too): with tolerance 0, 1 - the cosine between the luminance edge maps of
+the input and its translation (each centred); with tolerance r, the share
+of each map's edge mass farther than r pixels from the other's edges. Both
+ask a translation to keep the input's edges where they are while their
+contrast and sign may change (a colour changed, a background inverted);
+the tolerant form also lets a stroke thicken or thin by up to r pixels,
+which the cosine counts as much as another digit. It penalises what the
+cycle term cannot see: a translation that redraws the content as another
+invertible image.
 
 `model.critic="per_domain"` (not the paper's; CycleGAN has one critic per
 domain): D_src has one head per domain (`domain_index`) on the shared
@@ -305,8 +310,8 @@ class StarGAN(Recipe):
     self.cls_weight = config_weight(config, "cls_weight", 1.0)
     self.rec_weight = config_weight(config, "rec_weight", 10.0)
     self.identity_weight = config_weight(config, "identity_weight", 0.0)
-    self.structure_weight, self.structure_scale = structure_settings(config,
-                                                                     self.event_shape)
+    (self.structure_weight, self.structure_scale,
+     self.structure_tolerance) = structure_settings(config, self.event_shape)
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     self.n_critic = config_int(config, "n_critic", 5)
     self.decay_start_step = config.get("decay_start_step", None)
@@ -414,7 +419,8 @@ class StarGAN(Recipe):
              "g_rec": jnp.mean(jnp.abs(x - rec))}
     loss = terms["g_adv"] + self.cls_weight * terms["g_cls"] + self.rec_weight * terms["g_rec"]
     if self.structure_weight:
-      terms["g_structure"] = structure_loss(x, fake, self.structure_scale)
+      terms["g_structure"] = structure_loss(x, fake, self.structure_scale,
+                                             self.structure_tolerance)
       loss += self.structure_weight * terms["g_structure"]
     if self.identity_weight:
       own = self.translate(params, x, encode(self.layout, source))
