@@ -387,9 +387,9 @@ class CycleGAN(Recipe):
           terms["identity_a"] + terms["identity_b"])
     if self.structure_weight:
       terms["structure_ab"] = structure_loss(real_a, fake_b, self.structure_scale,
-                                                self.structure_tolerance)
+                                            self.structure_tolerance)
       terms["structure_ba"] = structure_loss(real_b, fake_a, self.structure_scale,
-                                                self.structure_tolerance)
+                                            self.structure_tolerance)
       loss += self.structure_weight * (terms["structure_ab"] + terms["structure_ba"])
     return loss, (terms, state)
 

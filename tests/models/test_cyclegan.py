@@ -144,6 +144,20 @@ def test_the_structure_term_compares_each_input_with_its_translation():
   np.testing.assert_allclose(losses[2.0][0] - losses[0.0][0],
                              2.0 * (terms["structure_ab"] + terms["structure_ba"]), rtol=1e-5)
   assert "structure_ab" not in losses[0.0][1][0]
+  # With a tolerance both directions use the tolerant loss: a stroke moved by
+  # one pixel is within a 1-pixel tolerance (about 0), one flipped is not.
+  recipe = recipe_for(identity_weight=0.0, pool_size=0, structure_weight=2.0,
+                      structure_scale=1, structure_tolerance=1)
+  recipe.translate = lambda params, group, x: x[:, :, ::-1] if group == "g_ab" else x
+  recipe.discriminate = lambda params, group, x: jnp.mean(x, (1, 2, 3))
+  terms = recipe.phases[0].loss_fn({}, {}, batch, None, 0)[1][0]
+  tolerant_ab = float(structure_loss(a, a[:, :, ::-1], 1, 1))
+  np.testing.assert_allclose(terms["structure_ab"], tolerant_ab, rtol=1e-5)
+  assert tolerant_ab > 0.5
+  assert float(structure_loss(a, jnp.roll(a, 1, axis=2), 1, 1)) < 0.1 * tolerant_ab
+  np.testing.assert_allclose(terms["structure_ba"], float(structure_loss(b, b, 1, 1)),
+                             rtol=1e-5)
+  assert float(terms["structure_ba"]) < 1e-3                  # F kept b: nothing far
   with pytest.raises(UserError, match="structure_scale=5 leaves fewer than 2x2 blocks"):
     recipe_for(structure_weight=1.0, structure_scale=5)
 
