@@ -77,6 +77,7 @@ def get_config():
   c.model.structure_weight = 0.0
   c.model.structure_scale = 1
   c.model.structure_tolerance = 0
+  c.model.label_weight = 0.0
   c.model.pool_size = 50
   c.model.decay_start_step = 1000
   c.model.metrics = "labels"

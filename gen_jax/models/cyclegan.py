@@ -11,7 +11,10 @@ G(a)). Two phases per step, on the same batch:
                   + identity_weight * cycle_weight * (|G(b) - b|_1 + |F(a) - a|_1)
                   [+ structure_weight * (S(a, G(a)) + S(b, F(b))), default 0:
                   not in the paper]
+                  [+ label_weight * (CE(C_B(G(a)), y_a) + CE(C_A(F(b)), y_b)),
+                  default 0: not in the paper]
   discriminators  0.5 (D(real) - 1)^2 + 0.5 D(pooled fake)^2, for D_A and D_B
+                  [+ CE(C_A(a), y_a) + CE(C_B(b), y_b) with label_weight > 0]
 
 (means over pixels and patches; the paper: cycle 10, identity 0.5, i.e. an
 identity term weighted 5). n: Gaussian noise of std `model.cycle_noise`
@@ -21,7 +24,13 @@ translation before it is translated back (`cycle_noise`). S is
 means, `model.structure_scale` s, default 1, or with
 `model.structure_tolerance` r > 0 the share of edge mass farther than r
 pixels from the other map's edges; StarGAN's option too): it asks a
-translation to keep its input's edges in place. The discriminators phase translates the batch
+translation to keep its input's edges in place. `model.label_weight` > 0
+uses both domains' class labels (unpaired still: no image has a partner):
+two more groups, c_a and c_b, are classifiers (`label_classifier`) trained
+on their domain's real images in the discriminators phase, and a translation
+must be classified as its input's label by the target domain's classifier,
+a class-consistency term in the spirit of CyCADA's semantic loss (Hoffman et
+al. 2018, which uses source labels only). The discriminators phase translates the batch
 again with the generators just updated, and shows D a fake drawn through an
 image pool of `pool_size` past fakes (50), kept in `state` (so checkpointed):
 while the pool fills, each fake goes in and is shown; afterwards, with
@@ -59,12 +68,14 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
+from gen_jax.eval.classifier import MLPClassifier
 from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator,
                                  patch_output_size)
 from gen_jax.optim import make_optimizer
 
 GROUPS = ("g_ab", "g_ba", "d_a", "d_b")
+CLASSIFIER_GROUPS = ("c_a", "c_b")     # only with model.label_weight > 0
 DIRECTIONS = {"ab": ("a", "b", "g_ab", "g_ba"),     # source, target, forward, back
               "ba": ("b", "a", "g_ba", "g_ab")}
 METRICS = ("labels", "domain", "none")
@@ -288,6 +299,7 @@ class CycleGAN(Recipe):
     self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
     (self.structure_weight, self.structure_scale,
      self.structure_tolerance) = structure_settings(config, self.event_shape)
+    self.label_weight = config_weight(config, "label_weight", 0.0)
     self.pool_size = config_int(config, "pool_size", 50, minimum=0)
     self.decay_start_step = config.get("decay_start_step", None)
     if self.decay_start_step is not None:
@@ -295,8 +307,10 @@ class CycleGAN(Recipe):
     self.metrics = config.get("metrics", "labels")
     if self.metrics not in METRICS:
       raise UserError(f"--config.model.metrics={self.metrics!r} is not one of {METRICS}.")
-    if self.metrics == "labels":
-      self._check_shared_labels()
+    num_classes = (self._check_shared_labels()
+                   if self.metrics == "labels" or self.label_weight else None)
+    self.label_classifier = MLPClassifier(num_classes) if self.label_weight else None
+    self.groups = GROUPS + (CLASSIFIER_GROUPS if self.label_weight else ())
     self.classifier_steps = config_int(config, "classifier_steps", 2000)
     self.metric_examples = config.get("metric_examples", None)
     if self.metric_examples is not None:
@@ -313,7 +327,8 @@ class CycleGAN(Recipe):
       raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
                       "-pixel images to nothing; lower it (the paper's 3 is for 256 px).")
     self.phases = (Phase("generators", self._generators_loss, ("g_ab", "g_ba")),
-                   Phase("discriminators", self._discriminators_loss, ("d_a", "d_b")))
+                   Phase("discriminators", self._discriminators_loss,
+                         tuple(g for g in self.groups if not g.startswith("g"))))
     self._metric_cache = {}
 
   def _check_shared_labels(self):
@@ -321,10 +336,12 @@ class CycleGAN(Recipe):
                for s in (self.spec_a, self.spec_b)]
     if not classes[0] or classes[0] != classes[1]:
       raise UserError(
-          "--config.model.metrics='labels' measures label preservation and needs "
-          "both domains labelled with the same classes (e.g. digits 0-9); got "
-          f"{classes[0]} and {classes[1]} classes. Use --config.model.metrics="
-          "domain (an A-vs-B classifier) or none.")
+          "--config.model.metrics='labels' (label preservation) and "
+          "--config.model.label_weight > 0 need both domains labelled with the "
+          f"same classes (e.g. digits 0-9); got {classes[0]} and {classes[1]} "
+          "classes. Use --config.model.metrics=domain (an A-vs-B classifier) or "
+          "none, and --config.model.label_weight=0.")
+    return classes[0]
 
   # ------------------------------------------------------------ encodings
 
@@ -350,11 +367,23 @@ class CycleGAN(Recipe):
     """[B, H, W, C] -> patch outputs [B, h, w] of discriminator `group`."""
     return self.discriminator.apply({"params": params[group]}, x)
 
+  def classify(self, params, group: str, x: jax.Array) -> jax.Array:
+    """[B, H, W, C] in [-1, 1] -> class logits [B, K] of classifier `group`
+    (c_a or c_b)."""
+    return self.label_classifier.apply({"params": params[group]}, (x + 1.0) / 2.0)[0]
+
+  def label_loss(self, params, group: str, x: jax.Array, labels: jax.Array) -> jax.Array:
+    """Mean cross-entropy of classifier `group` on x [B, H, W, C] in [-1, 1]
+    against labels [B]."""
+    return optax.softmax_cross_entropy_with_integer_labels(
+        self.classify(params, group, x), labels).mean()
+
   def init(self, rng, example_batch):
     x = self.to_model(as_images(example_batch["a"])[:1])
-    keys = dict(zip(GROUPS, jax.random.split(rng, len(GROUPS))))
-    params = {g: (self.generator if g.startswith("g") else self.discriminator
-                  ).init(keys[g], x)["params"] for g in GROUPS}
+    keys = dict(zip(self.groups, jax.random.split(rng, len(self.groups))))
+    nets = {"g": (self.generator, x), "d": (self.discriminator, x),
+            "c": (self.label_classifier, (x + 1.0) / 2.0)}   # by the group's first letter
+    params = {g: nets[g[0]][0].init(keys[g], nets[g[0]][1])["params"] for g in self.groups}
     state = {}
     if self.pool_size:
       state = {"pool_a": empty_pool(self.pool_size, self.event_shape),
@@ -391,6 +420,10 @@ class CycleGAN(Recipe):
       terms["structure_ba"] = structure_loss(real_b, fake_a, self.structure_scale,
                                             self.structure_tolerance)
       loss += self.structure_weight * (terms["structure_ab"] + terms["structure_ba"])
+    if self.label_weight:
+      terms["label_ab"] = self.label_loss(params, "c_b", fake_b, batch["a"]["label"])
+      terms["label_ba"] = self.label_loss(params, "c_a", fake_a, batch["b"]["label"])
+      loss += self.label_weight * (terms["label_ab"] + terms["label_ba"])
     return loss, (terms, state)
 
   def _discriminators_loss(self, params, state, batch, rng, step):
@@ -407,7 +440,11 @@ class CycleGAN(Recipe):
                                    self.discriminate(params, "d_a", fake_a))
     d_b = lsgan_discriminator_loss(self.discriminate(params, "d_b", real_b),
                                    self.discriminate(params, "d_b", fake_b))
-    return d_a + d_b, ({"d_a": d_a, "d_b": d_b}, new_state)
+    terms = {"d_a": d_a, "d_b": d_b}
+    if self.label_weight:
+      terms["c_a"] = self.label_loss(params, "c_a", real_a, batch["a"]["label"])
+      terms["c_b"] = self.label_loss(params, "c_b", real_b, batch["b"]["label"])
+    return sum(terms.values()), (terms, new_state)
 
   def optimizers(self, train_config):
     """The configured optimizer per group, constant then linearly decayed."""
@@ -416,7 +453,7 @@ class CycleGAN(Recipe):
       start = train_config.num_steps // 2
     lr = constant_then_linear_decay(train_config.learning_rate, start,
                                     train_config.num_steps)
-    return {g: make_optimizer(train_config, learning_rate=lr) for g in GROUPS}
+    return {g: make_optimizer(train_config, learning_rate=lr) for g in self.groups}
 
   # ------------------------------------------------------------- outputs
 

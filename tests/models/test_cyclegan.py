@@ -9,6 +9,7 @@ import ml_collections
 import numpy as np
 import optax
 import pytest
+import scipy.special
 import tensorflow_datasets as tfds
 
 from gen_jax.data import ArraySource, digits_arrays
@@ -162,6 +163,46 @@ def test_the_structure_term_compares_each_input_with_its_translation():
     recipe_for(structure_weight=1.0, structure_scale=5)
 
 
+def test_the_label_term_asks_the_target_classifier_for_the_input_label():
+  """With label_weight w, groups c_a and c_b classify real a and b (their
+  cross-entropies join the discriminators' loss) and the generators pay
+  w * (CE(C_B(G(a)), y_a) + CE(C_A(F(b)), y_b)); checked against the
+  classifier applied by hand and scipy's log-softmax."""
+  train, _ = digits_arrays("float")
+  x, y = jnp.asarray(train["x"][:6]), jnp.asarray(train["label"][:6])
+  batch = {"a": {"x": x, "label": y}, "b": {"x": x[::-1], "label": y[::-1]}}
+  recipe = recipe_for(identity_weight=0.0, pool_size=0, label_weight=2.0)
+  assert [p.groups for p in recipe.phases] == [("g_ab", "g_ba"), ("d_a", "d_b", "c_a", "c_b")]
+  params = recipe.init(jax.random.PRNGKey(0), batch)["params"]
+  assert set(params) == {"g_ab", "g_ba", "d_a", "d_b", "c_a", "c_b"}
+
+  def cross_entropy(group, images, labels):            # images in [-1, 1]
+    logits = recipe.label_classifier.apply({"params": params[group]}, (images + 1) / 2)[0]
+    log_p = scipy.special.log_softmax(np.asarray(logits, np.float64), axis=-1)
+    return -log_p[np.arange(len(labels)), np.asarray(labels)].mean()
+
+  real_a, real_b = recipe.to_model(x), recipe.to_model(x[::-1])
+  loss, (terms, _) = recipe.phases[0].loss_fn(params, {}, batch, None, 0)
+  fake_b, fake_a = (recipe.translate(params, g, r) for g, r in (("g_ab", real_a),
+                                                                ("g_ba", real_b)))
+  np.testing.assert_allclose(terms["label_ab"], cross_entropy("c_b", fake_b, y), rtol=1e-5)
+  np.testing.assert_allclose(terms["label_ba"], cross_entropy("c_a", fake_a, y[::-1]),
+                             rtol=1e-5)
+  paper = sum(float(v) for k, v in terms.items() if not k.startswith("label")
+              and not k.startswith("cycle")) + 10 * (terms["cycle_a"] + terms["cycle_b"])
+  np.testing.assert_allclose(loss, paper + 2.0 * (terms["label_ab"] + terms["label_ba"]),
+                             rtol=1e-5)
+  loss, (terms, _) = recipe.phases[1].loss_fn(params, {}, batch, jax.random.PRNGKey(1), 0)
+  np.testing.assert_allclose(terms["c_a"], cross_entropy("c_a", real_a, y), rtol=1e-5)
+  np.testing.assert_allclose(terms["c_b"], cross_entropy("c_b", real_b, y[::-1]), rtol=1e-5)
+  np.testing.assert_allclose(loss, sum(terms.values()), rtol=1e-6)
+  assert "label_ab" not in recipe_for(pool_size=0).phases[0].loss_fn(
+      params, {}, batch, None, 0)[1][0]
+  with pytest.raises(UserError, match="label_weight > 0 need both domains labelled"):
+    recipe_for(spec(num_classes=None), spec(num_classes=None), metrics="none",
+               label_weight=1.0)
+
+
 def test_discriminators_loss_by_hand():
   """D_A: 0.5 ((0.5 - 1)^2 + 0.5^2) = 0.25; D_B: 0.5 ((3 * -0.5 - 1)^2 + 3^2) = 7.625."""
   recipe = recipe_for(pool_size=0)
@@ -253,13 +294,16 @@ def test_networks_keep_the_image_size_and_patchgan_sees_70x70():
 # ------------------------------------------------------------------ phases
 
 
-def test_each_phase_updates_only_its_groups_and_the_pools_only_in_the_d_phase():
-  recipe = recipe_for(pool_size=4)
-  x = jnp.asarray(digits_arrays("float")[0]["x"][:8])
-  batch = {"a": {"x": x}, "b": {"x": x[::-1]}}
+@pytest.mark.parametrize("label_weight", [0.0, 1.0])
+def test_each_phase_updates_only_its_groups_and_the_pools_only_in_the_d_phase(label_weight):
+  recipe = recipe_for(pool_size=4, label_weight=label_weight)
+  train_arrays = digits_arrays("float")[0]
+  x, y = jnp.asarray(train_arrays["x"][:8]), jnp.asarray(train_arrays["label"][:8])
+  batch = {"a": {"x": x, "label": y}, "b": {"x": x[::-1], "label": y[::-1]}}
   variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
+  classifiers = ("c_a", "c_b") if label_weight else ()
   assert [(p.name, p.groups) for p in recipe.phases] == [
-      ("generators", ("g_ab", "g_ba")), ("discriminators", ("d_a", "d_b"))]
+      ("generators", ("g_ab", "g_ba")), ("discriminators", ("d_a", "d_b") + classifiers)]
   for phase in recipe.phases:
     tx = {g: optax.adam(1e-2) for g in variables["params"]}
     ts = create_train_state(variables, tx, None)
