@@ -401,18 +401,22 @@ def test_sample_translates_what_it_is_given_in_the_data_encoding(tmp_path):
 # ------------------------------------------------------- through the trainer
 
 
-def test_a_run_is_seeded_and_resumes_exactly_with_its_pools(tmp_path):
+@pytest.mark.parametrize("label_weight", [0.0, 1.0])
+def test_a_run_is_seeded_and_resumes_exactly_with_its_pools(tmp_path, label_weight):
   """4 steps vs 2 + 2: the two runs' first steps agree (everything comes from
   the seed), and the resumed run ends bit-equal, the pools (full from step 2,
-  then swapping) and the decaying learning rate included."""
-  full = cyclegan_config(steps=4, **{"checkpoint.every_steps": 4})
+  then swapping), the decaying learning rate and the label classifiers
+  (label_weight > 0) included."""
+  labels = {"model.label_weight": label_weight}
+  full = cyclegan_config(steps=4, **{"checkpoint.every_steps": 4}, **labels)
   train(full, str(tmp_path / "full"), progress=False)
-  train(cyclegan_config(steps=2), str(tmp_path / "resumed"), progress=False)
+  train(cyclegan_config(steps=2, **labels), str(tmp_path / "resumed"), progress=False)
   result = train(full, str(tmp_path / "resumed"), progress=False)
   exp = Experiment(full, str(tmp_path / "full"))
   a, b = jax.device_get(exp.train_state), saved_state(exp, tmp_path / "resumed")
   pool = a.state["pool_a"]
   assert int(b.step) == 4 and int(pool["count"]) == 20
+  assert ("c_a" in b.params) == bool(label_weight)
   assert len(np.unique(pool["images"][:, 0, 0, 0])) == 20
   for part in ("params", "state", "opt_state"):
     jax.tree.map(np.testing.assert_array_equal, getattr(a, part), getattr(b, part))
