@@ -58,6 +58,14 @@ command): --config.data.image_size=28 --config.model.code_norm=True
 --config.model.structure_weight=5 --config.model.structure_scale=1
 --config.model.structure_tolerance=1 --config.model.cls_weight=1
 --config.eval.every_steps=1500.
+At 16x16 (2026-12-06, this config with --config.data.image_size=16
+--config.eval.every_steps=1500, seed 0, 3,000 steps in 36 min beside
+another training and a test run) the recipe falls short: attribute
+accuracy 0.960 +- 0.003 (ceiling 1.000), digit preservation 0.565 +- 0.007
+(ceiling 0.950; 0.233 when the background flips, 0.897 when kept), L1 to
+truth 0.047, PSNR 19.6 dB. Against the pairwise CycleGAN in the README's
+table (`experiments.compare_translation`) it keeps the digit 0.30 / 0.15
+where the CycleGAN keeps 0.86 / 0.84.
 """
 
 from experiments.configs import stargan_mnist_attributes
