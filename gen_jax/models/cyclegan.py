@@ -31,11 +31,11 @@ on their domain's real images in the discriminators phase, and a translation
 must be classified as its input's label by the target domain's classifier,
 a class-consistency term in the spirit of CyCADA's semantic loss (Hoffman et
 al. 2018, which uses source labels only). The discriminators phase
-translates the batch again with the generators just updated, and shows D a fake drawn through an
-image pool of `pool_size` past fakes (50), kept in `state` (so checkpointed):
-while the pool fills, each fake goes in and is shown; afterwards, with
-probability 1/2 a fake replaces a uniformly chosen pooled one, which is
-shown instead, else the fake itself is shown. Every random choice comes
+translates the batch again with the generators just updated, and shows D a
+fake drawn through an image pool of `pool_size` past fakes (50), kept in
+`state` (so checkpointed): while the pool fills, each fake goes in and is
+shown; afterwards, with probability 1/2 a fake replaces a uniformly chosen
+pooled one, which is shown instead, else the fake itself is shown. Every random choice comes
 from the phase's PRNG key, so resumed runs are exact.
 
 Learning rate: `train.learning_rate` (2e-4, Adam beta1 0.5 in the configs)
