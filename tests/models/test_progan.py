@@ -218,8 +218,11 @@ def test_the_celeba_config_trains_one_step_on_mock_data(tmp_path):
 
 def test_stage_flops_counts_every_stage_and_the_flat_run_costs_more():
   from benchmarks import stage_flops  # pylint: disable=import-outside-toplevel
-  rows = {p: stage_flops.stage_costs(progan_config(steps=17, **{"model.progressive": p}))
+  rows = {p: stage_flops.stage_costs(progan_config(steps=17, **{"model.progressive": p}),
+                                     time_steps=int(p))
           for p in (True, False)}
+  assert all(np.isfinite(r["seconds_per_step"]) for r in rows[True])   # each stage timed
+  assert "seconds_per_step" not in rows[False][0]
   assert [r["stage"] for r in rows[True]] == ["4px_stable", "8px_fade", "8px_stable"]
   assert [r["steps"] for r in rows[True]] == [3, 8, 6]
   assert rows[True][1]["flops_per_step"] > rows[True][0]["flops_per_step"] > 0
