@@ -34,17 +34,17 @@ because the runs are short):
 Mean +- s.d. over 3 seeds, 1,000 samples (SWD_32 x 1e3, LeNet-5 FD_32,
 classifier confidence, class coverage):
   progressive  16.4 +- 1.1, 128.1 +- 41.0, 0.897 +- 0.002, 0.906 +- 0.069
-  flat         16.3 +- 0.3, 105.8 +- 22.2, 0.903 +- 0.012, 0.918 +- 0.003
+  flat         16.1 +- 0.4, 107.1 +- 15.9, 0.904 +- 0.009, 0.907 +- 0.019
   real test    8.4, 2.9, 0.992, 1.000
-The flat row has seeds 0 and 1 only: seed 2 had not finished when the
-session ended. Training compute (`python -m benchmarks.stage_flops` with the
-same flags): 61.6 TFLOP progressive, 79.5 flat. Training time alone on the
-CPU: about 28 min progressive and 33 min flat (how it was measured: README,
+
+Training compute (`python -m benchmarks.stage_flops` with the same flags):
+61.6 TFLOP progressive, 79.5 flat. Wall-clock alone on the CPU: 27-31 min
+progressive, 31 min flat, estimated from the runs' logs (README,
 "Progressive GAN"). At this scale the paper's Table 1 finding is not
 reproduced: the two rows lie within a standard deviation of each other on
 SWD and FD, and the progressive seeds spread more (its seed 2 is the worst
-run of either kind). Progressive growing does deliver the saving: 23% less
-compute and about 15% less training time for the same images shown.
+run of either kind). Progressive growing costs 23% less compute for the same
+images shown; a wall-clock saving is not established (README).
 
 At 16x16 (3 levels, channels (64, 64, 32), 8,000 images per stage, 625 steps
 of 64, EMA 0.99; 500 samples against 500 test images):
