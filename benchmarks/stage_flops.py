@@ -20,7 +20,7 @@ from absl import app, flags, logging
 import jax
 from ml_collections import config_flags
 
-from benchmarks import roofline
+from benchmarks import roofline, train_step
 from benchmarks.flops import count_flops
 from gen_jax import data as data_lib
 from gen_jax.train import Experiment, make_train_step
@@ -32,23 +32,16 @@ def define_flags():
   """The script's flags (defined when run: importing it defines none)."""
   config_flags.DEFINE_config_file("config", None, "Experiment config file.")
   flags.DEFINE_integer("time_steps", 0, "Time this many calls of each stage's "
-                       "compiled step (0: count FLOPs only).")
+                       "compiled step (0: count FLOPs only).", lower_bound=0)
 
 
-def seconds_per_step(step, exp, stream, batches, num_calls: int) -> float:
-  """Fastest of 3 timings of `num_calls` back-to-back calls of the jitted
-  `step` on one batch, per call."""
-  jitted = jax.jit(step, in_shardings=(exp.replicated, stream.sharding, exp.replicated),
-                   out_shardings=(exp.replicated, exp.replicated))
-  compiled, _ = roofline.compile_timed(jitted, exp.train_state, batches, exp.keys["train"])
-
-  def run():
-    state = exp.train_state
-    for _ in range(num_calls):
-      state, _ = compiled(state, batches, exp.keys["train"])
-    return state
-
-  return min(roofline.steady_seconds(run, 3)) / num_calls
+def seconds_per_step(exp, stream, batches, recipe, num_calls: int) -> float:
+  """Fastest of 3 timings of `num_calls` back-to-back calls of `recipe`'s
+  compiled step on one batch, per call (the state is not donated: the next
+  stage starts from it)."""
+  _, compiled, _ = train_step.compiled_step(exp, stream, batches, recipe, donate=False)
+  run = train_step.step_runner(compiled, exp.train_state, batches, exp.keys["train"])
+  return min(roofline.steady_seconds(lambda: run(num_calls), 3)) / num_calls
 
 
 def stage_costs(config, time_steps: int = 0) -> list[dict]:
@@ -72,7 +65,8 @@ def stage_costs(config, time_steps: int = 0) -> list[dict]:
     name = schedule.stages[index].name if schedule.staged else "all"
     rows.append({"stage": name, "steps": steps, "batch": batch, "flops_per_step": flops})
     if time_steps > 0:
-      rows[-1]["seconds_per_step"] = seconds_per_step(step, exp, stream, batches, time_steps)
+      rows[-1]["seconds_per_step"] = seconds_per_step(exp, stream, batches, recipe,
+                                                     time_steps)
   return rows
 
 

@@ -58,14 +58,30 @@ def load_config(name: str, batch_size: int = 0, data_dir: str = ""):
   return config
 
 
-def compiled_step(exp: Experiment, stream, batches):
-  """(the step function, its executable, compile seconds) for `exp`."""
-  step = make_train_step(exp.recipe, exp.optimizers, exp.config.train.ema_decay)
+def compiled_step(exp: Experiment, stream, batches, recipe=None, donate: bool = True):
+  """(the step function, its executable, compile seconds) for `recipe` (by
+  default `exp.recipe`; a staged run passes its stage's). With `donate` each
+  call consumes the state it is given."""
+  step = make_train_step(recipe or exp.recipe, exp.optimizers, exp.config.train.ema_decay)
   jitted = jax.jit(step, in_shardings=(exp.replicated, stream.sharding, exp.replicated),
-                   out_shardings=(exp.replicated, exp.replicated), donate_argnums=(0,))
+                   out_shardings=(exp.replicated, exp.replicated),
+                   donate_argnums=(0,) if donate else ())
   compiled, seconds = roofline.compile_timed(jitted, exp.train_state, batches,
                                              exp.keys["train"])
   return step, compiled, seconds
+
+
+def step_runner(compiled, state, batches, key):
+  """run(n): n back-to-back calls of `compiled` on one batch from the state
+  the last call returned (the first from `state`), returning the last."""
+  held = {"ts": state}
+
+  def run(num_steps):
+    for _ in range(num_steps):
+      held["ts"], _ = compiled(held["ts"], batches, key)
+    return held["ts"]
+
+  return run
 
 
 def measure(name: str, config, steps: int, repeats: int, peak_flops: float) -> dict:
@@ -79,13 +95,7 @@ def measure(name: str, config, steps: int, repeats: int, peak_flops: float) -> d
   batches, key = next(stream), exp.keys["train"]
   step, compiled, compile_s = compiled_step(exp, stream, batches)
   cost = count_flops(step, exp.train_state, batches, key) * steps
-  state = {"ts": exp.train_state}        # donated: each call consumes the last
-
-  def run(num_steps):
-    for _ in range(num_steps):
-      state["ts"], _ = compiled(state["ts"], batches, key)
-    return state["ts"]
-
+  run = step_runner(compiled, exp.train_state, batches, key)   # donated
   first_call_s = roofline.steady_seconds(lambda: run(1), 1, warmup=0)[0]
   seconds = roofline.steady_seconds(lambda: run(steps), repeats, warmup=0)
   examples = steps * batch_size * count
