@@ -37,6 +37,7 @@ def get_config():
   c.model.stable_images = 800_000
   c.model.gp_weight = 10.0
   c.model.drift = 0.001
+  c.model.reset_optimizers = True    # the official code's reset_opt_for_new_lod
   c.model.d_steps = 1
   c.model.noise_dim = 512
   c.model.num_metric_samples = 10_000

@@ -23,6 +23,7 @@ def get_config():
   c.model.stable_images = 64 * 500
   c.model.gp_weight = 10.0
   c.model.drift = 0.001
+  c.model.reset_optimizers = False
   c.model.d_steps = 1
   c.model.noise_dim = 64
   c.model.num_metric_samples = 300

@@ -80,6 +80,7 @@ def get_config():
   c.model.stable_images = 32_000
   c.model.gp_weight = 10.0
   c.model.drift = 0.001
+  c.model.reset_optimizers = False   # True: fresh Adam states per stage
   c.model.d_steps = 1
   c.model.noise_dim = 128
   c.model.num_metric_samples = 1000

@@ -28,12 +28,14 @@ The contract, in full:
   log_prob(variables, batch, rng=None) -> [B] nats (explicit models only)
   prepare_eval / eval_metrics / sample_metrics / write_pictures / optimizers:
                             optional hooks (see each method).
-  stages, at_stage(i)       optional: Stage(name, num_steps, batch_size) spans
-                            with their own shapes (ProGAN's resolutions); the
-                            trainer compiles one step per stage and uses
-                            `at_stage(i)` (phases, sample, metrics at that
-                            stage) for its steps. The parameter tree is the
-                            same in every stage, so checkpoints restore anywhere.
+  stages, at_stage(i)       optional: Stage(name, num_steps, batch_size,
+                            reset_optimizers) spans with their own shapes
+                            (ProGAN's resolutions); the trainer compiles one
+                            step per stage and uses `at_stage(i)` (phases,
+                            sample, metrics at that stage) for its steps. The
+                            parameter tree is the same in every stage, so
+                            checkpoints restore anywhere; optimizer states
+                            carry over unless the stage resets them.
 
 The data a recipe reads is described by its `DataSpec`: the event shape and
 encoding of `x`, the raw pixel range (`max_value`), and every side feature
@@ -95,10 +97,14 @@ class Phase:
 class Stage:
   """A span of training whose shapes differ from its neighbours': the trainer
   compiles one step for it and reads its batches at `batch_size` (None: the
-  config's `train.batch_size`)."""
+  config's `train.batch_size`). With `reset_optimizers`, every group's
+  optimizer state starts afresh at the stage's first step (Adam's moments
+  and its bias-correction count), as the official ProGAN code does at each
+  new level; otherwise the states carry over from the stage before."""
   name: str
   num_steps: int
   batch_size: int | None = None
+  reset_optimizers: bool = False
 
 
 class Recipe:

@@ -9,6 +9,9 @@ stage's resolution and, during a fade, blended with their 2x-coarser version
 by the same alpha (as the paper shows them). `model.progressive=False` is
 the flat baseline: every layer at full resolution from the first step, no
 fade, for as many images as the progressive schedule shows.
+`model.reset_optimizers=True` starts every stage after the first with fresh
+Adam states, as the official code does (`reset_opt_for_new_lod`); by default
+they carry over.
 
 Losses: WGAN-GP (Gulrajani et al. 2017) with gradient penalty weight
 `model.gp_weight` (10) and the drift term `model.drift` (0.001) * E[D(x)^2];
@@ -49,8 +52,12 @@ def box_downsample(x, factor: int):
 
 
 def stage_plan(levels: int, fade_images: int, stable_images: int,
-               batch_sizes: tuple[int, ...], progressive: bool) -> tuple[Stage, ...]:
-  """The stages of a run with `levels` resolution levels (4x4 = level 0)."""
+               batch_sizes: tuple[int, ...], progressive: bool,
+               reset_optimizers: bool = False) -> tuple[Stage, ...]:
+  """The stages of a run with `levels` resolution levels (4x4 = level 0);
+  with `reset_optimizers`, every stage after the first starts with fresh
+  optimizer states (the official code resets at each change of level of
+  detail: the start of every fade and of every stable stage)."""
   steps = lambda images, level: max(1, math.ceil(images / batch_sizes[level]))
   if not progressive:
     total = stable_images * levels + fade_images * (levels - 1)
@@ -59,8 +66,9 @@ def stage_plan(levels: int, fade_images: int, stable_images: int,
   stages = [Stage("4px_stable", steps(stable_images, 0), batch_sizes[0])]
   for level in range(1, levels):
     r = resolution(level)
-    stages.append(Stage(f"{r}px_fade", steps(fade_images, level), batch_sizes[level]))
-    stages.append(Stage(f"{r}px_stable", steps(stable_images, level), batch_sizes[level]))
+    for kind, images in (("fade", fade_images), ("stable", stable_images)):
+      stages.append(Stage(f"{r}px_{kind}", steps(images, level), batch_sizes[level],
+                          reset_optimizers=reset_optimizers))
   return tuple(stages)
 
 
@@ -91,6 +99,7 @@ class ProGAN(AdversarialRecipe):
     self.gp_weight = config.get("gp_weight", 10.0)
     self.drift = config.get("drift", 0.001)
     self.progressive = bool(config.get("progressive", True))
+    self.reset_optimizers = bool(config.get("reset_optimizers", False))
     self.fade_images = config.get("fade_images", 6000)
     self.stable_images = config.get("stable_images", 6000)
     self.swd_images = config.get("swd_images", 1000)
@@ -102,7 +111,7 @@ class ProGAN(AdversarialRecipe):
   @functools.cached_property
   def stages(self):
     return stage_plan(self.levels, self.fade_images, self.stable_images,
-                      self.batch_sizes, self.progressive)
+                      self.batch_sizes, self.progressive, self.reset_optimizers)
 
   # ------------------------------------------------------------- stages
 

@@ -25,8 +25,8 @@ from gen_jax.train.checkpoint import Checkpointer
 from gen_jax.train.stages import StageSchedule
 from gen_jax.optim import make_optimizer
 from gen_jax.train.step import (NO_NONFINITE, NONFINITE_KINDS, create_train_state,
-                                ema_groups, make_eval_step, make_train_step,
-                                record_first_nonfinite)
+                                ema_groups, fresh_optimizer_states, make_eval_step,
+                                make_train_step, record_first_nonfinite)
 from gen_jax.multihost import to_host
 from gen_jax.pictures import save_samples
 from gen_jax.train.writers import MetricWriter
@@ -169,6 +169,12 @@ class Experiment:
 
   def save(self) -> None:
     self.checkpointer.save(self.step, self.train_state, self._meta())
+
+  def reset_optimizers(self) -> None:
+    """Every group's optimizer state afresh (a stage that resets them)."""
+    fresh = jax.jit(functools.partial(fresh_optimizer_states, optimizers=self.optimizers),
+                    out_shardings=self.replicated)(self.train_state.params)
+    self.train_state = self.train_state.replace(opt_state=fresh)
 
   def best_checkpointer(self) -> Checkpointer:
     return Checkpointer(self.workdir, 1, subdirectory="best_checkpoint")
@@ -378,10 +384,11 @@ class StageRunner:
   A stage's batches come from their own stream (seeded per stage, at the
   stage's batch size); a run resumed inside the stage continues that stream
   at the checkpoint's data position, so a resume mid-stage (mid-fade) is
-  exact. `train_step` runs one step; with `train.steps_per_dispatch` K > 1,
-  `train_steps` runs K steps in one call (a `lax.scan` over K rows of the
-  prefetched chunk), so that small models do not wait on the host between
-  steps. A training split held on the device (`Experiment.train_tables`)
+  exact. A stage that resets the optimizers does so when it starts, not
+  when a run resumes inside it. `train_step` runs one step; with
+  `train.steps_per_dispatch` K > 1, `train_steps` runs K steps in one call
+  (a `lax.scan` over K rows of the prefetched chunk), so that small models
+  do not wait on the host between steps. A training split held on the device (`Experiment.train_tables`)
   is prefetched as example indices and gathered inside the step. The
   recompile guard counts the traces of each.
   """
@@ -393,6 +400,8 @@ class StageRunner:
     self.steps_per_dispatch = k = config.train.steps_per_dispatch
     inside = resumed is not None and resumed > exp.schedule.start(stage)
     first = resumed if inside else exp.schedule.start(stage)   # steps done before
+    if exp.schedule.resets_optimizers(stage) and not inside:
+      exp.reset_optimizers()
     self.tables = exp.train_tables
     least = CHUNK_STEPS if self.tables is None else INDEX_CHUNK_STEPS
     self.batches = data_lib.Prefetch(data_lib.TrainStream(

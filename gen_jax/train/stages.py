@@ -48,6 +48,10 @@ class StageSchedule:
       return self.starts[index + 1]
     return self.num_steps
 
+  def resets_optimizers(self, index: int) -> bool:
+    """Whether stage `index` starts with fresh optimizer states."""
+    return bool(self.stages) and self.stages[index].reset_optimizers
+
   def batch_size(self, index: int, default: int) -> int:
     if not self.stages or self.stages[index].batch_size is None:
       return default

@@ -51,8 +51,12 @@ def create_train_state(variables, optimizers, ema_groups: tuple[str, ...] | None
   return TrainState(
       step=jnp.zeros((), jnp.int32), params=params,
       state=variables.get("state", {}),
-      opt_state={g: optimizers[g].init(p) for g, p in params.items()},
-      ema_params=ema)
+      opt_state=fresh_optimizer_states(params, optimizers), ema_params=ema)
+
+
+def fresh_optimizer_states(params, optimizers) -> dict:
+  """Every group's optimizer state as at the first step."""
+  return {g: optimizers[g].init(p) for g, p in params.items()}
 
 
 def batch_at(batches, r: int):

@@ -95,6 +95,10 @@ def test_stage_plan_progressive_and_flat():
       ("16px_fade", 10, 10), ("16px_stable", 6, 10)]
   flat = stage_plan(3, 100, 60, (20, 20, 10), progressive=False)
   assert flat == (Stage("16px_flat", (3 * 60 + 2 * 100) // 10, 10),)   # same images
+  assert not any(s.reset_optimizers for s in plan)
+  reset = stage_plan(3, 100, 60, (20, 20, 10), progressive=True, reset_optimizers=True)
+  assert [s.reset_optimizers for s in reset] == [False] + [True] * 4   # every new stage
+  assert not stage_plan(3, 100, 60, (20, 20, 10), False, True)[0].reset_optimizers
 
 
 def test_sliced_wasserstein_of_one_dimension_is_the_exact_wasserstein():

@@ -7,6 +7,7 @@ import os
 import chex
 import jax
 import jax.numpy as jnp
+import optax
 import pytest
 
 from gen_jax.errors import UserError
@@ -58,13 +59,21 @@ class _Staged(LikelihoodRecipe):
                                 (num,) + logits.shape[1:]).astype(jnp.float32)
 
 
+class _StagedReset(_Staged):
+  """`_Staged` whose second stage starts with fresh optimizer states."""
+
+  stages = (Stage("full", 3, batch_size=16),
+            Stage("pooled", 4, batch_size=32, reset_optimizers=True))
+
+
 @pytest.fixture(name="staged")
 def _register(monkeypatch):
   monkeypatch.setitem(RECIPES, "staged", f"{__name__}:_Staged")
+  monkeypatch.setitem(RECIPES, "staged_reset", f"{__name__}:_StagedReset")
 
 
-def staged_config(steps=7):
-  return tiny_config(model="staged", steps=steps, **{
+def staged_config(steps=7, model="staged"):
+  return tiny_config(model=model, steps=steps, **{
       "checkpoint.every_steps": 100, "eval.every_steps": 100,
       "sample.every_steps": 100})
 
@@ -90,6 +99,27 @@ def test_a_run_resumed_inside_a_stage_equals_an_uninterrupted_one(tmp_path, stag
   assert losses(tmp_path / "full") == losses(tmp_path / "cut")
 
 
+def adam_counts(state) -> set[int]:
+  """The update counts held in a train state's optimizer states."""
+  return {int(count) for _, count in
+          optax.tree_utils.tree_get_all_with_path(state.opt_state, "count")}
+
+
+def test_a_stage_that_resets_the_optimizers_counts_from_its_start_and_resumes_exactly(
+    tmp_path, staged):
+  train(staged_config(model="staged_reset"), str(tmp_path / "full"), progress=False)
+  train(staged_config(), str(tmp_path / "carried"), progress=False)
+  exp = Experiment(staged_config(model="staged_reset"), str(tmp_path / "full"))
+  full = jax.device_get(exp.train_state)
+  assert adam_counts(full) == {4}   # stage 1's 4 steps only
+  assert adam_counts(saved_state(exp, tmp_path / "carried")) == {7}
+  for cut in (3, 5):   # stopped at the stage boundary, and inside the stage
+    workdir = str(tmp_path / f"cut{cut}")
+    train(staged_config(steps=cut, model="staged_reset"), workdir, progress=False)
+    train(staged_config(model="staged_reset"), workdir, progress=False)
+    chex.assert_trees_all_equal(full, saved_state(exp, workdir))
+
+
 def test_schedule_boundaries():
   schedule = StageSchedule((Stage("a", 3), Stage("b", 2), Stage("c", 4)), num_steps=12)
   assert [schedule.stage_of(k) for k in range(0, 13)] == [0] * 4 + [1] * 2 + [2] * 7
@@ -97,5 +127,9 @@ def test_schedule_boundaries():
   assert schedule.data_seed(0, 123) == 123 and schedule.data_seed(1, 123) != 123
   unstaged = StageSchedule((), num_steps=5)
   assert unstaged.stage_of(5) == 0 and unstaged.end(0) == 5
+  assert [schedule.resets_optimizers(i) for i in range(3)] == [False] * 3
+  assert StageSchedule((Stage("a", 3), Stage("b", 2, reset_optimizers=True)),
+                       5).resets_optimizers(1)
+  assert not unstaged.resets_optimizers(0)
   with pytest.raises(UserError, match="stage 'z' has 0 steps"):
     StageSchedule((Stage("z", 0),), 3)
