@@ -1,23 +1,29 @@
 """Training FLOPs of a staged recipe, stage by stage (traced, not run).
 
   python -m benchmarks.stage_flops --config=experiments/configs/progan_mnist.py \
-      [--config.model.progressive=False ...] [--time_steps=20]
+      [--baseline_config=experiments/configs/progan_mnist_flat.py] \
+      [--config.model.channels=... --baseline_config.model.channels=...] \
+      [--time_steps=5 --rounds=5]
 
 Prints, per stage, its steps, batch size and FLOPs per step (counted from the
 traced step by `benchmarks.flops`, scan bodies times their length), and the
-total: the machine-independent cost that the wall-clock comparison of the
-Progressive GAN ablation stands for on a shared machine. With `--time_steps`
-N > 0 it also compiles each stage's step and times N back-to-back calls on
-one batch (the fastest of 3), and prints seconds per step and the stage's
-training time at that rate (steps x s/step, no compilation, data or
-metrics): the wall-clock of the ablation on this machine, measured with
-nothing else running.
+total: the machine-independent cost of the Progressive GAN ablation. With
+`--baseline_config` it prints the same for a second config (the flat run).
+With `--time_steps` N > 0 it also compiles every stage's step (of both
+configs) and times them in `--rounds` interleaved rounds (each round: N
+back-to-back calls of every stage's step on one batch, one stage after the
+other), and prints each stage's median seconds per step and its training time
+at that rate (steps x s/step; no compilation, data or metrics). Interleaving
+matters on a shared host: the same executable's step time drifted between
+0.73 and 1.26 s from one minute to the next on the project's 2-core CPU, so
+timings taken one config after the other do not compare.
 """
 
 import tempfile
 
 from absl import app, flags, logging
 import jax
+import numpy as np
 from ml_collections import config_flags
 
 from benchmarks import roofline, train_step
@@ -31,26 +37,21 @@ FLAGS = flags.FLAGS
 def define_flags():
   """The script's flags (defined when run: importing it defines none)."""
   config_flags.DEFINE_config_file("config", None, "Experiment config file.")
-  flags.DEFINE_integer("time_steps", 0, "Time this many calls of each stage's "
-                       "compiled step (0: count FLOPs only).", lower_bound=0)
+  config_flags.DEFINE_config_file("baseline_config", None, "A second config to "
+                                  "count (and time, interleaved) beside it.")
+  flags.DEFINE_integer("time_steps", 0, "Calls of each stage's compiled step per "
+                       "round (0: count FLOPs only).", lower_bound=0)
+  flags.DEFINE_integer("rounds", 5, "Interleaved timing rounds (the median is "
+                       "reported).", lower_bound=1)
 
 
-def seconds_per_step(exp, stream, batches, recipe, num_calls: int) -> float:
-  """Fastest of 3 timings of `num_calls` back-to-back calls of `recipe`'s
-  compiled step on one batch, per call (the state is not donated: the next
-  stage starts from it)."""
-  _, compiled, _ = train_step.compiled_step(exp, stream, batches, recipe, donate=False)
-  run = train_step.step_runner(compiled, exp.train_state, batches, exp.keys["train"])
-  return min(roofline.steady_seconds(lambda: run(num_calls), 3)) / num_calls
-
-
-def stage_costs(config, time_steps: int = 0) -> list[dict]:
-  """[{stage, steps, batch, flops_per_step}] for every stage of `config`,
-  with `seconds_per_step` when `time_steps` > 0."""
+def stage_rows(config, timed: bool) -> tuple[list[dict], list]:
+  """([{stage, steps, batch, flops_per_step}] for every stage of `config`,
+  each stage's `train_step.step_runner` when `timed`, else [])."""
   with tempfile.TemporaryDirectory() as workdir:
     exp = Experiment(config, workdir)
     exp.checkpointer.close()
-  rows = []
+  rows, runs = [], []
   schedule = exp.schedule
   for index in range(len(schedule)):
     recipe = exp.stage_recipe(index)
@@ -64,16 +65,43 @@ def stage_costs(config, time_steps: int = 0) -> list[dict]:
     steps = max(0, last - schedule.start(index))
     name = schedule.stages[index].name if schedule.staged else "all"
     rows.append({"stage": name, "steps": steps, "batch": batch, "flops_per_step": flops})
-    if time_steps > 0:
-      rows[-1]["seconds_per_step"] = seconds_per_step(exp, stream, batches, recipe,
-                                                     time_steps)
-  return rows
+    if timed:   # not donated: every later stage counts from the same state
+      _, compiled, _ = train_step.compiled_step(exp, stream, batches, recipe, donate=False)
+      runs.append(train_step.step_runner(compiled, exp.train_state, batches,
+                                         exp.keys["train"]))
+  return rows, runs
 
 
-def main(argv):
-  del argv
-  logging.set_verbosity(logging.WARNING)   # orbax logs its every step
-  rows = stage_costs(FLAGS.config, FLAGS.time_steps)
+def interleaved_seconds(runs, num_calls: int, rounds: int) -> list[float]:
+  """Each runner's median seconds per call over `rounds` rounds; a round
+  times `num_calls` calls of every runner in turn, so that a host whose
+  speed drifts slows them alike."""
+  for run in runs:
+    jax.block_until_ready(run(1))   # the first call of each, untimed
+  times = [[] for _ in runs]
+  for _ in range(rounds):
+    for run, kept in zip(runs, times):
+      kept.append(roofline.steady_seconds(lambda run=run: run(num_calls), 1,
+                                          warmup=0)[0] / num_calls)
+  return [float(np.median(kept)) for kept in times]
+
+
+def stage_costs(configs: dict, time_steps: int = 0, rounds: int = 5) -> dict:
+  """{name: stage_rows of configs[name]}, each row with `seconds_per_step`
+  (every stage of every config timed in the same rounds) when `time_steps`
+  > 0."""
+  built = {name: stage_rows(config, time_steps > 0) for name, config in configs.items()}
+  if time_steps > 0:
+    runs = [run for _, config_runs in built.values() for run in config_runs]
+    seconds = iter(interleaved_seconds(runs, time_steps, rounds))
+    for rows, _ in built.values():
+      for row in rows:
+        row["seconds_per_step"] = next(seconds)
+  return {name: rows for name, (rows, _) in built.items()}
+
+
+def print_rows(name: str, rows: list[dict]) -> None:
+  print(f"== {name}")
   for r in rows:
     timing = ""
     if "seconds_per_step" in r:
@@ -83,10 +111,20 @@ def main(argv):
           f"{r['flops_per_step'] / 1e9:10.3f} GFLOP/step{timing}")
   total = sum(r["steps"] * r["flops_per_step"] for r in rows)
   timing = ""
-  if FLAGS.time_steps > 0:
+  if all("seconds_per_step" in r for r in rows):
     minutes = sum(r["steps"] * r["seconds_per_step"] for r in rows) / 60
     timing = f" {minutes:.2f} min of training on {jax.devices()[0].device_kind}"
   print(f"{'total':>14} {total / 1e12:10.3f} TFLOP{timing}")
+
+
+def main(argv):
+  del argv
+  logging.set_verbosity(logging.WARNING)   # orbax logs its every step
+  configs = {"config": FLAGS.config}
+  if FLAGS.baseline_config is not None:
+    configs["baseline_config"] = FLAGS.baseline_config
+  for name, rows in stage_costs(configs, FLAGS.time_steps, FLAGS.rounds).items():
+    print_rows(name, rows)
 
 
 if __name__ == "__main__":
