@@ -7,10 +7,13 @@ Command (needs TFDS `celeb_a` prepared; see the README's "Data"):
 Karras et al. 2018 (ICLR), Sec. 4 and Appendix A, truncated at 128x128: G and
 D with 512 channels at 4-32 pixels, 256 at 64 and 128 at 128; 800k images
 per fade and per stable stage; minibatch 16; WGAN-GP with lambda 10 and
-drift 0.001; Adam(1e-3, betas (0, 0.99)); an EMA of G at 0.999. Images: the
-aligned CelebA faces, centre-cropped to a square and resized to 128
-(`data.image_size`); the paper used its own 1024x1024 CelebA-HQ and also
-reports CelebA at 128x128 (Table 1: SWD and MS-SSIM per configuration).
+drift 0.001; Adam(1e-3, betas (0, 0.99)), its states reset at every new
+stage as the official code does (`reset_opt_for_new_lod`; at the reduced
+MNIST scale, resets made runs worse: `progan_mnist.py`); an EMA of G at
+0.999. Images: the aligned CelebA faces, centre-cropped to a square and
+resized to 128 (`data.image_size`); the paper used its own 1024x1024
+CelebA-HQ and also reports CelebA at 128x128 (Table 1: SWD and MS-SSIM per
+configuration).
 
 Tested on mock data only (one step, `tests/models/test_progan.py`); not
 trained here (no GPU, no CelebA on the development machine). Expected: many
