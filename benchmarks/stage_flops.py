@@ -14,9 +14,9 @@ configs) and times them in `--rounds` interleaved rounds (each round: N
 back-to-back calls of every stage's step on one batch, one stage after the
 other), and prints each stage's median seconds per step and its training time
 at that rate (steps x s/step; no compilation, data or metrics). Interleaving
-matters on a shared host: the same executable's step time drifted between
-0.73 and 1.26 s from one minute to the next on the project's 2-core CPU, so
-timings taken one config after the other do not compare.
+matters on a shared host: the same executable took 0.73 s/step in one run
+of this script and 1.26 s/step in another, minutes later, on the project's
+2-core CPU, so timings taken one config after the other do not compare.
 """
 
 import tempfile
