@@ -388,9 +388,9 @@ class StageRunner:
   when a run resumes inside it. `train_step` runs one step; with
   `train.steps_per_dispatch` K > 1, `train_steps` runs K steps in one call
   (a `lax.scan` over K rows of the prefetched chunk), so that small models
-  do not wait on the host between steps. A training split held on the device (`Experiment.train_tables`)
-  is prefetched as example indices and gathered inside the step. The
-  recompile guard counts the traces of each.
+  do not wait on the host between steps. A training split held on the device
+  (`Experiment.train_tables`) is prefetched as example indices and gathered
+  inside the step. The recompile guard counts the traces of each.
   """
 
   def __init__(self, exp: Experiment, stage: int, resumed: int | None):
