@@ -44,6 +44,7 @@ import numpy as np
 from scipy import ndimage
 
 from gen_jax.data import captions as cap
+from gen_jax.data.arrays import mnist_small_arrays
 from gen_jax.data.spec import DataSpec, Feature, encode_pixels, levels_for
 from gen_jax.errors import UserError
 
@@ -222,7 +223,6 @@ def attribute_digits_splits(encoding: str, size: int | None, train_draws: int = 
                             ) -> tuple[DataSpec, dict]:
   """(spec, {split: arrays}) from mnist_small resized to `size` (default 16);
   the options are the module doc's."""
-  from gen_jax.data.sources import mnist_small_arrays  # pylint: disable=import-outside-toplevel
   if encoding == "categorical":
     raise UserError("dataset 'attribute_digits' is RGB colour; set "
                     "--config.data.encoding=float (or binary).")

@@ -18,6 +18,7 @@ import os
 import numpy as np
 
 from gen_jax.data import captions as cap
+from gen_jax.data.arrays import resize_image
 from gen_jax.data.spec import DataSpec, Feature, encode_pixels, levels_for
 from gen_jax.errors import UserError
 
@@ -54,7 +55,6 @@ def read_captions(folder: str) -> dict[str, list[str]]:
 def read_image(folder: str, name: str, size: int) -> np.ndarray:
   """[size, size, 3] uint8, centre-cropped and resized."""
   from PIL import Image  # pylint: disable=import-outside-toplevel
-  from gen_jax.data.sources import _resize  # pylint: disable=import-outside-toplevel
   path = os.path.join(folder, name)
   try:
     with Image.open(path) as im:
@@ -62,7 +62,7 @@ def read_image(folder: str, name: str, size: int) -> np.ndarray:
   except (OSError, ValueError) as e:
     raise UserError(f"{CAPTIONS_FILE} names {name!r}, which cannot be read as an image "
                     f"in {folder!r} ({type(e).__name__}).") from e
-  return _resize(pixels, size)
+  return resize_image(pixels, size)
 
 
 def caption_folder_splits(folder: str | None, encoding: str,

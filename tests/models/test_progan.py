@@ -12,7 +12,8 @@ import pytest
 import scipy.stats
 
 from gen_jax import data as data_lib
-from gen_jax.data.sources import PaddedSource, ArraySource, digits_arrays, pad_images
+from gen_jax.data.arrays import digits_arrays
+from gen_jax.data.sources import PaddedSource, ArraySource, pad_images
 from gen_jax.errors import UserError
 from gen_jax.eval import progan_metrics, swd
 from gen_jax.models.base import Stage
