@@ -29,6 +29,7 @@ from ml_collections import config_flags
 from benchmarks import roofline, train_step
 from benchmarks.flops import count_flops
 from gen_jax import data as data_lib
+from gen_jax.models.base import batches_per_step
 from gen_jax.train import Experiment, make_train_step
 
 FLAGS = flags.FLAGS
@@ -57,7 +58,7 @@ def stage_rows(config, timed: bool) -> tuple[list[dict], list]:
     recipe = exp.stage_recipe(index)
     batch = schedule.batch_size(index, config.train.batch_size)
     stream = data_lib.TrainStream(exp.train_source, batch, exp.data_seed,
-                                  exp.batch_sharding, count=recipe.batches_per_step)
+                                  exp.batch_sharding, count=batches_per_step(recipe))
     step = make_train_step(recipe, exp.optimizers, config.train.ema_decay)
     batches = next(stream)
     flops = count_flops(step, exp.train_state, batches, exp.keys["train"]).flops

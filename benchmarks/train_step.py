@@ -27,6 +27,7 @@ import jax
 from benchmarks import roofline
 from benchmarks.flops import count_flops, xla_cost
 from gen_jax import data as data_lib
+from gen_jax.models.base import batches_per_step
 from gen_jax.train import Experiment, make_train_step
 
 PAPER_CONFIGS = ("nade_binarized_mnist", "pixelcnn_binarized_mnist", "vae_binarized_mnist",
@@ -89,7 +90,7 @@ def measure(name: str, config, steps: int, repeats: int, peak_flops: float) -> d
   with tempfile.TemporaryDirectory() as workdir:
     exp = Experiment(config, workdir)
     exp.checkpointer.close()
-  batch_size, count = config.train.batch_size, exp.recipe.batches_per_step
+  batch_size, count = config.train.batch_size, batches_per_step(exp.recipe)
   stream = data_lib.TrainStream(exp.train_source, batch_size, exp.data_seed,
                                 exp.batch_sharding, count=count)
   batches, key = next(stream), exp.keys["train"]

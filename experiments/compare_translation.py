@@ -34,6 +34,7 @@ from absl import flags
 
 from experiments import common
 from gen_jax.errors import UserError
+from gen_jax.models.base import num_parameters
 
 CYCLEGAN = flags.DEFINE_string("cyclegan", None, "A trained cyclegan workdir on two "
                                "attribute_digits domains (data.sources.<a|b>.domain).")
@@ -48,8 +49,8 @@ DIRECTIONS = {"ab": ("a", "b"), "ba": ("b", "a")}
 def parameter_counts(recipe, params, generators) -> dict[str, int]:
   """{"parameters": all, "generator_parameters": the named groups'}, as the
   recipe counts them (`Recipe.num_parameters`)."""
-  return {"parameters": recipe.num_parameters(params),
-          "generator_parameters": sum(recipe.num_parameters(params[g]) for g in generators)}
+  return {"parameters": num_parameters(recipe, params),
+          "generator_parameters": sum(num_parameters(recipe, params[g]) for g in generators)}
 
 
 def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:

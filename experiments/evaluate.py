@@ -15,6 +15,8 @@ from experiments import common
 from absl import flags
 
 from gen_jax.errors import UserError
+from gen_jax.models.base import num_parameters
+from gen_jax.train.evaluation import evaluate
 from gen_jax.multihost import is_writer
 
 CHECKPOINT = flags.DEFINE_enum("checkpoint", "latest", ["latest", "best"],
@@ -34,8 +36,8 @@ def main(argv):
                     "--config.data.validation_split set, or use --checkpoint=latest.")
   split = config.data.eval_split if SPLIT.value == "eval" else config.data.validation_split
   result = {"step": exp.step, "split": split, "checkpoint": CHECKPOINT.value,
-            "num_parameters": exp.recipe.num_parameters(exp.train_state.params),
-            **exp.evaluate(split=SPLIT.value)}
+            "num_parameters": num_parameters(exp.recipe, exp.train_state.params),
+            **evaluate(exp, split=SPLIT.value)}
   if is_writer():   # every process evaluated; one writes
     with open(os.path.join(workdir, "eval.json"), "w", encoding="utf-8") as f:
       json.dump(result, f, indent=2)

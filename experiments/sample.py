@@ -20,6 +20,7 @@ from absl import flags
 
 from experiments import common
 from gen_jax.errors import UserError
+from gen_jax.train import samples as samples_lib
 
 OUTPUT = common.OUTPUT   # --output: the PNG path
 CAPTION_SAMPLES = 8
@@ -97,12 +98,12 @@ def main(argv):
   elif PATCHES_FROM.value:
     inputs = patches_inputs(PATCHES_FROM.value, exp.recipe)
   elif INPUTS.value == "eval":
-    inputs = exp.sample_inputs_from_eval(config.sample.num)
+    inputs = samples_lib.inputs_from_eval(exp, config.sample.num)
     if inputs is None:
       raise UserError(f"model {config.model.name!r} reads no side information "
                       "when sampling; drop --inputs.")
   path = OUTPUT.value or os.path.join(workdir, "samples", f"sample_step_{exp.step}.png")
-  print(exp.write_samples(path, inputs=inputs, seed=SEED.value))
+  print(samples_lib.write_samples(exp, path, inputs=inputs, seed=SEED.value))
   if PATCHES_FROM.value:
     import jax  # pylint: disable=import-outside-toplevel
     rows = os.path.splitext(path)[0] + "_rows.png"

@@ -12,6 +12,7 @@ of the classifier and with the real-data floor (test split vs train split).
 import dataclasses
 import inspect
 import os
+import sys
 import warnings
 from typing import Any
 
@@ -22,9 +23,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import scipy.special
+from tqdm import tqdm
 
 
 CACHE_ENV = "GEN_JAX_CACHE_DIR"
+FIT_CHUNK = 250   # classifier steps per compiled scan (and per progress update)
 
 
 class MLPClassifier(nn.Module):
@@ -106,10 +109,11 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
                      learning_rate: float = 1e-3,
                      named_module: tuple[str, nn.Module] | None = None) -> Classifier:
   """Trains the size-appropriate classifier (or `named_module`, a (name,
-  module) pair) with Adam; one lax.scan, seeded. The parameters are
-  memoized on disk (`cache_dir`) by a hash of the images, labels, settings,
-  module and this code, so a resumed run or a comparison reuses them; an
-  unreadable cache entry is retrained.
+  module) pair) with Adam, seeded. The parameters are memoized on disk
+  (`cache_dir`) by a hash of the images, labels, settings, module and this
+  code, so a resumed run or a comparison reuses them; an unreadable cache
+  entry is retrained. A classifier that is not cached says so on stderr
+  and shows a progress bar on a terminal while it trains.
 
   Args:
     images: [N, H, W, C] float in [0, 1].
@@ -118,9 +122,16 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
   name, module = named_module or classifier_for(images.shape[1:], num_classes)
   location = cache_dir()
   fit = joblib.Memory(location and os.path.join(location, "classifiers"),
-                      verbose=0).cache(fit_params, ignore=["module"])
-  params = fit(np.asarray(images, np.float32), np.asarray(labels, np.int32), seed, steps,
-               batch_size, learning_rate, module, module_identity(module))
+                      verbose=0).cache(fit_params, ignore=["module", "progress"])
+  args = (np.asarray(images, np.float32), np.asarray(labels, np.int32), seed, steps,
+          batch_size, learning_rate, module, module_identity(module))
+  cached = location is not None and fit.check_call_in_cache(*args)
+  progress = not cached and jax.process_index() == 0
+  if progress:
+    where = f"; cached in {location}" if location else ""
+    print(f"training metric classifier {name} on {len(images)} images, {num_classes} "
+          f"classes, {steps} steps{where}", file=sys.stderr, flush=True)
+  params = fit(*args, progress=progress)
   return Classifier(name, module, jax.tree.map(jnp.asarray, params))
 
 
@@ -132,9 +143,10 @@ def module_identity(module: nn.Module) -> str:
 
 def fit_params(images: np.ndarray, labels: np.ndarray, seed: int, steps: int,
                batch_size: int, learning_rate: float, module: nn.Module,
-               identity: str) -> Any:
+               identity: str, progress: bool = False) -> Any:
   """The trained parameters (numpy) of `module` on images [N, H, W, C] in
-  [0, 1] and labels [N]; `identity` only keys the cache."""
+  [0, 1] and labels [N]; `identity` only keys the cache. The steps run as
+  scans of `FIT_CHUNK` steps (a bar over them when `progress`)."""
   del identity
   x = jnp.asarray(images, jnp.float32)
   y = jnp.asarray(labels, jnp.int32)
@@ -154,9 +166,15 @@ def fit_params(images: np.ndarray, labels: np.ndarray, seed: int, steps: int,
     updates, opt_state = tx.update(grads, opt_state, params)
     return (optax.apply_updates(params, updates), opt_state), loss
 
-  run = jax.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))
-  (params, _), _ = run(params)
-  return jax.device_get(params)
+  run = jax.jit(lambda carry, indices: jax.lax.scan(step, carry, indices)[0])
+  carry = (params, tx.init(params))
+  with tqdm(total=steps, desc="metric classifier", leave=False, dynamic_ncols=True,
+            disable=None if progress else True) as bar:
+    for start in range(0, steps, FIT_CHUNK):
+      end = min(steps, start + FIT_CHUNK)
+      carry = run(carry, jnp.arange(start, end))
+      bar.update(end - start)
+  return jax.device_get(carry[0])
 
 
 def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,17 +11,19 @@
 Metric names carry the classifier's name (e.g. `mlp256-128_frechet`).
 """
 
+import dataclasses
+import functools
 from typing import Callable
 
 import jax
 import numpy as np
 
+from gen_jax.errors import UserError
 from gen_jax.eval import classifier as clf
 from gen_jax.eval import modes
-
-
-def _all(source) -> dict:
-  return source.get(np.arange(len(source)))
+from gen_jax.eval.evaluator import (SAMPLE_KEY, Evaluator, cycled_labels, sample_in_chunks,
+                                    whole as _all)
+from gen_jax.options import option
 
 
 def as_unit_images(x: np.ndarray, spec) -> np.ndarray:
@@ -149,3 +151,61 @@ def sample_metrics(spec, sampler: Callable[[jax.Array, int], np.ndarray],
   fake = clf.quality_metrics(classifier, samples, cache["reference"])
   return {f"{name}_frechet": fake["frechet"], f"{name}_score": fake["score"],
           **cache[floor_key]}
+
+
+# ------------------------------------------------------------- evaluators
+
+
+@dataclasses.dataclass(frozen=True)
+class SampleOptions:
+  num_examples: int = option(2500, minimum=1)      # samples drawn per evaluation
+  classifier_steps: int = option(2000, minimum=1)  # the metric classifier's training
+
+
+def sampler_of(recipe, variables):
+  """sampler(rng, n) -> n samples (numpy); a conditional recipe's sample i
+  has label i % K."""
+  inputs = None
+  if "label" in recipe.sample_inputs:
+    inputs = cycled_labels(recipe.spec.feature("label").num_classes)
+  return functools.partial(sample_in_chunks, recipe, variables, inputs=inputs)
+
+
+def needs_classifier(spec) -> bool:
+  return spec.mode_centres is None and spec.is_image and bool(spec.num_classes)
+
+
+class SampleQuality(Evaluator):
+  """What the data allows: PacGAN's mode metrics on a known mixture, modes
+  of stacked digits, else the classifier's Frechet distance and score, each
+  beside its real-data floor (see the module doc)."""
+  Options = SampleOptions
+
+  def prepare(self, train):
+    if needs_classifier(self.spec):
+      get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
+
+  def __call__(self, recipe, variables, key, data):
+    self.prepare(data.train)
+    return sample_metrics(self.spec, sampler_of(recipe, variables),
+                          jax.random.fold_in(key, SAMPLE_KEY), self.options.num_examples,
+                          data.train, data.split, self.cache,
+                          self.options.classifier_steps)
+
+
+class Conditioning(Evaluator):
+  """A class-conditional sampler's conditioning accuracy and class-wise
+  Frechet distance (`conditional_metrics`)."""
+  Options = SampleOptions
+
+  def prepare(self, train):
+    get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
+
+  def __call__(self, recipe, variables, key, data):
+    if "label" not in recipe.sample_inputs:
+      raise UserError("evaluator 'conditioning' needs a class-conditional model "
+                      "(--config.model.conditional=True); remove --config.evals.conditioning.")
+    rng = jax.random.fold_in(jax.random.fold_in(key, SAMPLE_KEY), 1)
+    return conditional_metrics(self.spec, sampler_of(recipe, variables), rng,
+                               self.options.num_examples, data.train, data.split,
+                               self.cache, self.options.classifier_steps)

@@ -1,68 +1,67 @@
 """The model recipe: the contract between a model family and the one trainer.
 
 A recipe owns its Flax modules and says how to train them as a sequence of
-*phases*. Each phase is a loss and the parameter groups it updates; the
-trainer runs every phase once per step (`repeat` times in a row, each
-repetition on a fresh batch), each group with its own optimizer state.
+*phases*: each phase is a loss and the parameter groups it updates. The
+trainer runs every phase once per step (`repeat` times in a row, each on a
+fresh batch), each group with its own optimizer state. How a model is
+*measured* is not the recipe's business: evaluators (`gen_jax.eval`, named in
+`config.evals`) ask it for one of the small protocols below.
 
-The contract, in full:
+`Recipe`, in full (10 members):
 
-  Recipe(config, spec)      config: the `model.` ConfigDict (every key must be
-                            read, see `gen_jax.models.make_recipe`); spec: a
-                            `DataSpec`, or {source: DataSpec} when the config
-                            names several sources (`data.sources`).
-  init(rng, example_batch)  -> {"params": {group: pytree}, "state": pytree}
-  phases                    Phase(name, loss_fn, groups, repeat)
-  loss_fn(params, state, batch, rng, step) -> (loss, (metrics, new_state))
-                            params: every group (only `groups` get gradients);
-                            batch: {"x": [B, *event], side information...} or
-                            {source: {...}}; step: int32 scalar, the steps
-                            completed before this one (schedules, fade-in).
-  ema_groups                the groups whose EMA is kept (None: all; GANs:
-                            the generator's); `refresh_state` recomputes
-                            batch-norm statistics for the EMA weights.
-  sample(variables, rng, num, inputs=None) -> [num, *event] (pure, jittable);
-                            inputs: side information per sample, e.g.
-                            {"label": [num] int32}; `sample_inputs` names the
-                            keys a conditional sampler reads.
-  log_prob(variables, batch, rng=None) -> [B] nats (explicit models only)
-  prepare_eval / eval_metrics / sample_metrics / write_pictures / optimizers:
-                            optional hooks (see each method).
-  stages, at_stage(i)       optional: Stage(name, num_steps, batch_size,
-                            reset_optimizers) spans with their own shapes
-                            (ProGAN's resolutions); the trainer compiles one
-                            step per stage and uses `at_stage(i)` (phases,
-                            sample, metrics at that stage) for its steps. The
-                            parameter tree is the same in every stage, so
-                            checkpoints restore anywhere; optimizer states
-                            carry over unless the stage resets them.
+  phases                     Phase(name, loss_fn, groups, repeat)
+  ema_groups                 the groups whose EMA is kept (None: all)
+  stages, at_stage(i)        Stage spans with shapes of their own (ProGAN's
+                             resolutions), each compiled once; `at_stage(i)`
+                             trains, samples and evaluates during stage i
+  sample_inputs              the batch keys `sample` reads per sample
+  init(rng, example_batch)   -> {"params": {group: pytree}, "state": pytree}
+  optimizers(train_config)   -> {group: optax transform} (None: the default)
+  refresh_state(variables, rng)   the state for EMA weights (batch-norm stats)
+  sample(variables, rng, num, inputs=None) -> [num, *event] in the data
+                             encoding (pure, jittable); a model that maps
+                             inputs to outputs (translation, completion)
+                             returns one output per input row, [N, *event]
+  eval_metrics(variables, batch, rng) -> {name: [B]}, averaged over a split
 
-The data a recipe reads is described by its `DataSpec`: the event shape and
-encoding of `x`, the raw pixel range (`max_value`), and every side feature
-(`spec.features`: name, shape, dtype, number of classes). Recipes read what
-they need from the spec and never branch on a dataset's name.
+  loss_fn(params, state, batch, rng, step) -> (loss, (metrics, new_state));
+  batch: {"x": [B, *event], side information...} or {source: {...}}; step:
+  the steps completed before this one (schedules, fade-in).
 
-Every family on this contract, and how the coming ones map onto it:
+Protocols an evaluator or launcher may ask for (a recipe implements the
+methods; `require(recipe, Protocol, who)` checks with one clear message):
 
-| family | phases (in order within a step) | groups | sources / batch | sample inputs |
-| --- | --- | --- | --- | --- |
-| likelihood (independent, joint table, Markov, FVSBN, NADE, EoNADE, RNADE, PixelCNN, Gated PixelCNN, PixelRNN) | `nll` | model | one; `x` | conditional Gated PixelCNN: `label` |
-| VAE | `neg_elbo` | encoder, decoder | one; `x` | - |
-| AAE | `reconstruction`; `latent_discriminator`; `encoder_as_generator` | encoder, decoder, discriminator | one; `x` | - |
-| GAN, DCGAN | `discriminator` (repeat=d_steps, fresh batches); `generator` | generator, discriminator (EMA: generator) | one; `x` | - |
-| class-conditional GAN, DCGAN (`conditional=True`) | as GAN; fakes take the real batch's labels | generator (label embedding beside z), discriminator (projection or one-hot maps) | one; `x`, `label` | `label` |
-| InfoGAN | `discriminator`; `generator` (+ Q head) | generator, q_head, discriminator | one; `x` | - |
-| RBM | `cd` (surrogate loss with the CD-k / PCD gradient; k may grow with `step`) | model; persistent chains and the base rate in `state`; AIS log Z from `prepare_eval` | one; `x` | - |
-| class-conditional density models (NADE, PixelCNN, Gated PixelCNN, VAE with `conditional=True`) | `nll` / `neg_elbo` | as their family | one; `x`, `label` | `label` |
-| CycleGAN | `generators` (G, F); `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | `a`, `b` (two `data.sources`) | `a` or `b` images to translate |
-| StarGAN | `discriminator` (repeat=n_critic, fresh batches, WGAN-GP + attribute classification); `generator` | generator, discriminator (EMA: generator) | one; `x` and the class features named by `model.attributes` (2 classes: binary; more: an exclusive group) | `x`, `target` ([N, G] class indices or an [N, A] code) |
-| text-to-image GAN (GAN-CLS / GAN-INT) | `discriminator` (matching-aware; updates the text encoder too, end to end); `generator` (+ interpolated captions) | generator, discriminator, text_encoder (EMA: generator, text_encoder); the last batch's captions in `state` | one; `x`, `captions` [C, L] word ids (the feature carries the vocabulary) | `caption` [L] or `captions` |
-| Puzzle-GAN | `discriminator` (real vs generated and swapped-part composites); `generator` (part encoder, image + mask heads; spatial and appearance weights may fall with `step`) | generator, discriminator (EMA: generator) | one; `x` (key patches and their true mask computed from it) | `x`: the images to complete from their patches |
-| Progressive GAN | `critic`; `generator`; fade-in alpha from `step`; one `Stage` per resolution and fade | generator, discriminator (the critic; EMA: generator) | one, box-filtered to the stage's resolution | - |
+  Density          log_prob(variables, batch, rng=None) -> [B] nats
+  Translator       translate(variables, images, target) -> [N, *event];
+                   target: [N, G] class indices of `translation_groups`
+  Completer        complete(variables, images, rng) -> {"image", "mask", ...}
+  CodeClassifier   classify(variables, x) -> [B] category; `num_categories`
+  PartitionFunction  log_partition(variables, rng) -> (log Z, s.e.);
+                   unnormalized_log_prob(variables, batch) -> [B]
+  PictureWriter    write_pictures(variables, rng, batch, directory, step)
+  ParameterCounter num_parameters(params) -> int (masked weights)
+
+| family | phases | groups | protocols |
+| --- | --- | --- | --- |
+| likelihood (tabular, FVSBN, NADE family, PixelCNN, PixelRNN) | `nll` | model | Density |
+| VAE, conditional VAE | `neg_elbo` | encoder, decoder | Density, PictureWriter |
+| AAE | `reconstruction`; `latent_discriminator`; `encoder_as_generator` | encoder, decoder, discriminator | PictureWriter |
+| GAN, DCGAN, class-conditional | `discriminator` (x d_steps); `generator` | generator, discriminator | - |
+| InfoGAN | `discriminator`; `generator` (+ Q head) | generator, q_head, discriminator | CodeClassifier, PictureWriter |
+| RBM | `cd` (CD-k / PCD surrogate; chains in `state`) | model | Density, PartitionFunction, PictureWriter |
+| CycleGAN | `generators`; `discriminators` (image pools in `state`) | g_ab, g_ba, d_a, d_b | Translator, PictureWriter |
+| StarGAN | `discriminator` (x n_critic, WGAN-GP); `generator` | generator, discriminator | Translator, PictureWriter |
+| text-to-image GAN | `discriminator` (matching-aware, + text encoder); `generator` | generator, discriminator, text_encoder | PictureWriter |
+| Puzzle-GAN | `discriminator`; `generator` (image + mask) | generator, discriminator | Completer, PictureWriter |
+| Progressive GAN | `critic`; `generator`, one `Stage` per resolution and fade | generator, discriminator | PictureWriter |
+
+Recipes read their `model.` options into one typed dataclass
+(`gen_jax.options.read_options`) and read the data's shape, encoding and side
+features from the `DataSpec`, never from a dataset's name.
 """
 
 import dataclasses
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import jax
 import jax.numpy as jnp
@@ -110,15 +109,12 @@ class Stage:
 class Recipe:
   """Base class of all model recipes (the contract is in the module doc).
 
-  Subclasses set `phases` and implement `init` and `sample`; explicit models
-  also implement `log_prob`. `eval_metrics` returns per-example values that
-  the trainer averages over the evaluation split.
+  Subclasses set `phases` and implement `init` and `sample`.
   """
   phases: Sequence[Phase] = ()
-  explicit: bool = False
   ema_groups: tuple[str, ...] | None = None   # None: every group
-  sample_inputs: tuple[str, ...] = ()         # batch keys `sample` reads
   stages: tuple[Stage, ...] = ()              # empty: one stage, the whole run
+  sample_inputs: tuple[str, ...] = ()         # batch keys `sample` reads
 
   def __init__(self, config, spec: DataSpec | Mapping[str, DataSpec]):
     self.config = config
@@ -132,36 +128,13 @@ class Recipe:
     del index
     return self
 
-  @property
-  def batches_per_step(self) -> int:
-    """Batches one step consumes: the most repetitions of any phase."""
-    return max((p.repeat for p in self.phases), default=1)
-
   def init(self, rng: jax.Array, example_batch: Batch) -> Variables:
     raise NotImplementedError
 
-  def sample(self, variables: Variables, rng: jax.Array, num: int,
-             inputs: Batch | None = None) -> jax.Array:
-    """[num, *event_shape] samples in the data encoding; pure and jittable.
-
-    `inputs` carries side information per sample (keys in `sample_inputs`,
-    each with leading axis `num`); None lets the recipe choose (e.g. labels
-    cycling through the classes).
-    """
-    raise NotImplementedError
-
-  def log_prob(self, variables: Variables, batch: Batch,
-               rng: jax.Array | None = None) -> jax.Array:
-    """[B] log p(x) in nats (explicit models only)."""
-    raise NotImplementedError(f"{type(self).__name__} has no tractable log_prob")
-
-  def output_spec(self, name: str | None = None) -> DataSpec:
-    """The spec of what `sample` returns; `name` picks one output when it
-    returns {name: samples}. Default: the data's spec (a source's spec for
-    a named output, else the first source's)."""
-    if not isinstance(self.spec, Mapping):
-      return self.spec
-    return self.spec.get(name) or next(iter(self.spec.values()))
+  def optimizers(self, train_config) -> dict[str, Any] | None:
+    """Per-group optax transforms, or None for the trainer's default."""
+    del train_config
+    return None
 
   def refresh_state(self, variables: Variables, rng: jax.Array) -> Any:
     """The model state that goes with `variables["params"]` (pure, jittable).
@@ -173,12 +146,15 @@ class Recipe:
     del rng
     return variables["state"]
 
-  def prepare_eval(self, variables: Variables, rng: jax.Array) -> Variables:
-    """Once per evaluation, before the batches (pure, jittable): what every
-    batch's `eval_metrics` shares, e.g. an RBM's AIS estimate of log Z put
-    in the state. Default: `variables` unchanged."""
-    del rng
-    return variables
+  def sample(self, variables: Variables, rng: jax.Array, num: int,
+             inputs: Batch | None = None) -> jax.Array:
+    """[num, *event_shape] samples in the data encoding; pure and jittable.
+
+    `inputs` carries side information per sample (keys in `sample_inputs`,
+    each with leading axis `num`); None lets the recipe choose (e.g. labels
+    cycling through the classes).
+    """
+    raise NotImplementedError
 
   def eval_metrics(self, variables: Variables, batch: Batch,
                    rng: jax.Array) -> dict[str, jax.Array]:
@@ -186,40 +162,109 @@ class Recipe:
 
     With several sources, a metric named "<source>/..." is averaged over that
     source's examples, any other over the rows where every source has one.
+    Default: a `Density`'s negative log-likelihood (and bits per dimension).
     """
-    if not self.explicit:
+    if not isinstance(self, Density):
       return {}
-    nll = -self.log_prob(variables, batch, rng)
-    return likelihood_metrics(nll, self.spec)
+    return likelihood_metrics(-self.log_prob(variables, batch, rng), self.spec)
 
-  def sample_metrics(self, variables: Variables, rng: jax.Array, train_source,
-                     eval_source) -> dict[str, float]:
-    """Set-level metrics of samples (mode coverage, Frechet distance, ...).
 
-    Called by `Experiment.evaluate` on every process (host side, not jitted)
-    with the train and eval data sources (`get(indices)` -> numpy batch);
-    merged into its result. Default: none.
-    """
-    del variables, rng, train_source, eval_source
-    return {}
+def batches_per_step(recipe: Recipe) -> int:
+  """Batches one step consumes: the most repetitions of any phase."""
+  return max((p.repeat for p in recipe.phases), default=1)
+
+
+# ------------------------------------------------------------- protocols
+
+
+@runtime_checkable
+class Density(Protocol):
+  """An explicit model: exact (or importance-sampled) log-likelihoods."""
+
+  def log_prob(self, variables: Variables, batch: Batch,
+               rng: jax.Array | None = None) -> jax.Array:
+    """[B] log p(x) (log p(x | y) given batch["label"]) in nats."""
+
+
+@runtime_checkable
+class Translator(Protocol):
+  """An image-to-image model (CycleGAN, StarGAN).
+
+  `translation_groups`: ((name, number of classes), ...), one per column of
+  `target`; CycleGAN's one group is ("domain", 2): 0 asks for domain a, 1
+  for domain b.
+  """
+  translation_groups: tuple[tuple[str, int], ...]
+
+  def translate(self, variables: Variables, images: jax.Array,
+                target: jax.Array) -> jax.Array:
+    """images [N, H, W, C] (data encoding), target [N, G] int32 -> [N, H, W, C]."""
+
+
+@runtime_checkable
+class Completer(Protocol):
+  """A model that completes images from parts of them (Puzzle-GAN)."""
+
+  def complete(self, variables: Variables, images: jax.Array, rng: jax.Array) -> dict:
+    """{"image", "mask", "true_mask", "patches", "corners"} for images [B, H, W, C]."""
+
+
+@runtime_checkable
+class CodeClassifier(Protocol):
+  """A model that infers a categorical code from data (InfoGAN's Q head)."""
+  num_categories: int
+
+  def classify(self, variables: Variables, x: jax.Array) -> jax.Array:
+    """[B] most likely category of real data x [B, *event]."""
+
+
+@runtime_checkable
+class PartitionFunction(Protocol):
+  """An energy model whose normalizer is estimated apart (the RBM)."""
+
+  def log_partition(self, variables: Variables, rng: jax.Array
+                    ) -> tuple[jax.Array, jax.Array]:
+    """(log Z, its standard error); pure and jittable."""
+
+  def unnormalized_log_prob(self, variables: Variables, batch: Batch) -> jax.Array:
+    """[B] log p(x) + log Z."""
+
+
+@runtime_checkable
+class PictureWriter(Protocol):
+  """A model with pictures beside the sample grid (reconstructions, ...)."""
 
   def write_pictures(self, variables: Variables, rng: jax.Array, batch: Batch,
                      directory: str, step: int) -> None:
-    """Extra pictures beside the sample grid (reconstructions, traversals...).
+    """PNGs under `directory` with `step` in their names, written through
+    `gen_jax.pictures` (process 0 writes); `batch`: eval examples, numpy."""
 
-    Called on every process whenever samples are written, with one evaluation
-    batch (numpy arrays); write PNGs under `directory` with `step` in their
-    names through the `gen_jax.pictures` writers, which write on process 0
-    only (wrap any other writer in `gen_jax.multihost.writer_only`).
-    """
+
+@runtime_checkable
+class ParameterCounter(Protocol):
+  """A model whose free parameters are fewer than its weights (masks)."""
 
   def num_parameters(self, params: Params) -> int:
-    """Free parameters; recipes with masked weights count only the live ones."""
-    return sum(int(np.prod(p.shape)) for p in jax.tree.leaves(params))
+    """The number of free parameters."""
 
-  def optimizers(self, train_config) -> dict[str, Any] | None:
-    """Per-group optax transforms, or None for the trainer's default."""
-    return None
+
+def require(recipe: Recipe, protocol: type, who: str):
+  """`recipe` if it implements `protocol`, else one clear message naming
+  `who` (the evaluator or launcher that needs it)."""
+  if isinstance(recipe, protocol):
+    return recipe
+  needs = ", ".join([n for n in vars(protocol) if not n.startswith("_")]
+                    + list(getattr(protocol, "__annotations__", {})))
+  raise UserError(f"{who} needs a model with {protocol.__name__} ({needs}); "
+                  f"model {recipe.config.get('name')!r} has none. Remove it from "
+                  "--config.evals or use a model that has it.")
+
+
+def num_parameters(recipe: Recipe, params: Params) -> int:
+  """Free parameters: a `ParameterCounter`'s count, else every weight."""
+  if isinstance(recipe, ParameterCounter):
+    return recipe.num_parameters(params)
+  return sum(int(np.prod(p.shape)) for p in jax.tree.leaves(params))
 
 
 def likelihood_metrics(nll_nats: jax.Array, spec: DataSpec) -> dict[str, jax.Array]:
@@ -238,7 +283,6 @@ class LikelihoodRecipe(Recipe):
   with that probability, the background model of the likelihood-ratio
   anomaly score (Ren et al. 2019); evaluation always sees clean inputs.
   """
-  explicit = True
 
   def __init__(self, config, spec: DataSpec):
     super().__init__(config, spec)
@@ -256,6 +300,11 @@ class LikelihoodRecipe(Recipe):
     return {**batch, "x": perturb(batch["x"], self.spec, self.perturb_rate, k_perturb)}, rng
 
   def init_params(self, rng: jax.Array) -> Any:
+    raise NotImplementedError
+
+  def log_prob(self, variables: Variables, batch: Batch,
+               rng: jax.Array | None = None) -> jax.Array:
+    """[B] log p(x) in nats (the `Density` protocol)."""
     raise NotImplementedError
 
   def init(self, rng, example_batch):

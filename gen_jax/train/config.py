@@ -64,6 +64,11 @@ def base_config() -> ml_collections.ConfigDict:
   c.sample = ml_collections.ConfigDict()
   c.sample.num = 64
   c.sample.every_steps = 500
+
+  # Evaluators run at every evaluation: {name: its settings}, e.g.
+  # c.evals.sample_quality = ConfigDict(dict(num_examples=2500)); see
+  # gen_jax.eval.EVALUATORS. --config.evals= runs none.
+  c.evals = ml_collections.ConfigDict()
   return c
 
 
@@ -117,6 +122,7 @@ FREELY_CHANGED = ("train.num_steps", "train.log_every_steps", "train.steps_per_d
                   "checkpoint.every_steps", "sample.every_steps",
                   "eval.num_examples", "eval.batch_size", "sample.num",
                   "checkpoint.max_to_keep", "nondeterministic_ops", "data.on_device_mb")
+FREELY_CHANGED_SECTIONS = ("evals",)   # what is measured, never the state
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
@@ -161,7 +167,7 @@ def config_changes(saved: dict, current: dict) -> list[tuple[str, object, object
   missing = object()
   changes = []
   for key in sorted(set(old) | set(new)):
-    if key in FREELY_CHANGED:
+    if key in FREELY_CHANGED or key.split(".")[0] in FREELY_CHANGED_SECTIONS:
       continue
     before, after = old.get(key, missing), new.get(key, missing)
     if before is missing and after == defaults.get(key, missing):

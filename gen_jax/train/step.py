@@ -153,15 +153,16 @@ def metric_weight(name: str, batch) -> jax.Array:
   return batch["weight"]
 
 
-def make_eval_step(recipe: Recipe):
-  """Returns eval(variables, batch, rng) -> {name: (sum, sum of squares, weight)}.
+def make_eval_step(metrics_fn):
+  """eval(variables, batch, rng) -> {name: (sum, sum of squares, weight)} of
+  metrics_fn(variables, batch, rng) -> {name: [B]} (`Recipe.eval_metrics`).
 
   The host adds these over a split for exact means and standard errors.
   """
 
   def eval_step(variables, batch, rng):
     out = {}
-    for name, values in recipe.eval_metrics(variables, batch, rng).items():
+    for name, values in metrics_fn(variables, batch, rng).items():
       w = metric_weight(name, batch)
       out[name] = (jnp.sum(values * w), jnp.sum(values * values * w), jnp.sum(w))
     return out

@@ -11,7 +11,7 @@ import tensorflow_datasets as tfds
 from gen_jax import data as data_lib
 from gen_jax.models import make_recipe
 from gen_jax.train import config as config_lib
-from gen_jax.train.loop import check_model_keys
+from gen_jax.train.experiment import check_model_keys
 from tests.helpers import write_caption_folder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

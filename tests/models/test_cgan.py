@@ -15,6 +15,7 @@ from gen_jax.models import make_recipe
 from gen_jax.nn.dcgan import (ConcatDiscriminator, LabelledGenerator, MLPDiscriminator,
                               ProjectionDiscriminator, GeneratorMLP)
 from gen_jax.train import Experiment, train
+from gen_jax.train.samples import draw, write_samples
 from tests.helpers import saved_state, tiny_config, with_overrides
 
 X = jax.random.normal(jax.random.PRNGKey(0), (5, 4, 4, 1))
@@ -70,7 +71,7 @@ def ring_config(steps, **overrides):
 def nearest_mode_agreement(exp, num=800):
   """How often a sample drawn for label k lies nearest mode k."""
   labels = np.arange(num) % 8
-  samples = exp.sample(num, inputs={"label": labels.astype(np.int32)})
+  samples = draw(exp, num, inputs={"label": labels.astype(np.int32)})
   centres = np.asarray(exp.spec.mode_centres)
   nearest = np.argmin(((samples[:, None, :] - centres[None]) ** 2).sum(-1), -1)
   return float((nearest == labels).mean())

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gen_jax.errors import UserError
+from gen_jax.models.base import num_parameters
 from gen_jax.sampling.cached_pixelcnn import cached_pixelcnn_sample
 from tests.helpers import read_metrics
 from tests.models.pixel_helpers import (build, input_jacobian, mock_cifar_config,
@@ -74,7 +75,7 @@ def test_one_step_on_mock_cifar_and_log_prob_equals_sampler_conditionals(tmp_pat
   result, exp = train_on_mock_cifar(config, str(tmp_path))
   assert np.isfinite(result["bits_per_dim"]) and result["bits_per_dim"] > 0
   events = read_metrics(tmp_path)
-  assert events[0]["num_parameters"] == exp.recipe.num_parameters(exp.train_state.params)
+  assert events[0]["num_parameters"] == num_parameters(exp.recipe, exp.train_state.params)
   assert (tmp_path / "samples" / "step_2.png").exists()
   recipe, variables = exp.recipe, exp.variables()
   assert recipe.spec.event_shape == (4, 4, 3) and recipe.num_levels == 256

@@ -23,6 +23,7 @@ from gen_jax.models.puzzlegan import (appearance_loss, check_patch_layout, compo
 from gen_jax.nn.puzzle import PartEncoder, PuzzleGenerator
 from gen_jax.pictures import read_picture
 from gen_jax.train import Experiment, train
+from gen_jax.train.samples import draw, write_samples
 from tests.helpers import read_metrics, saved_state, with_overrides
 
 TINY = {"model.features": 4, "model.d_features": 4, "model.embed_dim": 8,
@@ -323,10 +324,10 @@ def test_sample_patches_from_completes_the_users_picture(runs, tmp_path):
   Image.fromarray((np.eye(8) * 255).astype(np.uint8)).save(picture)
   inputs = sample.patches_inputs(str(picture), exp.recipe)
   np.testing.assert_allclose(inputs["x"][0, ..., 0], np.eye(8))
-  completed = exp.sample(1, inputs=inputs)
+  completed = draw(exp, 1, inputs=inputs)
   assert completed.shape == (1, 8, 8, 1) and 0 <= completed.min() <= completed.max() <= 1
-  assert exp.sample(1, inputs=inputs).tobytes() == completed.tobytes()
-  exp.write_samples(str(tmp_path / "done.png"), inputs=inputs)
+  assert draw(exp, 1, inputs=inputs).tobytes() == completed.tobytes()
+  write_samples(exp, str(tmp_path / "done.png"), inputs=inputs)
   exp.recipe.save_rows(exp.variables(), jax.random.PRNGKey(0), inputs["x"],
                        str(tmp_path / "done_rows.png"))
   assert Image.open(tmp_path / "done.png").size[0] > 0

@@ -20,6 +20,7 @@ from gen_jax.models import make_recipe
 from gen_jax.models import text2image as t2i
 from gen_jax.nn.text2image import BagOfWords, TextEncoder
 from gen_jax.train import Experiment, train
+from gen_jax.train.samples import draw, write_samples
 from tests.helpers import saved_state, tiny_config, with_overrides
 
 
@@ -320,9 +321,9 @@ def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
   assert any("spectral" in p.lower() for p in paths), paths
   for name in ("caption_z", "same_z", "interpolation"):
     assert os.path.exists(tmp_path / "full" / "samples" / f"{name}_step_4.png"), name
-  path = exp.write_samples(str(tmp_path / "drawn.png"),
+  path = write_samples(exp, str(tmp_path / "drawn.png"),
                            inputs=parse_captions(["a thin green two"], exp.recipe))
   assert os.path.exists(path)
-  again = exp.sample(8, inputs=parse_captions(["a thin green two"], exp.recipe))
-  np.testing.assert_array_equal(again, exp.sample(
+  again = draw(exp, 8, inputs=parse_captions(["a thin green two"], exp.recipe))
+  np.testing.assert_array_equal(again, draw(exp,
       8, inputs=parse_captions(["a thin green two"], exp.recipe)))

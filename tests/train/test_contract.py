@@ -16,6 +16,8 @@ from gen_jax.errors import UserError
 from gen_jax.models import RECIPES, Phase, Recipe, make_recipe
 from gen_jax.train import Experiment, make_mesh, train
 from gen_jax.train import loop as loop_lib
+from gen_jax.train import evaluation as evaluation_lib
+from gen_jax.train.evaluation import evaluate
 from tests.helpers import read_metrics, tiny_config
 
 
@@ -184,17 +186,17 @@ def test_validation_selects_the_checkpoint_and_test_is_reported_once(tmp_path):
   # The reported figure is the selected checkpoint's, on the test split.
   exp = Experiment(config, str(tmp_path))
   assert exp.restore_best() and exp.step == best["step"]
-  again = exp.evaluate()
+  again = evaluate(exp)
   assert again["nll_nats"] == pytest.approx(result["nll_nats"], rel=1e-6)
-  assert exp.evaluate(split="validation")["nll_nats"] == pytest.approx(best["nll_nats"], rel=1e-6)
+  assert evaluate(exp, split="validation")["nll_nats"] == pytest.approx(best["nll_nats"], rel=1e-6)
 
 
 def test_selection_keeps_the_lowest_or_the_highest_value():
   best = {"step": 2, "value": 5.0}
-  assert loop_lib.is_better(4.0, best, "min") and not loop_lib.is_better(6.0, best, "min")
-  assert loop_lib.is_better(6.0, best, "max") and not loop_lib.is_better(4.0, best, "max")
-  assert not loop_lib.is_better(5.0, best, "max")            # ties keep the earlier step
-  assert loop_lib.is_better(1.0, None, "max") and loop_lib.is_better(None, best, "min")
+  assert evaluation_lib.is_better(4.0, best, "min") and not evaluation_lib.is_better(6.0, best, "min")
+  assert evaluation_lib.is_better(6.0, best, "max") and not evaluation_lib.is_better(4.0, best, "max")
+  assert not evaluation_lib.is_better(5.0, best, "max")            # ties keep the earlier step
+  assert evaluation_lib.is_better(1.0, None, "max") and evaluation_lib.is_better(None, best, "min")
 
 
 def test_a_selection_metric_the_model_does_not_write_is_one_message(tmp_path):
