@@ -38,6 +38,7 @@ MULTIHOST = flags.DEFINE_bool(
     "JAX_PROCESS_ID on each process.")
 
 DETERMINISTIC_OPS = "--xla_gpu_deterministic_ops=true"
+EMPTY_EVALS = "--config.evals={}"
 
 
 def start(multihost_ok: bool = True) -> None:
@@ -92,6 +93,16 @@ def distributed_args(environ) -> dict:
 
 
 def require_flags() -> tuple:
+  """(config, workdir) from --config and --workdir, both required."""
+  config = require_config()
+  if not WORKDIR.value:
+    raise UserError("--workdir is required: the directory for checkpoints, "
+                    "metrics and samples (an existing one resumes).")
+  return config, WORKDIR.value
+
+
+def require_config():
+  """The config of --config (required), loaded or one clear message."""
   try:
     config = CONFIG.value
     if config is not None:
@@ -104,10 +115,7 @@ def require_flags() -> tuple:
   if config is None:
     raise UserError("--config is required, e.g. "
                     "--config=experiments/configs/quickstart.py")
-  if not WORKDIR.value:
-    raise UserError("--workdir is required: the directory for checkpoints, "
-                    "metrics and samples (an existing one resumes).")
-  return config, WORKDIR.value
+  return config
 
 
 def trained_experiment(config, workdir: str):
@@ -138,7 +146,9 @@ def load_config(workdir: str):
 
 
 def parse_flags(argv):
-  """absl flag parsing that ends a bad flag or override in one clear message."""
+  """absl flag parsing that ends a bad flag or override in one clear message.
+  `--config.evals=` (nothing) runs no evaluator."""
+  argv = [EMPTY_EVALS if a == "--config.evals=" else a for a in argv]
   try:
     return flags.FLAGS(argv)
   except flags.Error as e:

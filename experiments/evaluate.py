@@ -5,7 +5,13 @@
 
 `--checkpoint=best` evaluates the validation-selected checkpoint (configs with
 `data.validation_split`), `latest` (the default) the newest one. Figures
-carry `<metric>_stderr` and `num_examples`.
+carry `<metric>_stderr` and `num_examples`. The evaluators are the config's
+`evals` (`--config.evals=` for none).
+
+  python -m experiments.evaluate --config=experiments/configs/dcgan_mnist.py --prepare
+
+trains (or finds cached) the metric classifiers of the config's evaluators
+ahead of a run, so its first evaluation does not; no workdir is needed.
 """
 
 import json
@@ -21,14 +27,32 @@ from gen_jax.multihost import is_writer
 
 CHECKPOINT = flags.DEFINE_enum("checkpoint", "latest", ["latest", "best"],
                                "Which checkpoint to evaluate.")
+PREPARE = flags.DEFINE_bool("prepare", False, "Only train (or load from the cache) "
+                            "the metric classifiers of the config's evaluators.")
 SPLIT = flags.DEFINE_enum("split", "eval", ["eval", "validation"],
                           "eval: data.eval_split (the reported one); validation: "
                           "data.validation_split.")
 
 
+def prepare(config) -> None:
+  """Trains what each configured evaluator needs (cached for later runs)."""
+  # pylint: disable=import-outside-toplevel
+  from gen_jax import data as data_lib
+  from gen_jax.eval import make_evaluators
+  data = data_lib.load_data(config.data)
+  evaluators = make_evaluators(config.evals, data.spec)
+  for name, evaluator in evaluators.items():
+    print(f"preparing evaluator {name}", flush=True)
+    evaluator.prepare(data.train)
+  print(f"ready: {', '.join(evaluators) or 'no evaluators configured'}")
+
+
 def main(argv):
   del argv
   common.start()
+  if PREPARE.value:
+    prepare(common.require_config())
+    return
   config, workdir = common.require_flags()
   exp = common.trained_experiment(config, workdir)
   if CHECKPOINT.value == "best" and not exp.restore_best():

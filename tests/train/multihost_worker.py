@@ -2,11 +2,11 @@
 
   python -m tests.train.multihost_worker --config=... --workdir=... --multihost
 
-runs `experiments.train` after making the sampler, `sample_metrics` and
-`write_pictures` communicate across processes, as a sharded sampler or a
-cross-device metric would: a process that skipped one would leave the others
-waiting in the collective (the test's timeout ends that). It then prints one
-line, `CALLS {...}`: how often each ran here.
+runs `experiments.train` after making the sampler, the evaluation and the
+sample writing communicate across processes, as a sharded sampler or a
+cross-device metric (an evaluator) would: a process that skipped one would
+leave the others waiting in the collective (the test's timeout ends that).
+It then prints one line, `CALLS {...}`: how often each ran here.
 """
 
 import functools
@@ -17,7 +17,7 @@ import numpy as np
 from experiments import common
 from experiments import train as train_launcher
 
-CALLS = {"sample": 0, "sample_metrics": 0, "write_pictures": 0}
+CALLS = {"draw": 0, "evaluate": 0, "write_samples": 0}
 
 
 def _meet_the_other_processes(name: str) -> None:
@@ -37,18 +37,18 @@ def _communicating(name: str, method):
   return wrapped
 
 
-def patch_recipe_and_experiment(model_name: str) -> None:
-  """Makes the named recipe's host-side hooks and `Experiment.sample` collective."""
-  from gen_jax.models import recipe_class  # pylint: disable=import-outside-toplevel
-  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
-  recipe = recipe_class(model_name)
-  for name in ("sample_metrics", "write_pictures"):
-    setattr(recipe, name, _communicating(name, getattr(recipe, name)))
-  Experiment.sample = _communicating("sample", Experiment.sample)
+def patch_trainer() -> None:
+  """Makes the trainer's host-side work collective: sampling, evaluation
+  (the evaluators run inside it) and sample writing (pictures included)."""
+  # pylint: disable=import-outside-toplevel
+  from gen_jax.train import evaluation, loop, samples
+  samples.draw = _communicating("draw", samples.draw)
+  evaluation.evaluate = loop.evaluate = _communicating("evaluate", evaluation.evaluate)
+  loop.write_samples = _communicating("write_samples", samples.write_samples)
 
 
 def main(argv):
-  patch_recipe_and_experiment("fvsbn")   # the quickstart's model
+  patch_trainer()
   train_launcher.main(argv)
   print("CALLS", json.dumps(CALLS), flush=True)
 
