@@ -13,7 +13,7 @@ import pytest
 
 from gen_jax import data as data_lib
 from gen_jax.errors import UserError
-from gen_jax.models import RECIPES, Phase, Recipe, make_recipe
+from gen_jax.models import RECIPES, Phase, Recipe, make_recipe, recipe_class
 from gen_jax.train import Experiment, make_mesh, train
 from gen_jax.train import loop as loop_lib
 from gen_jax.train import evaluation as evaluation_lib
@@ -225,3 +225,15 @@ def test_config_json_records_the_sources(tmp_path, recorder):
   with open(tmp_path / "config.json", encoding="utf-8") as f:
     saved = json.load(f)
   assert saved["data"]["sources"]["b"]["encoding"] == "float"
+
+
+def test_the_recipe_contract_has_ten_members_and_every_model_samples_arrays():
+  members = sorted(n for n in dir(Recipe) if not n.startswith("_"))
+  assert members == sorted(["at_stage", "ema_groups", "eval_metrics", "init", "optimizers",
+                            "phases", "refresh_state", "sample", "sample_inputs",
+                            "stages"]), members
+  for name in RECIPES:   # the old hooks are gone from every model, not just the base
+    cls = recipe_class(name)
+    for dead in ("sample_metrics", "prepare_eval", "output_spec", "translate_images",
+                 "explicit", "batches_per_step"):
+      assert not hasattr(cls, dead), (name, dead)
