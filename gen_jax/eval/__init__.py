@@ -1,6 +1,5 @@
-"""Evaluation: importance-sampled likelihoods, linear probes."""
+"""Evaluation: linear probes, classifier metrics, InfoGAN codes, mode coverage."""
 
-from gen_jax.eval.importance import importance_log_likelihood
 from gen_jax.eval.probe import format_table, probe_accuracy, probe_table
 from gen_jax.eval.classifier import (classifier_score, frechet_distance,
                                      train_classifier)
