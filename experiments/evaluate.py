@@ -1,7 +1,10 @@
 """Evaluates a checkpoint of a workdir; writes and prints eval.json.
 
-  python -m experiments.evaluate --config=experiments/configs/quickstart.py \
-      --workdir=workdirs/quickstart [--checkpoint=best] [--split=validation]
+  python -m experiments.evaluate --workdir=workdirs/quickstart \
+      [--checkpoint=best] [--split=validation] [--config=C --config.evals...]
+
+The config is the workdir's own (config.json); a --config may change what is
+measured and how much (`evals`, `eval.num_examples`, ...), nothing else.
 
 `--checkpoint=best` evaluates the validation-selected checkpoint (configs with
 `data.validation_split`), `latest` (the default) the newest one. Figures
@@ -53,11 +56,12 @@ def main(argv):
   if PREPARE.value:
     prepare(common.require_config())
     return
-  config, workdir = common.require_flags()
-  exp = common.trained_experiment(config, workdir)
+  workdir = common.require_workdir()
+  exp = common.trained_experiment(common.optional_config(), workdir)
   if CHECKPOINT.value == "best" and not exp.restore_best():
     raise UserError(f"no validation-selected checkpoint in {workdir}: train with "
                     "--config.data.validation_split set, or use --checkpoint=latest.")
+  config = exp.config
   split = config.data.eval_split if SPLIT.value == "eval" else config.data.validation_split
   result = {"step": exp.step, "split": split, "checkpoint": CHECKPOINT.value,
             "num_parameters": num_parameters(exp.recipe, exp.train_state.params),
@@ -69,4 +73,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  common.main_with_clear_errors(main)
+  common.main_with_clear_errors(main, uses=("config", "workdir", "multihost"))

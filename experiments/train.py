@@ -25,4 +25,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  common.main_with_clear_errors(main)
+  common.main_with_clear_errors(main, uses=("config", "workdir", "allow_config_change",
+                                            "restore_earlier", "multihost"))

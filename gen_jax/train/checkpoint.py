@@ -66,18 +66,28 @@ def _quiet_failed_restore():
 
 
 class Checkpointer:
-  """Saves {train state, data position} per step; restores the latest."""
+  """Saves {train state, data position} per step; restores the latest.
+
+  `read_only`: for commands that only read a workdir; it creates, moves and
+  deletes nothing, and an unreadable latest step is skipped for the newest
+  earlier step that reads (with a warning), never set aside.
+  """
 
   def __init__(self, workdir: str, max_to_keep: int,
-               subdirectory: str = "checkpoints"):
+               subdirectory: str = "checkpoints", read_only: bool = False):
     self.directory = os.path.join(os.path.abspath(workdir), subdirectory)
-    options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
+    self.read_only = read_only
+    self.manager = None
+    if read_only and not os.path.isdir(self.directory):
+      return   # nothing saved yet: no step to read, and nothing is created
+    options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=not read_only)
     try:
       self.manager = ocp.CheckpointManager(self.directory, options=options)
     except Exception as e:  # pylint: disable=broad-except
-      raise UserError(self._unreadable(None, e)) from e
+      raise UserError(self._unreadable(None, e), detail=root_cause(e)) from e
 
   def _unreadable(self, step, error) -> str:
+    del error   # its text is the UserError's detail (--verbose)
     where = self.directory if step is None else os.path.join(self.directory, str(step))
     step_text = "" if step is None else f" of step {step}"
     earlier = [] if step is None else [s for s in self.manager.all_steps() if s < step]
@@ -85,9 +95,9 @@ class Checkpointer:
                 f"reads ({', '.join(map(str, sorted(earlier, reverse=True)))} here); "
                 f"this one is then moved to {self.quarantine} and kept. "
                 if earlier else "No earlier checkpoint is kept here. ")
-    return (f"the checkpoint{step_text} at {where} could not be read: "
-            f"{root_cause(error)}. It was left untouched. {fallback}"
-            "Or start afresh with another --workdir.")
+    return (f"the checkpoint{step_text} at {where} could not be read (--verbose "
+            f"shows the library's error). It was left untouched. {fallback}Or start "
+            "afresh with another --workdir.")
 
   @property
   def quarantine(self) -> str:
@@ -95,7 +105,7 @@ class Checkpointer:
     return os.path.join(os.path.dirname(self.directory), "unreadable_checkpoints")
 
   def latest_step(self) -> int | None:
-    return self.manager.latest_step()
+    return None if self.manager is None else self.manager.latest_step()
 
   def _restore_step(self, step: int, abstract):
     with _quiet_failed_restore():
@@ -112,13 +122,31 @@ class Checkpointer:
     the next older step is tried. Nothing is ever deleted.
     """
     abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, target_state)
+    if self.read_only:
+      return self._restore_readable(abstract)
     while (step := self.latest_step()) is not None:
       try:
         return self._restore_step(step, abstract)
       except Exception as e:  # pylint: disable=broad-except
         if not restore_earlier:
-          raise UserError(self._unreadable(step, e)) from e
+          raise UserError(self._unreadable(step, e), detail=root_cause(e)) from e
         self._set_aside(step, e)
+    return None
+
+  def _restore_readable(self, abstract):
+    """The newest step that reads, moving nothing (read-only commands)."""
+    steps = sorted(self.manager.all_steps(), reverse=True) if self.manager else []
+    for i, step in enumerate(steps):
+      try:
+        restored = self._restore_step(step, abstract)
+      except Exception as e:  # pylint: disable=broad-except
+        if i + 1 == len(steps):
+          raise UserError(self._unreadable(step, e).split(" Pass --restore")[0]
+                          + " No earlier step reads.", detail=root_cause(e)) from e
+        warnings.warn(f"checkpoint step {step} could not be read; reading step "
+                      f"{steps[i + 1]} instead (nothing was moved).", stacklevel=2)
+        continue
+      return restored
     return None
 
   def _set_aside(self, step: int, error) -> None:
@@ -147,5 +175,6 @@ class Checkpointer:
         state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)))
 
   def close(self) -> None:
-    self.manager.wait_until_finished()
-    self.manager.close()
+    if self.manager is not None:
+      self.manager.wait_until_finished()
+      self.manager.close()

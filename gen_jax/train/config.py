@@ -125,6 +125,11 @@ FREELY_CHANGED = ("train.num_steps", "train.log_every_steps", "train.steps_per_d
 FREELY_CHANGED_SECTIONS = ("evals",)   # what is measured, never the state
 
 
+def is_freely_changed(key: str) -> bool:
+  """Whether a dotted key may differ on resume (it never changes the state)."""
+  return key in FREELY_CHANGED or key.split(".")[0] in FREELY_CHANGED_SECTIONS
+
+
 def flatten(tree: dict, prefix: str = "") -> dict:
   """{"a": {"b": 1}} -> {"a.b": 1}."""
   flat = {}
@@ -167,7 +172,7 @@ def config_changes(saved: dict, current: dict) -> list[tuple[str, object, object
   missing = object()
   changes = []
   for key in sorted(set(old) | set(new)):
-    if key in FREELY_CHANGED or key.split(".")[0] in FREELY_CHANGED_SECTIONS:
+    if is_freely_changed(key):
       continue
     before, after = old.get(key, missing), new.get(key, missing)
     if before is missing and after == defaults.get(key, missing):

@@ -42,10 +42,17 @@ def first_examples(source, num: int):
 
 
 class Experiment:
-  """Data, recipe, shardings, keys and train state for one config + workdir."""
+  """Data, recipe, shardings, keys and train state for one config + workdir.
+
+  `read_only`: for commands that only read the workdir (sample, evaluate,
+  the analysis launchers): its config is the caller's business, nothing in
+  it is created, moved or deleted, and an unreadable latest checkpoint gives
+  way to the newest earlier one that reads, with a warning.
+  """
 
   def __init__(self, config, workdir: str, devices=None,
-               allow_config_change: bool = False, restore_earlier: bool = False):
+               allow_config_change: bool = False, restore_earlier: bool = False,
+               read_only: bool = False):
     config_lib.validate(config)
     self.config = config
     self.workdir = workdir
@@ -74,9 +81,11 @@ class Experiment:
     self.train_state = jax.device_put(ts, self.replicated)
     self.data_position = 0
     self.best = None      # {"step", "value"} of the best validation evaluation
-    self.checkpointer = Checkpointer(workdir, config.checkpoint.max_to_keep)
+    self.read_only = read_only
+    self.checkpointer = Checkpointer(workdir, config.checkpoint.max_to_keep,
+                                     read_only=read_only)
     self.config_changes = []
-    if self.checkpointer.latest_step() is not None:
+    if self.checkpointer.latest_step() is not None and not read_only:
       self.config_changes = workdir_lib.check_config_unchanged(
           config, workdir, allow_config_change)
     self.resumed_from = self._restore(restore_earlier)
@@ -149,7 +158,8 @@ class Experiment:
     self.train_state = self.train_state.replace(opt_state=fresh)
 
   def best_checkpointer(self) -> Checkpointer:
-    return Checkpointer(self.workdir, 1, subdirectory="best_checkpoint")
+    return Checkpointer(self.workdir, 1, subdirectory="best_checkpoint",
+                        read_only=self.read_only)
 
   def save_best(self, value: float | None) -> None:
     """Keeps this step's state as the validation-selected checkpoint."""
