@@ -85,7 +85,8 @@ def test_an_unreadable_checkpoint_is_one_message_then_restore_earlier_resumes(tm
     (["--config.data.name=mnist", "--config.data.data_dir=/nonexistent/tfds"],
      "error: TFDS dataset 'mnist' (split 'train'): data_dir /nonexistent/tfds does not exist"),
     (["--config.train.batch_size=0"], "error: --config.train.batch_size=0 must be a positive integer"),
-    (["--config.model.no_such_key=3"], "error: could not apply the config overrides"),
+    (["--config.model.no_such_key=3"], "error: --config.model.no_such_key is not a key of"),
+    (["--config.train.learning_rat=3"], "Did you mean --config.train.learning_rate?"),
     (["--config.train.num_steps=abc"], "error: flag --config.train.num_steps=abc"),
 ])
 def test_user_mistakes_end_in_one_clear_message(tmp_path, args, message):
@@ -98,7 +99,8 @@ def test_user_mistakes_end_in_one_clear_message(tmp_path, args, message):
 def test_missing_config_file_is_a_clear_error(tmp_path):
   out = launch("experiments.train", "--config=experiments/configs/nope.py",
                f"--workdir={tmp_path}")
-  assert out.returncode == 2 and "could not load the config file" in out.stderr
+  assert out.returncode == 2 and "no such config file" in out.stderr
+  assert "experiments.list" in out.stderr
   assert "Traceback" not in out.stderr
 
 
