@@ -213,6 +213,11 @@ def parse_flags(argv):
       _fail("a --config.<key> override needs --config=FILE to override (the "
             "workdir's config.json is read as it is).")
     _fail(f"{first_line(e)}. Pass --help to list this command's flags.", str(e))
+  except (SyntaxError, ImportError, OSError) as e:
+    _fail(f"could not load the config file --config={config_path(argv)}: it must be a "
+          "Python file with a get_config() function, like "
+          "experiments/configs/quickstart.py (--verbose shows why it failed).",
+          f"{type(e).__name__}: {e}")
   except (AttributeError, KeyError, TypeError, ValueError) as e:
     overrides = [a for a in argv[1:] if a.startswith("--config.")]
     _fail(override_message(argv, overrides), f"{type(e).__name__}: {e}")
