@@ -10,8 +10,9 @@ The small sibling of `puzzlegan_mnist.py`, for tests and quick looks: tiny
 patches (2x2: three non-overlapping 3x3 ones may not fit greedily in 8x8),
 small nets. Metrics (the "puzzle" evaluator, `c.evals.puzzle`;
 `mlp256-128_*`, the in-repo MLP classifier): mask IoU, L1, label agreement
-and Frechet distance, each beside the random-placement baseline. Paper: Lee et al., ECCV 2018 (its datasets are CelebA, cars,
-flowers, waterfalls, Pokemon, ...; no digits). Runtime and figures: not
+and Frechet distance, each beside the random-placement baseline. Paper: Lee
+et al., ECCV 2018 (its datasets are CelebA, cars, flowers, waterfalls,
+Pokemon, ...; no digits). Runtime and figures: not
 measured beyond the tests (the MNIST config carries the issue's goal).
 """
 

@@ -61,7 +61,8 @@ from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
 from gen_jax.models.base import Phase, Recipe
 from gen_jax.models.text_pictures import write_all
-from gen_jax.nn.dcgan import BN_MOMENTUM, DCGANDiscriminator, DCGANGenerator, apply_player, split_state
+from gen_jax.nn.dcgan import (BN_MOMENTUM, DCGANDiscriminator, DCGANGenerator, apply_player,
+                              split_state)
 from gen_jax.nn.text2image import (BagOfWords, MatchingDiscriminator,
                                    ProjectionTextDiscriminator, TextEncoder, TextGenerator)
 from gen_jax.optim import make_optimizer
