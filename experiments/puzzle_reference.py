@@ -51,8 +51,10 @@ def main(argv):
   recipe = make_recipe(config.model, data.spec)
   splits = {"train": split_arrays(data.train), "validation": split_arrays(data.validation),
             "test": split_arrays(data.eval)}
-  result = supervised_references(recipe, splits, data.spec.num_classes, STEPS.value,
-                                 EVAL_EVERY.value, seed=config.seed)
+  options = recipe.options      # the config's model options, read and checked
+  result = supervised_references(recipe.key_patches, recipe.generator, options.noise_dim,
+                                 options.spatial_loss, splits, data.spec.num_classes,
+                                 STEPS.value, EVAL_EVERY.value, seed=config.seed)
   text = json.dumps(result, indent=2)
   print(text)
   if common.OUTPUT.value:

@@ -62,11 +62,22 @@ def parse_labels(values, recipe) -> dict:
 
 def patches_inputs(path: str, recipe) -> dict:
   """--patches_from=IMAGE -> {"x": [1, H, W, C]} in the model's encoding."""
-  from gen_jax.pictures import read_picture  # pylint: disable=import-outside-toplevel
-  if "x" not in recipe.sample_inputs or not hasattr(recipe, "save_rows"):
+  # pylint: disable=import-outside-toplevel
+  from gen_jax.models.base import Completer
+  from gen_jax.pictures import read_picture
+  if "x" not in recipe.sample_inputs or not isinstance(recipe, Completer):
     raise UserError(f"model {recipe.config.get('name')!r} does not complete images "
                     "from patches; --patches_from needs model 'puzzlegan'.")
-  return {"x": read_picture(path, recipe.output_spec())}
+  return {"x": read_picture(path, recipe.spec)}
+
+
+def write_completion_rows(recipe, variables, rng, x, path: str) -> None:
+  """The rows picture of a `Completer`'s completions of images x [N, H, W, C]:
+  patches | completed image | predicted mask | original."""
+  # pylint: disable=import-outside-toplevel
+  from gen_jax.eval.puzzle_metrics import complete_in_chunks
+  from gen_jax.pictures import save_completion_rows
+  save_completion_rows(complete_in_chunks(recipe, variables, x, rng), x, recipe.spec, path)
 
 
 def parse_captions(sentences, recipe, per_caption: int = CAPTION_SAMPLES) -> dict:
@@ -107,8 +118,8 @@ def main(argv):
   if PATCHES_FROM.value:
     import jax  # pylint: disable=import-outside-toplevel
     rows = os.path.splitext(path)[0] + "_rows.png"
-    exp.recipe.save_rows(exp.variables(), jax.random.PRNGKey(SEED.value or 0),
-                         inputs["x"], rows)
+    write_completion_rows(exp.recipe, exp.variables(), jax.random.PRNGKey(SEED.value or 0),
+                          inputs["x"], rows)
     print(rows)
 
 

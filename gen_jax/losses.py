@@ -253,3 +253,12 @@ def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1,
   cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
                                   * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
   return jnp.mean(1.0 - cos)
+
+
+def spatial_loss(mask_logits: jax.Array, true_mask: jax.Array, kind: str) -> jax.Array:
+  """Puzzle-GAN's predicted vs true mask ([B, H, W, 1] each), mean over
+  pixels: "bce" of the logits, or "l1" of sigmoid(logits) (the authors' code)."""
+  if kind == "l1":
+    return jnp.mean(jnp.abs(jax.nn.sigmoid(mask_logits) - true_mask))
+  return -jnp.mean(true_mask * jax.nn.log_sigmoid(mask_logits)
+                   + (1.0 - true_mask) * jax.nn.log_sigmoid(-mask_logits))

@@ -102,3 +102,33 @@ def read_picture(path: str, spec: DataSpec) -> np.ndarray:
   if spec.encoding == "categorical":
     return np.round(x * (spec.num_levels - 1)).astype(np.int32)
   return x
+
+
+def completion_tiles(patches: np.ndarray, image: np.ndarray, mask: np.ndarray,
+                     original: np.ndarray) -> np.ndarray:
+  """[N, K + 3, H, W, C] tiles in [0, 1]: the K patches [N, K, p, p, C]
+  centred on gray, the completed image, the mask [N, H, W, 1] (as gray
+  levels), the original."""
+  n, k, p = patches.shape[:3]
+  h, w, c = original.shape[1:]
+  tiles = np.full((n, k + 3, h, w, c), 0.5, np.float32)
+  top, left = (h - p) // 2, (w - p) // 2
+  tiles[:, :k, top:top + p, left:left + p] = patches
+  tiles[:, k] = image
+  tiles[:, k + 1] = np.broadcast_to(mask, (n, h, w, c))
+  tiles[:, k + 2] = original
+  return tiles
+
+
+def save_completion_rows(completion: dict, original: np.ndarray, spec: DataSpec,
+                         path: str) -> None:
+  """A PNG of one row per image: patches | completed image | predicted mask |
+  original. `completion`: a `Completer`'s {"patches", "image", "mask", ...}
+  of `original` [N, H, W, C] (numpy; process 0 writes)."""
+  original = np.asarray(original, np.float32)
+  tiles = completion_tiles(np.asarray(completion["patches"]), np.asarray(completion["image"]),
+                           np.asarray(completion["mask"]), original)
+  n, per_row = tiles.shape[:2]
+  images = to_uint8_images(tiles.reshape((n * per_row,) + tiles.shape[2:]), spec)
+  grid = image_grid(images, columns=per_row)
+  save_png(grid, path, scale=max(1, 256 // grid.shape[1] + 1))

@@ -12,8 +12,8 @@ patches per face from EdgeBox proposals, Adam(2e-4, beta1=0.5), batch 64,
 z of 128, 25 epochs. Here: the three highest-variance non-overlapping 16x16
 windows (`model.selection`), constant loss weights (see
 `gen_jax/models/puzzlegan.py` for every difference). celeb_a's attributes
-are not read, so the metrics are mask IoU, L1 and the random-placement
-baseline's (no classifier).
+are not read, so the "puzzle" evaluator's metrics are mask IoU, L1 and the
+random-placement baseline's (no classifier).
 
 Needs TFDS `celeb_a` prepared in --config.data.data_dir or TFDS_DATA_DIR.
 Runtime and figures: not measured (no CelebA on the development machine;
@@ -33,7 +33,7 @@ def get_config():
   c.model.embed_dim = 128
   c.model.features = 64
   c.model.d_features = 64
-  c.model.num_metric_examples = 1024
+  c.evals.puzzle.num_examples = 1024
   c.train.num_steps = 63600     # 25 epochs of 162,770 images at batch 64 (the authors' code)
   c.train.batch_size = 64
   c.train.ema_decay = 0.999

@@ -36,7 +36,8 @@ this setting is not measured alone). `--config.model.discriminator=matching
 `--config.model.text_encoder=bag_of_words` a fixed encoder (each word's
 share of the caption).
 
-Metrics (gen_jax/eval/captions.py): caption accuracy, the in-repo MLP
+Metrics (the "captions" evaluator, `c.evals.captions`,
+gen_jax/eval/captions.py): caption accuracy, the in-repo MLP
 classifiers for digit, colour, thickness and background all agreeing with
 the caption on a generated image, on seen compositions and on held-out ones
 (`_held_out`), each beside the classifiers' accuracy on the real test
@@ -70,15 +71,18 @@ How this setting was found (2026-11-30 and 12-01, test split, seen
 compositions). With the paper's replicated-caption D and the GRU, every
 trial drew textured blobs the same for every z: end to end 0.051; joint
 embedding 0.106; and 32 channels 0.145; and StackGAN++'s unconditional term
-0.090; GAN-INT off, 3,000 steps, 0.069. D rated fakes as real as real images
-(d_fake about 0.6 = d_real) while rejecting mismatched captions. An
+0.090 (the joint embedding and the unconditional term were options then,
+removed since they did not help); GAN-INT off, 3,000 steps, 0.069. D rated
+fakes as real as real images (d_fake about 0.6 = d_real) while rejecting
+mismatched captions. An
 unconditional DCGAN on these images shows the root: on one attribute domain
 (red, thin, black) it draws digits by step 500; on all 16 domains it draws
 colour-mixed blobs after 1,500-2,000 steps, with batch norm in D (d_fake
-0.03) or spectral norm (`d_norm="spectral"`), and so does the flat ProGAN
-recipe (WGAN-GP) at 1,000 steps. The projection D with the GRU and the
-joint embedding still drew blobs at step 500-700 (with batch norm, with
-GAN-INT on or off; with spectral norm and D's rate doubled). Then the
+0.03) or spectral norm (DCGAN's `d_norm="spectral"`), and so does the flat
+ProGAN recipe (WGAN-GP) at 1,000 steps. The projection D with the GRU and
+the joint embedding still drew blobs at step 500-700 (with batch norm, with
+GAN-INT on or off; with spectral norm, then an option of this model too,
+and D's rate doubled). Then the
 projection D with batch norm, end to end, GAN-INT off, EMA 0.99: digits
 appear by step 2,000, with either encoder.
 
@@ -94,6 +98,8 @@ samples and zero-shot retrieval-style comparisons of GAN, GAN-CLS, GAN-INT
 and GAN-INT-CLS on the held-out classes. Not comparable with figures here.
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -108,14 +114,8 @@ def get_config():
   c.model.compressed_dim = 128
   c.model.discriminator = "projection"
   c.model.d_batch_norm = True
-  c.model.text_loss = "end_to_end"
-  c.model.unconditional_weight = 0.0
   c.model.interpolation_weight = 0.0
-  c.model.interpolation_beta = 0.5
-  c.model.generator_loss = "non_saturating"
-  c.model.d_steps = 1
-  c.model.num_metric_samples = 2000
-  c.model.classifier_steps = 2000
+  c.evals.captions = ml_collections.ConfigDict(dict(num_examples=2000, classifier_steps=2000))
   c.data.name = "attribute_digits"
   c.data.encoding = "float"
   c.data.image_size = 16

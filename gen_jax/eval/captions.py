@@ -1,4 +1,5 @@
-"""Caption accuracy of a text-to-image sampler, and its Frechet distance.
+"""Caption accuracy of a text-to-image sampler, and its Frechet distance:
+the "captions" evaluator (`CaptionAccuracy`, `config.evals.captions`).
 
 The attributes a caption names are the spec's scalar class features other
 than `held_out` and `evaluator` (attribute digits: digit, colour, thickness,
@@ -19,15 +20,23 @@ Figures, each beside the classifiers' own accuracy on the real eval images
                                          the train images in that classifier's
                                          features, beside `_real_floor` (the
                                          eval images themselves).
+
+The evaluator draws through `sample` only, with inputs {"captions": [n, 1,
+L]} (each row's first caption), 500 at a time, chunk i with fold_in(key, i).
+Options: `num_examples` (2000: eval rows drawn), `classifier_steps` (2000).
 """
 
+import dataclasses
 from typing import Callable
 
 import jax
 import numpy as np
 
+from gen_jax.errors import UserError
 from gen_jax.eval import classifier as clf
+from gen_jax.eval.evaluator import SAMPLE_KEY, Evaluator, sample_in_chunks
 from gen_jax.eval.gan_metrics import as_unit_images
+from gen_jax.options import option
 
 
 def caption_attributes(spec) -> list:
@@ -118,3 +127,40 @@ def caption_metrics(spec, sampler: Callable[[jax.Array, np.ndarray], np.ndarray]
           "caption_num_held_out": float(held_out.sum()),
           "caption_num_seen": float((~held_out).sum()),
           **cache[floor_key]}
+
+
+# ------------------------------------------------------------ the evaluator
+
+
+@dataclasses.dataclass(frozen=True)
+class CaptionOptions:
+  num_examples: int = option(2000, minimum=1)       # eval rows drawn from their captions
+  classifier_steps: int = option(2000, minimum=1)   # each attribute classifier's training
+
+
+def caption_sampler(recipe, variables):
+  """sampler(rng, captions [N, L]) -> images [N, *event] (numpy): `sample`
+  with inputs {"captions": [n, 1, L]}, 500 at a time, chunk i with
+  fold_in(rng, i)."""
+  def sampler(rng, captions):
+    captions = np.asarray(captions)[:, None]                          # [N, 1, L]
+    return sample_in_chunks(recipe, variables, rng, len(captions),
+                            lambda start, size: {"captions": captions[start:start + size]})
+  return sampler
+
+
+class CaptionAccuracy(Evaluator):
+  """A text-to-image model's caption accuracy (seen and held-out
+  compositions) and Frechet distance (module doc). The attribute classifiers
+  also learn from the eval split's `evaluator` rows, so they are trained at
+  the first evaluation, not in `prepare`."""
+  Options = CaptionOptions
+
+  def __call__(self, recipe, variables, key, data):
+    if "captions" not in recipe.sample_inputs:
+      raise UserError("evaluator 'captions' needs a model that draws from captions "
+                      "('captions' in its sample_inputs, e.g. model.name=text2image); "
+                      "remove --config.evals.captions.")
+    return caption_metrics(self.spec, caption_sampler(recipe, variables),
+                           jax.random.fold_in(key, SAMPLE_KEY), self.options.num_examples,
+                           data.train, data.split, self.cache, self.options.classifier_steps)

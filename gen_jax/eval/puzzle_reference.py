@@ -23,8 +23,8 @@ import numpy as np
 import optax
 
 from gen_jax.eval.attribute_translation import mean_and_stderr
-from gen_jax.models.puzzlegan import fixed_mask, mask_iou, spatial_loss
-from gen_jax.nn.puzzle import PartEncoder
+from gen_jax.losses import spatial_loss
+from gen_jax.nn.puzzle import KeyPatches, PartEncoder, PuzzleGenerator, fixed_mask, mask_iou
 
 
 class PatchClassifier(nn.Module):
@@ -70,15 +70,21 @@ def _fit(loss_fn, score_fn, params, train: dict, validation: dict, steps: int,
   return best, best_step
 
 
-def supervised_references(recipe, splits: dict, num_classes: int | None, steps: int,
-                          eval_every: int, seed: int = 0, batch_size: int = 64,
-                          learning_rate: float = 1e-3, chunk: int = 500) -> dict:
-  """`splits`: {"train", "validation", "test"} -> (x [N, H, W, C] in the
-  data encoding, labels [N] or None). Returns the test figures (module doc)
-  with standard errors over test images, the selected steps and n."""
+def supervised_references(key_patches: KeyPatches, generator: PuzzleGenerator,
+                          noise_dim: int, spatial_kind: str, splits: dict,
+                          num_classes: int | None, steps: int, eval_every: int, seed: int = 0,
+                          batch_size: int = 64, learning_rate: float = 1e-3,
+                          chunk: int = 500) -> dict:
+  """References for a Puzzle-GAN's settings: its `key_patches`, its
+  `generator` network (untrained; its sizes), z of `noise_dim` (held at 0)
+  and its spatial loss ("bce" or "l1"). `splits`: {"train", "validation",
+  "test"} -> (x [N, H, W, C] in the data encoding, images in [0, 1], labels
+  [N] or None). Returns the test figures (module doc) with standard errors
+  over test images, the selected steps and n."""
   rng = jax.random.PRNGKey(seed)
   patch_key = jax.random.fold_in(rng, 7)        # one choice of random patches per image
-  puzzle = jax.jit(lambda x: recipe.puzzle(recipe.to_model(x), patch_key)[:2])
+  # The key patches of the images in the networks' space, [-1, 1].
+  puzzle = jax.jit(lambda x: key_patches.cut(x * 2.0 - 1.0, patch_key)[:2])
 
   def prepared(x, labels):
     """The split's key patches and true masks, computed once, on device."""
@@ -90,21 +96,21 @@ def supervised_references(recipe, splits: dict, num_classes: int | None, steps: 
     return out
 
   data = {k: prepared(x, labels) for k, (x, labels) in splits.items()}
-  noise = lambda n: jnp.zeros((n, recipe.noise_dim))
+  noise = lambda n: jnp.zeros((n, noise_dim))
 
   def mask_logits(params, batch):
     n = batch["patches"].shape[0]
-    return recipe.generator.apply({"params": params}, batch["patches"], noise(n))[1]
+    return generator.apply({"params": params}, batch["patches"], noise(n))[1]
 
   def placement_loss(params, batch):
-    return spatial_loss(mask_logits(params, batch), batch["mask"], recipe.spatial_kind)
+    return spatial_loss(mask_logits(params, batch), batch["mask"], spatial_kind)
 
   @jax.jit
   def placement_iou(params, batch):
     return mask_iou(jax.nn.sigmoid(mask_logits(params, batch)), batch["mask"])
 
   sample = data["train"]["patches"][:1]
-  params = recipe.generator.init(jax.random.fold_in(rng, 1), sample, noise(1))["params"]
+  params = generator.init(jax.random.fold_in(rng, 1), sample, noise(1))["params"]
   params, mask_step = _fit(placement_loss, placement_iou, params, data["train"],
                            data["validation"], steps, eval_every, jax.random.fold_in(rng, 2),
                            batch_size, learning_rate)
@@ -120,8 +126,7 @@ def supervised_references(recipe, splits: dict, num_classes: int | None, steps: 
   if not num_classes or any("label" not in d for d in data.values()):
     return out
 
-  classifier = PatchClassifier(num_classes, recipe.generator.features,
-                               recipe.generator.embed_dim)
+  classifier = PatchClassifier(num_classes, generator.features, generator.embed_dim)
 
   def label_loss(params, batch):
     logits = classifier.apply({"params": params}, batch["patches"])

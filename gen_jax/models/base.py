@@ -34,7 +34,8 @@ methods; `require(recipe, Protocol, who)` checks with one clear message):
   Density          log_prob(variables, batch, rng=None) -> [B] nats
   Translator       translate(variables, images, target) -> [N, *event];
                    target: [N, G] class indices of `translation_groups`
-  Completer        complete(variables, images, rng) -> {"image", "mask", ...}
+  Completer        complete(variables, images, rng) -> {"image", "mask", ...};
+                   `key_patches` (gen_jax.nn.puzzle.KeyPatches)
   CodeClassifier   classify(variables, x) -> [B] category; `num_categories`
   PartitionFunction  log_partition(variables, rng) -> (log Z, s.e.);
                    unnormalized_log_prob(variables, batch) -> [B]
@@ -70,6 +71,7 @@ import numpy as np
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.losses import nats_to_bits_per_dim
+from gen_jax.nn.puzzle import KeyPatches
 
 Params = dict[str, Any]
 Variables = dict[str, Any]
@@ -203,10 +205,17 @@ class Translator(Protocol):
 
 @runtime_checkable
 class Completer(Protocol):
-  """A model that completes images from parts of them (Puzzle-GAN)."""
+  """A model that completes images from parts of them (Puzzle-GAN).
+
+  `key_patches`: which parts it reads (how many windows, their size, how
+  they are chosen), so that a baseline can cut the same ones.
+  """
+  key_patches: KeyPatches
 
   def complete(self, variables: Variables, images: jax.Array, rng: jax.Array) -> dict:
-    """{"image", "mask", "true_mask", "patches", "corners"} for images [B, H, W, C]."""
+    """{"image" [B, H, W, C], "mask" [B, H, W, 1] (probability), "true_mask",
+    "patches" [B, K, p, p, C], "corners" [B, K, 2]} for images [B, H, W, C]
+    in the data encoding; pure and jittable."""
 
 
 @runtime_checkable

@@ -81,12 +81,9 @@ def trunk_stages(size: int) -> int:
 class MatchingDiscriminator(nn.Module):
   """(images [B, H, W, C], texts [T, B, E]) -> (logits [T, B], trunk
   features [B, F], realism [B]): the score of each image with each of its T
-  texts, and the image-only logit that is part of each score. With
-  `code_dim` > 0 the features are a linear image code [B, code_dim] (for
-  the joint embedding loss) instead of the flat trunk."""
+  texts, and the image-only logit that is part of each score."""
   features: int = 32
   compressed: int = 128
-  code_dim: int = 0
   batch_norm: bool = True   # in the trunk after the first conv (DCGAN)
 
   @nn.compact
@@ -108,19 +105,15 @@ class MatchingDiscriminator(nn.Module):
     feats = x.reshape(b, -1)
     realism = nn.Dense(1, name="image_logit")(feats)[:, 0]            # [B]
     logits = logits.reshape(t, b) + realism
-    if self.code_dim:
-      feats = nn.Dense(self.code_dim, name="image_code")(feats)
     return logits, feats, realism
 
 
 class ProjectionTextDiscriminator(nn.Module):
   """(images [B, H, W, C], texts [T, B, E]) -> (logits [T, B], features
   [B, F], realism [B]): realism = base(x) (a DCGANDiscriminator's logit) and
-  logits[t] = realism + <V compress(texts[t]), features>. With `code_dim` > 0
-  the features returned are a linear image code [B, code_dim] instead."""
+  logits[t] = realism + <V compress(texts[t]), features>."""
   base: nn.Module
   compressed: int = 128
-  code_dim: int = 0
 
   @nn.compact
   def __call__(self, x, texts, train: bool = True):
@@ -128,6 +121,4 @@ class ProjectionTextDiscriminator(nn.Module):
     code = compress(texts, self.compressed, "compress")               # [T, B, P]
     projected = nn.Dense(feats.shape[-1], use_bias=False, name="project")(code)
     logits = realism + jnp.sum(projected * feats, -1)                 # [T, B]
-    if self.code_dim:
-      feats = nn.Dense(self.code_dim, name="image_code")(feats)
     return logits, feats, realism

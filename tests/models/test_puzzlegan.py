@@ -1,5 +1,6 @@
 """Puzzle-GAN: key-patch selection, true masks, IoU, the shared part encoder,
-losses by hand, determinism, resume, configs and the --patches_from path."""
+losses by hand, determinism, resume, the "puzzle" evaluator, configs and the
+--patches_from path."""
 
 import importlib
 import os
@@ -16,18 +17,21 @@ from PIL import Image
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.eval import puzzle_metrics
+from gen_jax.eval.evaluator import SAMPLE_KEY, EvalData
+from gen_jax.losses import spatial_loss
 from gen_jax.models import make_recipe
-from gen_jax.models.puzzlegan import (appearance_loss, check_patch_layout, composites,
-                                      crop_patches, fixed_mask, mask_iou, paste_patches, patch_mask,
-                                      select_windows, spatial_loss, window_variance)
-from gen_jax.nn.puzzle import PartEncoder, PuzzleGenerator
+from gen_jax.models.base import Completer
+from gen_jax.models.puzzlegan import appearance_loss, check_patch_layout, composites
+from gen_jax.nn.puzzle import (KeyPatches, PartEncoder, PuzzleGenerator, crop_patches, fixed_mask,
+                               mask_iou, paste_patches, patch_mask, select_windows,
+                               window_variance)
 from gen_jax.pictures import read_picture
 from gen_jax.train import Experiment, train
 from gen_jax.train.samples import draw, write_samples
 from tests.helpers import read_metrics, saved_state, with_overrides
 
 TINY = {"model.features": 4, "model.d_features": 4, "model.embed_dim": 8,
-        "model.noise_dim": 4, "model.num_metric_examples": 0, "train.num_steps": 4,
+        "model.noise_dim": 4, "evals": ml_collections.ConfigDict(), "train.num_steps": 4,
         "train.batch_size": 16, "train.log_every_steps": 2, "eval.every_steps": 4,
         "eval.batch_size": 64, "eval.num_examples": 64, "checkpoint.every_steps": 2,
         "sample.every_steps": 4, "sample.num": 4}
@@ -205,17 +209,39 @@ def test_phase_losses_against_a_reference_computation():
                 + np.abs(fake * p - real * true).mean())
   g_loss, (terms, _) = recipe._g_loss(params, {}, batch, rng, 0)
   assert float(g_loss) == pytest.approx(expected_g, rel=1e-5)
-  assert set(terms) == {"adversarial", "spatial", "appearance", "weight_scale"}
+  assert set(terms) == {"adversarial", "spatial", "appearance"}
   np.testing.assert_allclose(composites(jnp.asarray(real), jnp.asarray(true))[0], swaps[0],
                              atol=1e-6)
 
 
 def test_random_selection_follows_the_key():
   recipe = recipe_for(selection="random")
+  assert recipe.key_patches == KeyPatches(2, 2, "random")
   x = jnp.zeros((4, 6, 6, 1))
   a, b = (recipe.corners(x, jax.random.PRNGKey(k)) for k in (0, 1))
   np.testing.assert_array_equal(a, recipe.corners(x, jax.random.PRNGKey(0)))
   assert not np.array_equal(a, b)
+
+
+def test_the_patch_size_defaults_to_a_quarter_of_the_image():
+  config = ml_collections.ConfigDict({"name": "puzzlegan", "num_patches": 1})
+  assert make_recipe(config, spec((16, 16, 1))).key_patches == KeyPatches(1, 4, "variance")
+  assert make_recipe(config, spec((6, 6, 1))).key_patches.size == 2
+  with pytest.raises(UserError, match="final_weight_ratio"):
+    recipe_for(final_weight_ratio=0.01)               # removed: one clear message
+
+
+def test_sample_completes_its_inputs_and_needs_them():
+  recipe = recipe_for()
+  assert isinstance(recipe, Completer)
+  x = np.asarray(jax.random.uniform(jax.random.PRNGKey(0), (3, 6, 6, 1)))
+  variables = recipe.init(jax.random.PRNGKey(1), {"x": x})
+  key = jax.random.PRNGKey(2)
+  out = jax.jit(recipe.complete)(variables, x, key)
+  assert out["image"].shape == (3, 6, 6, 1) and out["patches"].shape == (3, 2, 2, 2, 1)
+  np.testing.assert_array_equal(recipe.sample(variables, key, 3, {"x": x}), out["image"])
+  with pytest.raises(UserError, match="completes images"):
+    recipe.sample(variables, key, 3)
 
 
 # --------------------------------------------------------------- training
@@ -275,6 +301,49 @@ def test_completion_metrics_score_a_perfect_run_and_the_baseline():
   assert out["baseline_l1"] == pytest.approx(float(x.mean()))
 
 
+def test_the_puzzle_evaluator_scores_the_model_and_the_baseline(runs):
+  """Through `complete` only: the model's figures are its completions'
+  (chunk 0 with fold_in(key, SAMPLE_KEY), 0), beside the baseline's."""
+  full, root, _ = runs
+  exp = Experiment(full, str(root / "full"))
+  block = ml_collections.ConfigDict(dict(num_examples=40, classifier_steps=50))
+  evaluator = puzzle_metrics.Completion.from_config("puzzle", block, exp.spec)
+  data = EvalData(train=exp.train_source, split=exp.eval_source, means=None)
+  key = jax.random.PRNGKey(3)
+  out = evaluator(exp.recipe, exp.variables(), key, data)
+  name = evaluator.cache["classifier"].name
+  assert set(out) == {"puzzle_mask_iou", "puzzle_l1", "baseline_mask_iou", "baseline_l1",
+                      "fixed_mask_iou", f"{name}_test_accuracy", f"{name}_frechet_real_floor",
+                      f"{name}_puzzle_label_agreement", f"{name}_puzzle_frechet",
+                      f"{name}_baseline_label_agreement", f"{name}_baseline_frechet"}
+  x = np.asarray(exp.eval_source.get(np.arange(40))["x"], np.float32)
+  rng = jax.random.fold_in(jax.random.fold_in(key, SAMPLE_KEY), 0)
+  done = jax.jit(exp.recipe.complete)(exp.variables(), x, rng)
+  assert out["puzzle_mask_iou"] == pytest.approx(
+      float(np.mean(mask_iou(done["mask"], done["true_mask"]))))
+  assert out["puzzle_l1"] == pytest.approx(float(np.abs(done["image"] - x).mean()), rel=1e-5)
+  assert all(0 <= out[k] <= 1 for k in ("baseline_mask_iou", "fixed_mask_iou"))
+  assert evaluator(exp.recipe, exp.variables(), key, data) == out
+  gan = make_recipe(ml_collections.ConfigDict({"name": "dcgan"}), spec((8, 8, 1)))
+  with pytest.raises(UserError, match="needs a model with Completer"):
+    evaluator(gan, {}, key, data)
+
+
+def test_the_baseline_pastes_the_true_patches_at_random_places():
+  x = jax.random.uniform(jax.random.PRNGKey(0), (5, 8, 8, 1))
+  key_patches = KeyPatches(2, 2)
+  canvas = jnp.full((8, 8, 1), 0.25)
+  out = puzzle_metrics.random_placement(key_patches, lambda v: 2 * v - 1, x, canvas,
+                                        jax.random.PRNGKey(1))
+  corners = key_patches.corners(2 * x - 1, jax.random.split(jax.random.PRNGKey(1))[0])
+  np.testing.assert_array_equal(out["true_mask"], patch_mask(corners, 2, 8, 8))
+  inside = np.asarray(out["mask"]) > 0.5
+  assert inside.sum((1, 2, 3)).tolist() == [8] * 5            # two 2x2 windows each
+  np.testing.assert_array_equal(np.asarray(out["image"])[~inside], 0.25)
+  np.testing.assert_allclose(np.sort(np.asarray(out["image"])[inside].reshape(5, -1), 1),
+                             np.sort(np.asarray(crop_patches(x, corners, 2)).reshape(5, -1), 1))
+
+
 def test_celeba_config_trains_one_step_on_mock_data(tmp_path):
   config = importlib.import_module("experiments.configs.puzzlegan_celeba").get_config()
   assert (config.data.image_size, config.model.patch_size, config.model.num_patches) == (64, 16, 3)
@@ -328,36 +397,9 @@ def test_sample_patches_from_completes_the_users_picture(runs, tmp_path):
   assert completed.shape == (1, 8, 8, 1) and 0 <= completed.min() <= completed.max() <= 1
   assert draw(exp, 1, inputs=inputs).tobytes() == completed.tobytes()
   write_samples(exp, str(tmp_path / "done.png"), inputs=inputs)
-  exp.recipe.save_rows(exp.variables(), jax.random.PRNGKey(0), inputs["x"],
-                       str(tmp_path / "done_rows.png"))
+  sample.write_completion_rows(exp.recipe, exp.variables(), jax.random.PRNGKey(0), inputs["x"],
+                               str(tmp_path / "done_rows.png"))
   assert Image.open(tmp_path / "done.png").size[0] > 0
   rows = Image.open(tmp_path / "done_rows.png")
   # One row of 3 patches | image | mask | original: 6 tiles of 8 px, 1 px gaps.
   assert rows.size[0] / rows.size[1] == pytest.approx((6 * 9 + 1) / (9 + 1))
-
-
-def test_loss_weights_fall_log_linearly_to_the_final_ratio():
-  recipe = recipe_for(final_weight_ratio=0.01, weight_decay_steps=100)
-  scale = lambda step: float(recipe.loss_weight_scale(jnp.int32(step)))
-  assert scale(0) == pytest.approx(1.0)
-  assert scale(50) == pytest.approx(0.1, rel=1e-5)
-  assert scale(100) == pytest.approx(0.01, rel=1e-5)
-  assert scale(300) == pytest.approx(0.01, rel=1e-5)
-  params = stub_nets(recipe)
-  batch, rng = {"x": np.asarray(jax.random.uniform(jax.random.PRNGKey(4), (3, 6, 6, 1)))}, \
-      jax.random.PRNGKey(5)
-  constant = recipe_for()
-  stub_nets(constant)
-  loss = lambda r, step: r._g_loss(params, {}, batch, rng, jnp.int32(step))
-  at_start, (terms, _) = loss(constant, 50)
-  at_50, (terms_50, _) = loss(recipe, 50)
-  expected = terms["adversarial"] + 0.1 * (terms["spatial"] + terms["appearance"])
-  assert float(at_50) == pytest.approx(float(expected), rel=1e-5)
-  assert float(terms_50["weight_scale"]) == pytest.approx(0.1, rel=1e-5)
-  assert float(loss(recipe, 0)[0]) == pytest.approx(float(at_start), rel=1e-6)
-
-
-@pytest.mark.parametrize("ratio, steps", [(0.01, 0), (0.0, 100)])
-def test_a_decay_without_a_length_or_positive_ratio_is_one_message(ratio, steps):
-  with pytest.raises(UserError, match="weight_decay_steps"):
-    recipe_for(final_weight_ratio=ratio, weight_decay_steps=steps)

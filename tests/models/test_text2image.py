@@ -1,6 +1,6 @@
 """Text-to-image GAN: the GAN-CLS and GAN-INT terms against references, the
-text encoder, sampling from sentences, caption accuracy, determinism and
-resume."""
+text encoder, sampling from sentences, caption accuracy (the "captions"
+evaluator), determinism and resume."""
 
 import os
 
@@ -16,6 +16,7 @@ from gen_jax.data.sources import ArraySource
 from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import captions as caption_eval
+from gen_jax.eval.evaluator import SAMPLE_KEY, EvalData
 from gen_jax.models import make_recipe
 from gen_jax.models import text2image as t2i
 from gen_jax.nn.text2image import BagOfWords, TextEncoder
@@ -36,16 +37,6 @@ def test_gan_cls_discriminator_loss_matches_a_reference():
   got = t2i.gan_cls_discriminator_loss(jnp.asarray(real), jnp.asarray(mismatch),
                                        jnp.asarray(fake))
   np.testing.assert_allclose(got, expected, rtol=1e-6)
-
-
-def test_joint_embedding_loss_matches_a_reference():
-  rng = np.random.default_rng(0)
-  v, t = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-  s = v @ t.T
-  row = np.mean([-(s[i, i] - np.log(np.exp(s[i]).sum())) for i in range(3)])
-  col = np.mean([-(s[i, i] - np.log(np.exp(s[:, i]).sum())) for i in range(3)])
-  np.testing.assert_allclose(t2i.joint_embedding_loss(jnp.asarray(v), jnp.asarray(t)),
-                             (row + col) / 2, rtol=1e-5)
 
 
 def test_interpolation_mixes_each_embedding_with_the_previous_row():
@@ -95,7 +86,7 @@ def caption_spec(size=8):
 def toy_recipe(**model):
   config = tiny_config(model="text2image").model
   config.update(dict(features=4, noise_dim=3, word_dim=4, text_dim=6, compressed_dim=5,
-                     num_metric_samples=0, **model))
+                     **model))
   return make_recipe(config, caption_spec())
 
 
@@ -135,7 +126,7 @@ def test_the_projection_discriminator_adds_the_text_projection_to_the_image_logi
   params, state = variables["params"], variables["state"]
   text = recipe.encode(params, jnp.asarray(batch["captions"][:, 0]))          # [B, E]
   texts = jnp.stack([text, jnp.roll(text, 1, axis=0)])                        # [2, B, E]
-  x = recipe.to_model(batch["x"])
+  x = recipe.spec.to_model(batch["x"])
   (logits, feats, realism), _ = recipe.discriminate(params, state, x, texts, False)
   d = params["discriminator"]
   base, _ = recipe.discriminator.base.apply({"params": d["base"]}, x, train=False)
@@ -151,54 +142,16 @@ def test_the_projection_discriminator_adds_the_text_projection_to_the_image_logi
     toy_recipe(discriminator="patch")
 
 
-def test_the_joint_embedding_option_adds_its_loss_to_the_discriminator_phase():
-  batch = toy_batch()
-  losses = {}
-  for weight in (1.0, 3.0):
-    recipe = toy_recipe(text_loss="joint_embedding", joint_embedding_weight=weight)
-    variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
-    losses[weight], (metrics, _) = jax.jit(recipe._d_loss)(
-        variables["params"], variables["state"], batch, jax.random.PRNGKey(1), 0)
-  np.testing.assert_allclose(losses[3.0] - losses[1.0], 2 * metrics["joint_embedding"],
-                             rtol=1e-5)
-  with pytest.raises(UserError, match="text_loss='clip' is not one of"):
-    toy_recipe(text_loss="clip")
-
-
-def test_the_unconditional_term_scores_the_image_logit_by_hand():
-  batch = toy_batch()
-  plain = toy_recipe()
-  variables = jax.jit(plain.init)(jax.random.PRNGKey(0), batch)
-  params, state = variables["params"], variables["state"]
-  recipe = toy_recipe(unconditional_weight=2.0)
-  seen = []
-  score = recipe.discriminate
-
-  def spy(params, state, x, texts, train):
-    out = score(params, state, x, texts, train)
-    seen.append(out[0][2])
-    return out
-  recipe.discriminate = spy
-  key = jax.random.PRNGKey(1)
-  loss, (metrics, _) = recipe._d_loss(params, state, batch, key, 0)
-  base, _ = plain._d_loss(params, state, batch, key, 0)
-  real, fake = seen
-  expected = -np.mean(np.log(1 / (1 + np.exp(-real))) + np.log(1 / (1 + np.exp(fake))))
-  np.testing.assert_allclose(metrics["d_unconditional"], expected, rtol=1e-5)
-  np.testing.assert_allclose(loss, base + 2.0 * expected, rtol=1e-5)
-  seen.clear()
-  g_loss, (g_metrics, _) = recipe._g_loss(params, state, batch, jax.random.PRNGKey(2), 0)
-  g_base, _ = plain._g_loss(params, state, batch, jax.random.PRNGKey(2), 0)
-  fake_realism = seen[0][:len(batch["x"])]          # the fakes of the batch's own captions
-  expected = -np.mean(np.log(1 / (1 + np.exp(-fake_realism))))
-  np.testing.assert_allclose(g_metrics["g_unconditional"], expected, rtol=1e-5)
-  np.testing.assert_allclose(g_loss, g_base + 2.0 * expected, rtol=1e-5)
-  with pytest.raises(UserError, match="unconditional_weight=-1"):
-    toy_recipe(unconditional_weight=-1.0)
+def test_option_mistakes_are_one_message_each():
   with pytest.raises(UserError, match="interpolation_weight='half' must be a number"):
     toy_recipe(interpolation_weight="half")
+  with pytest.raises(UserError, match="interpolation_weight=-1.0 must be >= 0"):
+    toy_recipe(interpolation_weight=-1.0)
   with pytest.raises(UserError, match="d_batch_norm='no' must be True or False"):
     toy_recipe(d_batch_norm="no")
+  for removed in ("text_loss", "unconditional_weight", "d_norm", "num_metric_samples"):
+    with pytest.raises(UserError, match=f"does not read --config.model.{removed}"):
+      toy_recipe(**{removed: 0})
 
 
 def test_the_generator_loss_adds_the_interpolation_term_by_its_weight():
@@ -258,7 +211,10 @@ class _Oracle:
     return None, images.reshape(len(images), -1)[:, :3].astype(np.float64)
 
 
-def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
+def oracle_data():
+  """(spec, images [40, 2, 2, 3], source): each row's caption names the row;
+  the image's first pixel holds its digit and colour (read by `_Oracle`);
+  rows 0-9 are held out, rows 36-39 the classifiers' own."""
   rng = np.random.default_rng(0)
   n = 40
   rows = {"digit": rng.integers(0, 10, n), "colour": rng.integers(0, 4, n),
@@ -273,8 +229,17 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
                   features=(Feature("digit", (), "int32", 10), Feature("colour", (), "int32", 4),
                             Feature("held_out", (), "int32", 2),
                             Feature("evaluator", (), "int32", 2)))
-  cache = {"classifiers": {"digit": _Oracle(0), "colour": _Oracle(1)}}
-  source = ArraySource(rows)
+  return spec, x, ArraySource(rows)
+
+
+def oracles():
+  return {"classifiers": {"digit": _Oracle(0), "colour": _Oracle(1)}}
+
+
+def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
+  spec, x, source = oracle_data()
+  n = len(x)
+  cache = oracles()
   exact = lambda key, captions: x[captions[:, 0]]
   out = caption_eval.caption_metrics(spec, exact, jax.random.PRNGKey(0), n, source,
                                      source, cache)
@@ -291,6 +256,39 @@ def test_caption_accuracy_counts_captions_whose_every_attribute_is_drawn():
   assert out["caption_accuracy"] == 0.0
 
 
+class _Drawer:
+  """A stand-in model that draws the image of the row its caption names."""
+  sample_inputs = ("captions",)
+
+  def __init__(self, images):
+    self.images = jnp.asarray(images)
+
+  def sample(self, variables, rng, num, inputs=None):
+    del variables, rng
+    assert inputs["captions"].shape == (num, 1, 3)
+    return self.images[inputs["captions"][:, 0, 0]]
+
+
+def test_the_captions_evaluator_draws_each_rows_first_caption_through_sample():
+  spec, x, source = oracle_data()
+  block = tiny_config(model="text2image").evals
+  block.captions = dict(num_examples=30, classifier_steps=5)
+  evaluator = caption_eval.CaptionAccuracy.from_config("captions", block.captions, spec)
+  evaluator.cache.update(oracles())
+  data = EvalData(train=source, split=source, means=None)
+  key = jax.random.PRNGKey(0)
+  out = evaluator(_Drawer(x), {}, key, data)
+  exact = lambda rng, captions: x[captions[:, 0]]
+  assert out == caption_eval.caption_metrics(spec, exact, jax.random.fold_in(key, SAMPLE_KEY),
+                                             30, source, source, oracles())
+  assert out["caption_accuracy"] == 1.0
+  assert out["caption_num_held_out"] == 10 and out["caption_num_seen"] == 20
+  labels_only = _Drawer(x)
+  labels_only.sample_inputs = ("label",)
+  with pytest.raises(UserError, match="needs a model that draws from captions"):
+    evaluator(labels_only, {}, key, data)
+
+
 # ------------------------------------------------------------- training runs
 
 
@@ -300,14 +298,14 @@ def digits_config(steps, **overrides):
       "train.batch_size": 8, "train.ema_decay": 0.9, "eval.num_examples": 16,
       "eval.batch_size": 8, "checkpoint.every_steps": 100, "sample.num": 4})
   config.model.update(dict(features=4, noise_dim=4, word_dim=4, text_dim=8,
-                           compressed_dim=8, num_metric_samples=0))
+                           compressed_dim=8))
   return with_overrides(config, overrides)
 
 
 def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
-  # The projection D with spectral norm: its power-iteration vectors are
-  # state that the checkpoint must carry (the paper's D is tested elsewhere).
-  players = {"model.discriminator": "projection", "model.d_norm": "spectral"}
+  # The projection D with batch norm: its running statistics are state that
+  # the checkpoint must carry (the paper's D is tested elsewhere).
+  players = {"model.discriminator": "projection", "model.d_batch_norm": True}
   full = digits_config(steps=4, **players)
   train(full, str(tmp_path / "full"), progress=False)
   train(digits_config(steps=2, **players), str(tmp_path / "resumed"), progress=False)
@@ -318,7 +316,7 @@ def test_text2image_resume_equals_an_uninterrupted_run(tmp_path):
   chex.assert_trees_all_equal(ours.ema_params, theirs.ema_params)
   chex.assert_trees_all_equal(ours.state, theirs.state)
   paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(ours.state)]
-  assert any("spectral" in p.lower() for p in paths), paths
+  assert any("discriminator" in p and "batch_stats" in p for p in paths), paths
   for name in ("caption_z", "same_z", "interpolation"):
     assert os.path.exists(tmp_path / "full" / "samples" / f"{name}_step_4.png"), name
   path = write_samples(exp, str(tmp_path / "drawn.png"),
