@@ -1,7 +1,10 @@
 """Writes a PNG grid of samples from the latest checkpoint of a workdir.
 
-  python -m experiments.sample --config=experiments/configs/quickstart.py \
-      --workdir=workdirs/quickstart [--output=grid.png]
+  python -m experiments.sample --workdir=workdirs/quickstart [--output=grid.png]
+
+The config is the workdir's own (config.json). Nothing in the workdir is
+changed; the grid is added as `<workdir>/samples/sample_step_<N>[_seed<S>]
+[_labels_...|_caption_...].png` (or written to --output).
 
 Conditional models draw what they are asked for: `--labels=3,3,7` (one
 sample per label), or `--inputs=eval` (the side information of the first
@@ -95,12 +98,31 @@ def parse_captions(sentences, recipe, per_caption: int = CAPTION_SAMPLES) -> dic
   return {"caption": np.repeat(ids, per_caption, 0)}
 
 
+def output_name(step: int, seed: int | None, labels, captions, patches) -> str:
+  """sample_step_<N>[_seed<S>][_labels_3-3-7 | _caption_a-thin-green-two |
+  _patches_<file>].png: two different draws never share a file name."""
+  import os  # pylint: disable=import-outside-toplevel
+  import re  # pylint: disable=import-outside-toplevel
+  parts = [f"sample_step_{step}"]
+  if seed is not None:
+    parts.append(f"seed{seed}")
+  if labels:
+    parts.append("labels_" + "-".join(labels))
+  elif captions:
+    parts.append("caption_" + "_".join(re.sub(r"[^a-z0-9]+", "-", c.lower()).strip("-")
+                                      for c in captions)[:80])
+  elif patches:
+    parts.append("patches_" + os.path.splitext(os.path.basename(patches))[0])
+  return "_".join(parts) + ".png"
+
+
 def main(argv):
   del argv
   common.start()
-  config, workdir = common.require_flags()
+  workdir = common.require_workdir()
   import os  # pylint: disable=import-outside-toplevel
-  exp = common.trained_experiment(config, workdir)
+  exp = common.trained_experiment(common.optional_config(), workdir)
+  config = exp.config
   inputs = None
   if LABELS.value:
     inputs = parse_labels(LABELS.value, exp.recipe)
@@ -113,7 +135,8 @@ def main(argv):
     if inputs is None:
       raise UserError(f"model {config.model.name!r} reads no side information "
                       "when sampling; drop --inputs.")
-  path = OUTPUT.value or os.path.join(workdir, "samples", f"sample_step_{exp.step}.png")
+  path = OUTPUT.value or os.path.join(workdir, "samples", output_name(
+      exp.step, SEED.value, LABELS.value, CAPTION.value, PATCHES_FROM.value))
   print(samples_lib.write_samples(exp, path, inputs=inputs, seed=SEED.value))
   if PATCHES_FROM.value:
     import jax  # pylint: disable=import-outside-toplevel
@@ -124,4 +147,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  common.main_with_clear_errors(main)
+  common.main_with_clear_errors(main, uses=("config", "workdir", "output", "multihost"))

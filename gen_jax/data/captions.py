@@ -98,8 +98,9 @@ def tokenize(text: str, vocabulary: tuple[str, ...], length: int) -> np.ndarray:
   unknown = unknown_words(text, vocabulary)
   if unknown:
     shown = ", ".join(repr(w) for w in unknown)
+    words = " ".join(w for w in vocabulary if w.isalnum())   # punctuation is no word
     raise UserError(f"caption {text!r} has words outside the model's vocabulary: "
-                    f"{shown}. Known words: {' '.join(vocabulary)}.")
+                    f"{shown}. Known words: {words}.")
   index = {w: i + 1 for i, w in enumerate(vocabulary)}
   ids = [index[w] for w in words_of(text)]
   if len(ids) > length:

@@ -66,6 +66,19 @@ def test_evaluate_reads_the_workdirs_config_and_changes_nothing_else(trained):
   assert snapshot(trained) == before
 
 
+def test_sample_needs_only_the_workdir_and_adds_one_file_per_draw(trained):
+  before = snapshot(trained)
+  for seed in ("1", "2", "2"):
+    out = launch("experiments.sample", f"--workdir={trained}", f"--seed={seed}")
+    assert out.returncode == 0, out.stderr[-2000:]
+  after = snapshot(trained)
+  added = sorted(set(after) - set(before))
+  assert added == ["samples/sample_step_4_seed1.png", "samples/sample_step_4_seed2.png"]
+  assert {k: after[k] for k in before} == before   # nothing else changed
+  for name in added:
+    os.remove(os.path.join(trained, name))
+
+
 @pytest.mark.parametrize("args, message", [
     (["--restore_earlier"], "--restore_earlier belongs to experiments.train"),
     (["--config=configs/quickstrt.py"], "no such config file"),
