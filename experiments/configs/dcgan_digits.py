@@ -18,6 +18,8 @@ each beside the real-data floor (test split vs train split). Not comparable
 with Inception-based FID/IS; there is no paper figure for this dataset.
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -28,8 +30,8 @@ def get_config():
   c.model.d_steps = 1
   c.model.noise_dim = 32
   c.model.features = 32
-  c.model.num_metric_samples = 2500
-  c.model.classifier_steps = 2000
+  c.evals.sample_quality = ml_collections.ConfigDict(
+      dict(num_examples=2500, classifier_steps=2000))
   c.data.name = "digits"
   c.data.encoding = "float"
   c.train.num_steps = 5000
