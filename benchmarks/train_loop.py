@@ -41,6 +41,7 @@ import time
 from absl import app, flags, logging
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 
 from benchmarks import roofline
@@ -74,8 +75,8 @@ def load_config(name: str):
 
 def without_periodic_work(config, steps: int):
   """`config` for `steps` steps with evaluation, sampling and checkpoints
-  only at the end, on one evaluation batch and one sample per device; a
-  GAN's classifier metrics off (they are evaluation)."""
+  only at the end, on one evaluation batch and one sample per device; no
+  evaluator of `config.evals` (they are evaluation, not training)."""
   config = config.copy_and_resolve_references()
   config.train.num_steps = steps
   config.eval.every_steps = NEVER
@@ -83,8 +84,7 @@ def without_periodic_work(config, steps: int):
   config.checkpoint.every_steps = NEVER
   config.eval.num_examples = config.eval.batch_size
   config.sample.num = jax.device_count()
-  if "num_metric_samples" in config.model:
-    config.model.num_metric_samples = 0
+  config.evals = ml_collections.ConfigDict()
   return config
 
 

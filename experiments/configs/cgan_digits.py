@@ -18,6 +18,8 @@ beside its accuracy on real test digits, and `classwise_frechet` beside the
 same for real test digits. Runtime and figures: README, "Conditional GAN".
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_digits
 
 
@@ -26,7 +28,9 @@ def get_config():
   c.model.conditional = True
   c.model.conditioning = "projection"
   c.model.label_embed_dim = 32
-  c.model.num_metric_samples = 300     # the test split's size: floor and samples match
+  metrics = dict(num_examples=300, classifier_steps=2000)   # the test split's size:
+  c.evals.sample_quality = ml_collections.ConfigDict(metrics)   # floor and samples match
+  c.evals.conditioning = ml_collections.ConfigDict(metrics)
   c.train.num_steps = 4000
   c.eval.every_steps = 1000
   c.checkpoint.every_steps = 1000

@@ -15,6 +15,8 @@ Runtime: not measured here (no CelebA on the development machine); the
 paper trains for a few epochs (~1,500 steps per epoch at batch 128).
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_digits
 
 
@@ -25,6 +27,7 @@ def get_config():
   c.data.image_size = 64
   c.model.noise_dim = 100
   c.model.features = 64     # G: 4x4x1024 -> 512 -> 256 -> 128 -> RGB; D: 64..512
+  c.evals = ml_collections.ConfigDict()   # no labels: no sample metrics
   c.train.num_steps = 8000
   c.train.batch_size = 128
   c.train.log_every_steps = 100

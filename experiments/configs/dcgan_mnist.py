@@ -17,6 +17,8 @@ Runtime: not measured here (no MNIST on the development machine); expect
 tens of minutes on one GPU.
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_digits
 
 
@@ -26,7 +28,7 @@ def get_config():
   c.data.encoding = "float"
   c.model.noise_dim = 100
   c.model.features = 64
-  c.model.num_metric_samples = 10000
+  c.evals.sample_quality = ml_collections.ConfigDict(dict(num_examples=10000))
   c.train.num_steps = 20000
   c.train.log_every_steps = 200
   c.eval.every_steps = 5000

@@ -19,11 +19,13 @@ Published (stacked MNIST, DCGAN, PacGAN Table 3): 99 modes, KL 3.40; for
 stacked digits there is no paper figure.
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_digits
 
 
 def get_config():
   c = dcgan_digits.get_config()
   c.data.name = "stacked_digits"
-  c.model.num_metric_samples = 10000
+  c.evals.sample_quality = ml_collections.ConfigDict(dict(num_examples=10000))
   return c

@@ -23,6 +23,8 @@ Expected (PacGAN Table 1, plain GAN): 6.3 modes, 98.2% high quality,
 reverse KL 0.45.
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -34,7 +36,7 @@ def get_config():
   c.model.noise_dim = 2
   c.model.g_hidden = (400, 400, 400, 400)
   c.model.d_hidden = (200, 200, 200)
-  c.model.num_metric_samples = 2500
+  c.evals.sample_quality = ml_collections.ConfigDict(dict(num_examples=2500))
   c.data.name = "ring8"
   c.data.encoding = "float"
   c.train.num_steps = 5000

@@ -22,6 +22,8 @@ mlp256-128_frechet 7.26 (real floor 5.82), mlp256-128_score 9.33 (real
 floor 9.68).
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_digits
 
 
@@ -34,5 +36,6 @@ def get_config():
   c.model.info_weight = 1.0
   c.model.continuous_weight = 0.1
   c.model.q_hidden = 128
+  c.evals.codes = ml_collections.ConfigDict()   # beside dcgan_digits' sample_quality
   c.train.num_steps = 5000
   return c

@@ -15,6 +15,8 @@ Needs TFDS `mnist` prepared in --config.data.data_dir or TFDS_DATA_DIR.
 Runtime: not measured here (no MNIST on the development machine).
 """
 
+import ml_collections
+
 from experiments.configs import dcgan_mnist
 
 
@@ -27,4 +29,5 @@ def get_config():
   c.model.info_weight = 1.0
   c.model.continuous_weight = 0.1
   c.model.q_hidden = 128
+  c.evals.codes = ml_collections.ConfigDict()   # beside dcgan_mnist's sample_quality
   return c

@@ -21,6 +21,8 @@ GPU-days at the paper's length (the paper reports about 4 days on 8 Tesla
 V100s for 1024x1024 CelebA-HQ).
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -43,8 +45,8 @@ def get_config():
   c.model.reset_optimizers = True    # the official code's reset_opt_for_new_lod
   c.model.d_steps = 1
   c.model.noise_dim = 512
-  c.model.num_metric_samples = 10_000
-  c.model.swd_images = 10_000
+  c.evals.stage_quality = ml_collections.ConfigDict(
+      dict(num_examples=10_000, swd_images=10_000))
   c.train.num_steps = 11 * 50_000   # 8.8M images of 16
   c.train.batch_size = 16
   c.train.learning_rate = 1e-3

@@ -11,6 +11,8 @@ al. 2018). Metrics at every stage end: `swd_<r>px` and
 figures: README, "Progressive GAN".
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -26,9 +28,8 @@ def get_config():
   c.model.reset_optimizers = False
   c.model.d_steps = 1
   c.model.noise_dim = 64
-  c.model.num_metric_samples = 300
-  c.model.swd_images = 300
-  c.model.classifier_steps = 2000
+  c.evals.stage_quality = ml_collections.ConfigDict(
+      dict(num_examples=300, swd_images=300, classifier_steps=2000))
   c.data.name = "digits"
   c.data.encoding = "float"
   c.train.num_steps = 1500          # 500 + 500 + 500 steps of 64 images

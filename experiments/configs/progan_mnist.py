@@ -73,7 +73,8 @@ of 64, EMA 0.99; 500 samples against 500 test images):
       --config.model.channels="(64,64,32)" --config.model.batch_sizes="(64,64,64)" \
       --config.model.fade_images=8000 --config.model.stable_images=8000 \
       --config.train.num_steps=625 --config.train.ema_decay=0.99 \
-      --config.model.num_metric_samples=500 --config.model.swd_images=500 \
+      --config.evals.stage_quality.num_examples=500 \
+      --config.evals.stage_quality.swd_images=500 \
       --config.eval.selection_metric=swd_16px
 (and progan_mnist_flat.py with the same flags). Mean +- s.d. over 3 seeds:
 progressive SWD_16 47.4 +- 6.4, MLP-classifier FD_16 90.4 +- 15.5; flat
@@ -84,6 +85,8 @@ images shown: the paper's Table 1 finding is NOT reproduced; progressive
 growing only costs 42% less compute. Wall-clock on the shared CPU is not
 comparable between runs.
 """
+
+import ml_collections
 
 from experiments.configs import mnist_small_training
 
@@ -102,9 +105,8 @@ def get_config():
   c.model.reset_optimizers = False   # True (the official code's) was worse here
   c.model.d_steps = 1
   c.model.noise_dim = 128
-  c.model.num_metric_samples = 1000
-  c.model.swd_images = 1000
-  c.model.classifier_steps = 2000
+  c.evals.stage_quality = ml_collections.ConfigDict(
+      dict(num_examples=1000, swd_images=1000, classifier_steps=2000))
   c.train.num_steps = 1750          # the last stage runs on to the end
   c.train.batch_size = 64
   c.train.learning_rate = 1e-3

@@ -12,12 +12,20 @@
   classes among its predictions (exp of their entropy) over the number of
   classes (1: every class equally often, 1/K: one class); each beside
   `..._real` for the eval images treated alike.
+
+Evaluator `stage_quality` (`StageQuality`): these metrics for the samples of
+the recipe of the stage under evaluation, r being the samples' own size.
 """
 
+import dataclasses
+
+import jax
 import numpy as np
 
 from gen_jax.eval import classifier as clf
 from gen_jax.eval import gan_metrics, swd
+from gen_jax.eval.evaluator import SAMPLE_KEY, Evaluator, sample_in_chunks
+from gen_jax.options import option
 
 
 def box_filter(images: np.ndarray, size: int) -> np.ndarray:
@@ -82,3 +90,27 @@ def stage_metrics(spec, samples: np.ndarray, size: int, train_source, eval_sourc
     out[f"{classifier.name}_confidence_{size}px"] = confidence
     out[f"{classifier.name}_class_coverage_{size}px"] = coverage
   return out
+
+
+@dataclasses.dataclass(frozen=True)
+class StageOptions:
+  num_examples: int = option(2500, minimum=1)      # samples (at most the split's size)
+  classifier_steps: int = option(2000, minimum=1)  # the metric classifier's training
+  swd_images: int = option(1000, minimum=1)        # images per side of the SWD
+
+
+class StageQuality(Evaluator):
+  """`stage_metrics` of as many samples as `num_examples` (at most the
+  evaluated split's size), at the resolution the samples come in."""
+  Options = StageOptions
+
+  def prepare(self, train):
+    if self.spec.num_classes:
+      gan_metrics.get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
+
+  def __call__(self, recipe, variables, key, data):
+    self.prepare(data.train)
+    num = min(self.options.num_examples, len(data.split))
+    samples = sample_in_chunks(recipe, variables, jax.random.fold_in(key, SAMPLE_KEY), num)
+    return stage_metrics(self.spec, samples, samples.shape[1], data.train, data.split,
+                         self.cache, self.options.classifier_steps, self.options.swd_images)

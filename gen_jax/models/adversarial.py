@@ -5,14 +5,16 @@ class conditioning, per-player batch-norm state and an EMA of G.
 Images are mapped from the data encoding in [0, 1] to [-1, 1] for the
 players and back in `sample` (`DataSpec.to_model` / `from_model`); 2-D
 points are used as they are. See `gen_jax.models.gan` for the losses and
-the discriminator's batch statistics.
+the discriminator's batch statistics. Each recipe reads its `model.` keys
+into its `Options` (`AdversarialOptions` and a subclass of its own); how
+its samples are measured is the evaluators' business (`sample_quality`,
+`conditioning`, `codes`, `stage_quality` in `gen_jax.eval`).
 """
 
-import functools
+import dataclasses
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
@@ -20,40 +22,41 @@ from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes
                                  sample_labels)
 from gen_jax.nn.dcgan import (BN_MOMENTUM, CONDITIONINGS, LabelledGenerator, apply_player,
                               conditioned_discriminator, split_state)
-from gen_jax.optim import make_optimizer
+from gen_jax.options import option, read_options
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 
 
+@dataclasses.dataclass(frozen=True)
+class AdversarialOptions:
+  """`model.` options of every adversarial recipe."""
+  generator_loss: str = option("non_saturating", choices=GENERATOR_LOSSES)
+  d_steps: int = option(1, minimum=1)           # D updates per G update, fresh batches
+  noise_dim: int = option(64, minimum=1)
+  conditional: bool = False                     # G and D told the label
+  conditioning: str = option("projection", choices=CONDITIONINGS)   # how D reads it
+  label_embed_dim: int = option(32, minimum=1)  # G's label embedding
+
+
 class AdversarialRecipe(Recipe):
   """Shared two-player machinery; subclasses build `self.generator` and
-  `self.discriminator` (D returns (logits [B], features [B, F]))."""
+  `self.discriminator` (D returns (logits [B], features [B, F])) and name
+  their options dataclass `Options` (a subclass of `AdversarialOptions`)."""
+  Options = AdversarialOptions
+  model_name = ""   # the registry name (set by each subclass), for messages
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    self.options = read_options(self.Options, config, "model")
     if spec.encoding == "categorical":
-      raise UserError(f"model {config.name!r} generates continuous values; set "
+      raise UserError(f"model {self.model_name!r} generates continuous values; set "
                       "--config.data.encoding=float (or binary).")
-    self.loss_kind = config.get("generator_loss", "non_saturating")
-    if self.loss_kind not in GENERATOR_LOSSES:
-      raise UserError(f"--config.model.generator_loss={self.loss_kind!r} is not one "
-                      f"of {GENERATOR_LOSSES}.")
-    d_steps = config.get("d_steps", 1)
-    if not isinstance(d_steps, int) or d_steps < 1:
-      raise UserError(f"--config.model.d_steps={d_steps!r} must be a positive integer.")
-    self.noise_dim = config.get("noise_dim", 64)
-    self.num_metric_samples = config.get("num_metric_samples", 2500)
-    self.classifier_steps = config.get("classifier_steps", 2000)
-    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), d_steps),
+    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",),
+                         self.options.d_steps),
                    Phase("generator", self._g_loss, self.generator_groups))
-    self._metric_cache = {}
-    self.num_classes = conditional_classes(config, spec, config.name)
-    self.conditioning = config.get("conditioning", "projection")
-    self.label_embed_dim = config.get("label_embed_dim", 32)
+    self.num_classes = conditional_classes(dataclasses.asdict(self.options), spec,
+                                           self.model_name)
     if self.num_classes:
-      if self.conditioning not in CONDITIONINGS:
-        raise UserError(f"--config.model.conditioning={self.conditioning!r} is not one "
-                        f"of {CONDITIONINGS}.")
       self.sample_inputs = ("label",)
 
   def conditioned(self, generator, discriminator):
@@ -62,13 +65,14 @@ class AdversarialRecipe(Recipe):
     2018) or reads one-hot label maps beside the image, by `model.conditioning`."""
     if not self.num_classes:
       return generator, discriminator
-    return (LabelledGenerator(generator, self.num_classes, self.label_embed_dim),
-            conditioned_discriminator(discriminator, self.num_classes, self.conditioning))
+    return (LabelledGenerator(generator, self.num_classes, self.options.label_embed_dim),
+            conditioned_discriminator(discriminator, self.num_classes,
+                                      self.options.conditioning))
 
   def labels_of(self, batch):
     """[B] labels of a conditional model's batch (fakes take the real batch's
     labels, so D sees both at the data's class frequencies), else None."""
-    return batch_label(batch, self.num_classes, self.config.get("name"))
+    return batch_label(batch, self.num_classes, self.model_name)
 
   generator_groups = ("generator",)
 
@@ -89,7 +93,7 @@ class AdversarialRecipe(Recipe):
 
   def latent(self, rng, num):
     """Generator inputs for `num` samples: z [num, noise_dim] ~ N(0, I)."""
-    return jax.random.normal(rng, (num, self.noise_dim))
+    return jax.random.normal(rng, (num, self.options.noise_dim))
 
   def generator_input(self, latent):
     return latent
@@ -158,7 +162,7 @@ class AdversarialRecipe(Recipe):
     fake, g_state = self.generate(params, state, latent, True, labels)
     (fake_logits, feats), _ = self.discriminate(params, state, fake, True,
                                                 labels)  # D's stats kept
-    loss = generator_loss(fake_logits, self.loss_kind)
+    loss = generator_loss(fake_logits, self.options.generator_loss)
     extra, extra_metrics = self.generator_extra(params, feats, latent)
     return loss + extra, (extra_metrics, {**state, "generator": g_state})
 
@@ -197,47 +201,6 @@ class AdversarialRecipe(Recipe):
                            self.latent(rng, num), True,
                            sample_labels(None, num, self.num_classes))
     return {**state, "generator": jax.tree.map(lambda s: s / (1.0 - BN_MOMENTUM), new)}
-
-  def optimizers(self, train_config):
-    """Adam per player; `model.{generator,discriminator}_learning_rate` override."""
-    opts = {}
-    for group in ("generator", "discriminator") + tuple(
-        g for g in self.generator_groups if g != "generator"):
-      lr = self.config.get(f"{group}_learning_rate", None) or None
-      opts[group] = make_optimizer(train_config, learning_rate=lr)
-    return opts
-
-  def sample_metrics(self, variables, rng, train_source, eval_source):
-    """Mode coverage (2-D mixtures, stacked digits) or classifier metrics."""
-    from gen_jax.eval import gan_metrics  # pylint: disable=import-outside-toplevel
-    num = self.num_metric_samples
-    if not num:
-      return {}
-    sampler = functools.partial(self._chunked_sample, variables)
-    metrics = gan_metrics.sample_metrics(self.spec, sampler, rng, num, train_source,
-                                         eval_source, self._metric_cache,
-                                         self.classifier_steps)
-    if self.num_classes and self.spec.is_image:
-      metrics.update(gan_metrics.conditional_metrics(
-          self.spec, sampler, jax.random.fold_in(rng, 1), num, train_source,
-          eval_source, self._metric_cache, self.classifier_steps))
-    return metrics
-
-  @functools.cached_property
-  def _jit_sample(self):
-    return jax.jit(self.sample, static_argnums=(2,))
-
-  def _chunked_sample(self, variables, rng, num, chunk=500):
-    """`num` samples in chunks; a conditional model's sample i has label i % K."""
-    def inputs(start, size):
-      if not self.num_classes:
-        return None
-      return {"label": (np.arange(start, start + size) % self.num_classes).astype(np.int32)}
-    parts = [np.asarray(self._jit_sample(variables, jax.random.fold_in(rng, i), size,
-                                         inputs(start, size)))
-             for i, start in enumerate(range(0, num, chunk))
-             for size in [min(chunk, num - start)]]
-    return np.concatenate(parts)
 
 
 def _given(labels) -> tuple:

@@ -28,23 +28,37 @@ averages here is InfoGAN's `classify`, so sampling is unaffected.) G's
 statistics for EMA weights are recomputed by `refresh_state`.
 """
 
+import dataclasses
+
 import jax.numpy as jnp
 
 from gen_jax.errors import UserError
-from gen_jax.models.adversarial import AdversarialRecipe
-from gen_jax.models.base import config_choice
-from gen_jax.nn.dcgan import (D_NORMS, DCGANDiscriminator, DCGANGenerator, GeneratorMLP,
-                              MLPDiscriminator)
+from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
+from gen_jax.nn.dcgan import DCGANDiscriminator, DCGANGenerator, GeneratorMLP, MLPDiscriminator
+from gen_jax.options import option
+
+
+@dataclasses.dataclass(frozen=True)
+class GANOptions(AdversarialOptions):
+  g_hidden: tuple[int, ...] = option((128, 128), minimum=1)   # G's hidden widths
+  d_hidden: tuple[int, ...] = option((128, 128), minimum=1)   # D's hidden widths
+
+
+@dataclasses.dataclass(frozen=True)
+class DCGANOptions(AdversarialOptions):
+  features: int = option(32, minimum=1)   # D's first width; G mirrors it
 
 
 class GAN(AdversarialRecipe):
   """MLP generator and discriminator (Goodfellow et al. 2014)."""
+  Options = GANOptions
+  model_name = "gan"
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     self.generator, self.discriminator = self.conditioned(
-        GeneratorMLP(tuple(config.get("g_hidden", (128, 128))), spec.num_dims),
-        MLPDiscriminator(tuple(config.get("d_hidden", (128, 128)))))
+        GeneratorMLP(self.options.g_hidden, spec.num_dims),
+        MLPDiscriminator(self.options.d_hidden))
 
   def generate(self, params, state, latent, train, labels=None):
     out, new = super().generate(params, state, latent, train, labels)
@@ -53,12 +67,13 @@ class GAN(AdversarialRecipe):
 
 class DCGAN(AdversarialRecipe):
   """Transposed-conv G, strided-conv D, batch norm (Radford et al. 2016)."""
+  Options = DCGANOptions
+  model_name = "dcgan"
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     if not spec.is_image:
       raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
-    features = config.get("features", 32)
-    d_norm = config_choice(config, "d_norm", "batch", D_NORMS)
+    features = self.options.features
     self.generator, self.discriminator = self.conditioned(
-        DCGANGenerator(spec.event_shape, features), DCGANDiscriminator(features, d_norm))
+        DCGANGenerator(spec.event_shape, features), DCGANDiscriminator(features))

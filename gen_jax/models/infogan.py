@@ -8,9 +8,11 @@ unit-variance Gaussian for the continuous codes) lower-bounds H(c) - I(c; G)
 and is added with weight `model.info_weight` to the generator phase (which
 updates `generator` and `q_head`) and to the discriminator phase (which
 updates the shared trunk). The players are DCGAN's (`gen_jax.nn.dcgan`),
-built as model 'dcgan' builds them.
+built as model 'dcgan' builds them. Evaluators: `sample_quality`, and
+`codes` (Q's category of real data read as its class, `classify`).
 """
 
+import dataclasses
 import os
 
 import jax
@@ -18,42 +20,51 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
-from gen_jax.models.adversarial import AdversarialRecipe
-from gen_jax.models.base import config_choice
-from gen_jax.nn.dcgan import (D_NORMS, DCGANDiscriminator, DCGANGenerator, GeneratorMLP,
-                              apply_player, split_state)
+from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
+from gen_jax.nn.dcgan import (DCGANDiscriminator, DCGANGenerator, GeneratorMLP, apply_player,
+                              split_state)
+from gen_jax.options import option
 from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 
-class InfoGAN(AdversarialRecipe):
-  """DCGAN players plus latent codes and a Q head (group `q_head`)."""
+@dataclasses.dataclass(frozen=True)
+class InfoGANOptions(AdversarialOptions):
+  features: int = option(32, minimum=1)          # the DCGAN players' width
+  num_categories: int = option(10, minimum=1)    # values of the categorical code
+  num_continuous: int = option(2, minimum=0)     # continuous codes, U[-1, 1]
+  info_weight: float = option(1.0, minimum=0)    # L_I's weight in both phases
+  continuous_weight: float = option(0.1, minimum=0)   # the continuous codes' share of L_I
+  q_hidden: int = option(128, minimum=1)         # the Q head's hidden width
 
+
+class InfoGAN(AdversarialRecipe):
+  """DCGAN players plus latent codes and a Q head (group `q_head`);
+  a `CodeClassifier` (`classify`, `num_categories`) and a `PictureWriter`."""
+  Options = InfoGANOptions
+  model_name = "infogan"
   generator_groups = ("generator", "q_head")
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     if not spec.is_image:
-      raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
-    features = config.get("features", 32)
-    d_norm = config_choice(config, "d_norm", "batch", D_NORMS)
-    self.generator = DCGANGenerator(spec.event_shape, features)
-    self.discriminator = DCGANDiscriminator(features, d_norm)
+      raise UserError("model 'infogan' needs image data; use model 'gan' for 2-D points.")
+    options = self.options
+    self.generator = DCGANGenerator(spec.event_shape, options.features)
+    self.discriminator = DCGANDiscriminator(options.features)
     if self.num_classes:
       raise UserError("model 'infogan' learns its categories unsupervised; for "
                       "class-conditional samples use model 'dcgan' with "
                       "--config.model.conditional=True.")
-    self.num_categories = config.get("num_categories", 10)
-    self.num_continuous = config.get("num_continuous", 2)
-    self.info_weight = config.get("info_weight", 1.0)
-    self.continuous_weight = config.get("continuous_weight", 0.1)
-    self.q_head = GeneratorMLP((config.get("q_hidden", 128),),
+    self.num_categories = options.num_categories
+    self.num_continuous = options.num_continuous
+    self.q_head = GeneratorMLP((options.q_hidden,),
                                self.num_categories + self.num_continuous,
                                activation="leaky_relu")
 
   # z [B, Z], category [B] int32, continuous [B, num_continuous]
   def latent(self, rng, num):
     kz, kc, ku = jax.random.split(rng, 3)
-    return {"z": jax.random.normal(kz, (num, self.noise_dim)),
+    return {"z": jax.random.normal(kz, (num, self.options.noise_dim)),
             "category": jax.random.randint(kc, (num,), 0, self.num_categories),
             "continuous": jax.random.uniform(ku, (num, self.num_continuous),
                                              minval=-1.0, maxval=1.0)}
@@ -81,10 +92,10 @@ class InfoGAN(AdversarialRecipe):
     log_q = jax.nn.log_softmax(logits)
     ce = -jnp.mean(jnp.take_along_axis(log_q, latent["category"][:, None], 1))
     mse = 0.5 * jnp.mean(jnp.sum((latent["continuous"] - mean) ** 2, -1))
-    loss = ce + self.continuous_weight * mse
+    loss = ce + self.options.continuous_weight * mse
     metrics = {"mi_categorical_bound": jnp.log(self.num_categories) - ce,
                "q_continuous_mse": 2.0 * mse / max(self.num_continuous, 1)}
-    return self.info_weight * loss, metrics
+    return self.options.info_weight * loss, metrics
 
   def discriminator_extra(self, params, feats, latent):
     loss, _ = self.info_loss(params, feats, latent)
@@ -106,18 +117,6 @@ class InfoGAN(AdversarialRecipe):
                                       self.to_model(x), False)
     return jnp.argmax(self.predict_codes(variables["params"], feats)[0], -1)
 
-  def sample_metrics(self, variables, rng, train_source, eval_source):
-    from gen_jax.eval.infogan import matched_accuracy  # pylint: disable=import-outside-toplevel
-    metrics = super().sample_metrics(variables, rng, train_source, eval_source)
-    if self.spec.num_classes:
-      data = eval_source.get(np.arange(len(eval_source)))
-      classify = jax.jit(self.classify)
-      pred = np.concatenate([np.asarray(classify(variables, data["x"][i:i + 500]))
-                             for i in range(0, len(data["x"]), 500)])
-      metrics["categorical_code_accuracy"] = matched_accuracy(
-          pred, data["label"], self.num_categories, self.spec.num_classes)
-    return metrics
-
   def code_grids(self, variables, rng, columns: int = 10) -> dict[str, np.ndarray]:
     """Pictures [rows, cols, *event] varying one code along each row.
 
@@ -125,14 +124,14 @@ class InfoGAN(AdversarialRecipe):
     "continuous_j": row r uses category r, columns sweep c_j over [-2, 2]
     (beyond the training range [-1, 1], as in the paper), other inputs fixed.
     """
-    k = self.num_categories
+    k, z_dim = self.num_categories, self.options.noise_dim
     base = self.latent(rng, columns)
-    z = jnp.broadcast_to(base["z"][None], (k, columns, self.noise_dim)).reshape(-1, self.noise_dim)
+    z = jnp.broadcast_to(base["z"][None], (k, columns, z_dim)).reshape(-1, z_dim)
     category = jnp.repeat(jnp.arange(k), columns)
     grids = {"categorical": self.sample_codes(variables, {
         "z": z, "category": category,
         "continuous": jnp.zeros((k * columns, self.num_continuous))})}
-    z_row = jnp.broadcast_to(base["z"][:1], (k * columns, self.noise_dim))
+    z_row = jnp.broadcast_to(base["z"][:1], (k * columns, z_dim))
     sweep = jnp.tile(jnp.linspace(-2.0, 2.0, columns), k)
     for j in range(self.num_continuous):
       cont = jnp.zeros((k * columns, self.num_continuous)).at[:, j].set(sweep)

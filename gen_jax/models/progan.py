@@ -19,15 +19,18 @@ Losses: WGAN-GP (Gulrajani et al. 2017) with gradient penalty weight
 paper's optimiser (Adam, lr 1e-3, betas (0, 0.99)) and the EMA of G (0.999)
 are the configs' `train.*` settings; every sample and metric uses the EMA.
 
-Metrics at every stage end, at the stage's resolution r: the sliced
-Wasserstein distance (`swd_<r>px`, x 1e3, averaged over Laplacian levels;
-`gen_jax.eval.swd`) and the Frechet distance in the in-repo classifier's
-features (`<clf>_frechet_<r>px`; samples and real images are brought to the
-classifier's input size by nearest upsampling), each beside the same
-figure for real test images (`..._real_floor`).
+Metrics at every stage end (evaluator `stage_quality`,
+`gen_jax.eval.progan_metrics`), at the stage's resolution r (the size the
+stage's samples come in): the sliced Wasserstein distance (`swd_<r>px`,
+x 1e3, averaged over Laplacian levels; `gen_jax.eval.swd`) and the Frechet
+distance in the in-repo classifier's features (`<clf>_frechet_<r>px`;
+samples and real images are brought to the classifier's input size by
+nearest upsampling), each beside the same figure for real test images
+(`..._real_floor`).
 """
 
 import copy
+import dataclasses
 import functools
 import math
 import os
@@ -38,10 +41,11 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import gradient_penalty
-from gen_jax.models.adversarial import AdversarialRecipe
+from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
 from gen_jax.models.base import Phase, Stage
 from gen_jax.nn.progan import ProCritic, ProGenerator, downsample, resolution, upsample
 from gen_jax.nn.dcgan import split_state
+from gen_jax.options import option
 
 
 def box_downsample(x, factor: int):
@@ -73,8 +77,22 @@ def stage_plan(levels: int, fade_images: int, stable_images: int,
   return tuple(stages)
 
 
+@dataclasses.dataclass(frozen=True)
+class ProGANOptions(AdversarialOptions):
+  progressive: bool = True                   # False: the flat baseline
+  channels: tuple[int, ...] | None = option(None, minimum=1)      # per level; None: 64s
+  batch_sizes: tuple[int, ...] | None = option(None, minimum=1)   # per level; None: 64s
+  fade_images: int = option(6000, minimum=1)     # images per fade stage
+  stable_images: int = option(6000, minimum=1)   # images per stable stage
+  gp_weight: float = option(10.0, minimum=0)     # WGAN-GP's lambda
+  drift: float = option(0.001, minimum=0)        # weight of E[D(x)^2]
+  reset_optimizers: bool = False             # fresh Adam states at every new stage
+
+
 class ProGAN(AdversarialRecipe):
   """Progressive growing of G and D; `at_stage(i)` gives stage i's recipe."""
+  Options = ProGANOptions
+  model_name = "progan"
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
@@ -87,23 +105,19 @@ class ProGAN(AdversarialRecipe):
                       f"{h}x{w}. Use --config.data.pad_to or --config.data.image_size "
                       "to make them 4 * 2^k pixels square (32, 64, 128, ...).")
     self.levels = levels
-    channels = tuple(config.get("channels", (64,) * levels))
+    channels = self.options.channels
+    channels = (64,) * levels if channels is None else channels
     if len(channels) != levels:
       raise UserError(f"--config.model.channels has {len(channels)} entries; "
                       f"{h}x{w} images need one per level 4..{h}: {levels}.")
     if self.num_classes:
       raise UserError("model 'progan' is unconditional; drop --config.model.conditional.")
-    self.batch_sizes = tuple(config.get("batch_sizes", (64,) * levels))
+    self.batch_sizes = self.options.batch_sizes
+    if self.batch_sizes is None:
+      self.batch_sizes = (64,) * levels
     if len(self.batch_sizes) != levels:
       raise UserError(f"--config.model.batch_sizes needs {levels} entries (one per "
                       "level; the stages carry them, train.batch_size is not used).")
-    self.gp_weight = config.get("gp_weight", 10.0)
-    self.drift = config.get("drift", 0.001)
-    self.progressive = bool(config.get("progressive", True))
-    self.reset_optimizers = bool(config.get("reset_optimizers", False))
-    self.fade_images = config.get("fade_images", 6000)
-    self.stable_images = config.get("stable_images", 6000)
-    self.swd_images = config.get("swd_images", 1000)
     self.generator = ProGenerator(channels, c)
     self.discriminator = ProCritic(channels)
     self.stage_index = 0
@@ -111,8 +125,9 @@ class ProGAN(AdversarialRecipe):
 
   @functools.cached_property
   def stages(self):
-    return stage_plan(self.levels, self.fade_images, self.stable_images,
-                      self.batch_sizes, self.progressive, self.reset_optimizers)
+    o = self.options
+    return stage_plan(self.levels, o.fade_images, o.stable_images, self.batch_sizes,
+                      o.progressive, o.reset_optimizers)
 
   # ------------------------------------------------------------- stages
 
@@ -125,7 +140,6 @@ class ProGAN(AdversarialRecipe):
     staged = copy.copy(self)
     staged.stage_index = index
     staged._bind_stage()
-    staged.__dict__.pop("_jit_sample", None)   # the root's, bound to its stage
     return staged
 
   @property
@@ -135,13 +149,13 @@ class ProGAN(AdversarialRecipe):
   @property
   def level(self) -> int:
     """The resolution level this stage trains (its output is 4 * 2**level)."""
-    if not self.progressive:
+    if not self.options.progressive:
       return self.levels - 1
     return (self.stage_index + 1) // 2
 
   @property
   def fading(self) -> bool:
-    return self.progressive and self.stage.name.endswith("_fade")
+    return self.options.progressive and self.stage.name.endswith("_fade")
 
   def alpha(self, step):
     """The new block's weight at `step` (steps completed): linear over the
@@ -197,8 +211,8 @@ class ProGAN(AdversarialRecipe):
     real_scores, fake_scores = self.critic(params, real, alpha), self.critic(params, fake, alpha)
     penalty = gradient_penalty(lambda x: self.critic(params, x, alpha), real, fake, k_mix)
     wasserstein = jnp.mean(real_scores) - jnp.mean(fake_scores)
-    loss = (-wasserstein + self.gp_weight * penalty
-            + self.drift * jnp.mean(real_scores ** 2))
+    loss = (-wasserstein + self.options.gp_weight * penalty
+            + self.options.drift * jnp.mean(real_scores ** 2))
     metrics = {"wasserstein": wasserstein, "gradient_penalty": penalty, "alpha": alpha}
     return loss, (metrics, state)
 
@@ -209,13 +223,6 @@ class ProGAN(AdversarialRecipe):
     return -jnp.mean(self.critic(params, fake, alpha)), ({}, state)
 
   # ------------------------------------------------------------- outputs
-
-  def output_spec(self, name=None):
-    del name
-    import dataclasses  # pylint: disable=import-outside-toplevel
-    h, _, c = self.spec.event_shape
-    r = self.resolution
-    return dataclasses.replace(self.spec, event_shape=(r, r, c))
 
   def sample(self, variables, rng, num, inputs=None):
     """[num, r, r, C] at the stage's resolution (the EMA generator, alpha 1
@@ -229,23 +236,13 @@ class ProGAN(AdversarialRecipe):
     del rng, num
     return variables["state"]   # no batch norm
 
-  def sample_metrics(self, variables, rng, train_source, eval_source):
-    from gen_jax.eval import progan_metrics  # pylint: disable=import-outside-toplevel
-    num = min(self.num_metric_samples, len(eval_source))
-    if not num:
-      return {}
-    samples = self._chunked_sample(variables, rng, num)
-    return progan_metrics.stage_metrics(self.spec, samples, self.resolution, train_source,
-                                        eval_source, self._metric_cache,
-                                        self.classifier_steps, self.swd_images)
-
   def write_pictures(self, variables, rng, batch, directory, step):
     """The same 8 latents at every stage: one PNG row per stage end, and at
     the last stage one picture of all rows (`progression.png`)."""
     from gen_jax import pictures  # pylint: disable=import-outside-toplevel
     del rng, batch
     fixed = jax.random.PRNGKey(20180226)
-    images = np.asarray(self._jit_sample(variables, fixed, 8))
+    images = np.asarray(jax.jit(self.sample, static_argnums=(2,))(variables, fixed, 8))
     top = resolution(self.levels - 1)
     images = np.repeat(np.repeat(images, top // self.resolution, 1), top // self.resolution, 2)
     path = os.path.join(directory, f"same_latents_{self.stage.name}.npy")

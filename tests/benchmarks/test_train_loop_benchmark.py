@@ -5,6 +5,7 @@ import math
 import pytest
 
 from benchmarks import train_loop
+from experiments.configs import dcgan_digits
 from tests.helpers import tiny_config
 
 
@@ -28,6 +29,8 @@ def test_without_periodic_work_leaves_only_the_last_step():
   assert min(config.eval.every_steps, config.sample.every_steps,
              config.checkpoint.every_steps) > 7
   assert config.eval.num_examples == config.eval.batch_size
+  gan = dcgan_digits.get_config()                  # evaluators are evaluation: none
+  assert "sample_quality" in gan.evals and not train_loop.without_periodic_work(gan, 7).evals
 
 
 def test_per_step_and_overhead():

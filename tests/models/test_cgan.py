@@ -64,7 +64,6 @@ def ring_config(steps, **overrides):
   config.model.noise_dim = 2
   config.model.g_hidden = (64, 64)
   config.model.d_hidden = (64, 64)
-  config.model.num_metric_samples = 0
   return with_overrides(config, overrides)
 
 

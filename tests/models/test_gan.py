@@ -2,11 +2,13 @@
 
 import functools
 import importlib
+import os
 
 import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
+import ml_collections
 import optax
 import pytest
 import tensorflow_datasets as tfds
@@ -19,8 +21,9 @@ from gen_jax.losses import discriminator_loss, gan_value, generator_loss
 from gen_jax.models import make_recipe
 from gen_jax.nn.dcgan import DCGANDiscriminator, MLPDiscriminator, upsample_plan
 from gen_jax.train import Experiment, make_train_step, train
+from gen_jax.train.samples import draw
 from gen_jax.train.step import create_train_state
-from tests.helpers import read_metrics, saved_state, stacked, tiny_config
+from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
 
 # 1-D densities: data N(0, 1), a fixed generator N(1.5, 0.7^2).
 P_DATA, P_G = norm(0.0, 1.0), norm(1.5, 0.7)
@@ -91,7 +94,8 @@ def test_generator_losses_are_stable_and_have_the_right_gradients():
 
 
 def gan_config(model="gan", data="ring8", encoding="float", steps=2, **overrides):
-  base = {"model.num_metric_samples": 200, "model.classifier_steps": 10,
+  base = {"evals.sample_quality": ml_collections.ConfigDict(
+              dict(num_examples=200, classifier_steps=10)),
           "data.name": data, "data.encoding": encoding, "eval.num_examples": 64,
           "checkpoint.every_steps": steps}
   return tiny_config(model=model, steps=steps, **{**base, **overrides})
@@ -133,7 +137,7 @@ def test_each_phase_changes_only_its_own_parameters_and_state(model, data):
 
 
 def test_batch_norm_statistics_match_on_one_and_eight_devices(tmp_path):
-  config = gan_config("dcgan", "digits", steps=2, **{"model.num_metric_samples": 0})
+  config = gan_config("dcgan", "digits", steps=2, **{"evals": ml_collections.ConfigDict()})
   train(config, str(tmp_path / "one"), progress=False, devices=jax.devices()[:1])
   train(config, str(tmp_path / "eight"), progress=False)
   exp = Experiment(config, str(tmp_path / "eight"))
@@ -157,8 +161,8 @@ def test_same_seed_same_parameters_and_samples(tmp_path):
   a, b = (Experiment(config, str(tmp_path / run), devices=one) for run in ("a", "b"))
   jax.tree.map(np.testing.assert_array_equal, jax.device_get(a.train_state.params),
                jax.device_get(b.train_state.params))
-  np.testing.assert_array_equal(a.sample(16), b.sample(16))
-  assert not np.array_equal(a.sample(16), a.sample(16, step=0))
+  np.testing.assert_array_equal(draw(a, 16), draw(b, 16))
+  assert not np.array_equal(draw(a, 16), draw(a, 16, step=0))
 
 
 def test_samples_are_in_the_data_encoding():
@@ -181,6 +185,10 @@ def test_upsample_plan_and_bad_values_are_clear():
     train(gan_config("dcgan", "ring8"), "/nonexistent/x", progress=False)
   with pytest.raises(UserError, match="encoding=float"):
     train(gan_config("dcgan", "digits", "categorical"), "/nonexistent/x", progress=False)
+  # Metric settings are the evaluators' (config.evals), no longer the model's.
+  with pytest.raises(UserError, match="does not read --config.model.num_metric_samples"):
+    train(gan_config("dcgan", "digits", **{"model.num_metric_samples": 64}),
+          "/nonexistent/x", progress=False)
 
 
 def test_spectral_norm_divides_every_layer_of_d_by_its_largest_singular_value():
@@ -203,9 +211,6 @@ def test_spectral_norm_divides_every_layer_of_d_by_its_largest_singular_value():
       lambda path, w: 3.0 * w if path[-1].key == "kernel" else w, variables["params"])
   scaled_logits, _ = d.apply({**variables, "params": scaled}, x, train=False)
   np.testing.assert_allclose(scaled_logits, logits, rtol=1e-4, atol=1e-5)
-  with pytest.raises(UserError, match="d_norm='layer' is not one of"):
-    train(gan_config("dcgan", "digits", **{"model.d_norm": "layer"}), "/nonexistent/x",
-          progress=False)
 
 
 # The default run covers each code path once (mixture modes, stacked modes,
@@ -225,8 +230,8 @@ def test_every_config_trains_one_step_and_evaluates(tmp_path, name):
   config.eval.batch_size = 16
   config.eval.num_examples = 16
   config.sample.num = 4
-  config.model.num_metric_samples = 64
-  config.model.classifier_steps = 2
+  if "sample_quality" in config.evals:
+    config.evals.sample_quality.update(num_examples=64, classifier_steps=2)
   if config.model.get("features"):
     config.model.features = 4          # the configs' layouts, narrower
   if config.model.get("g_hidden"):
@@ -241,7 +246,7 @@ def test_every_config_trains_one_step_and_evaluates(tmp_path, name):
   if name.startswith("gan_"):
     assert set(result) - {"selected_step"} == {"num_modes", "high_quality", "reverse_kl"}
   elif name in ("dcgan_binarized_mnist", "dcgan_celeba"):
-    assert result == {}                                    # no labels
+    assert set(result) == {"selected_step"}                 # no labels: no metrics
   elif name == "dcgan_stacked_digits":
     assert "mlp256-128_num_modes" in result
   else:
@@ -309,9 +314,31 @@ def test_real_and_fake_batches_go_through_batch_norm_apart():
   g_loss, (_, g_state) = g_phase.loss_fn(params, state, batch, jax.random.PRNGKey(3), 0)
   fake = fakes(jax.random.PRNGKey(3))
   (fake_logits, _), _ = d_net(state["discriminator"], fake)
-  assert float(g_loss) == pytest.approx(float(generator_loss(fake_logits, recipe.loss_kind)),
-                                        rel=1e-6)
+  kind = recipe.options.generator_loss
+  assert float(g_loss) == pytest.approx(float(generator_loss(fake_logits, kind)), rel=1e-6)
   (eval_logits, _), _ = recipe.discriminate(params, state, fake, False)
-  assert abs(float(generator_loss(eval_logits, recipe.loss_kind)) - float(g_loss)) > 1e-3
+  assert abs(float(generator_loss(eval_logits, kind)) - float(g_loss)) > 1e-3
   assert all(jax.tree.leaves(jax.tree.map(np.array_equal, state["discriminator"],
                                           g_state["discriminator"])))
+
+
+def test_dcgan_digits_with_evals_trains_its_classifier_and_writes_the_metrics(
+    tmp_path, capfd, monkeypatch):
+  """The config's `evals.sample_quality` (as --config.evals.sample_quality.*
+  sets it): the metric classifier is trained (and cached) once, and every
+  evaluation writes the classifier's metrics beside the recipe's own."""
+  monkeypatch.setenv("GEN_JAX_CACHE_DIR", str(tmp_path / "cache"))
+  config = with_overrides(importlib.import_module("experiments.configs.dcgan_digits").get_config(), {
+      "train.num_steps": 2, "train.batch_size": 8, "eval.batch_size": 16,
+      "eval.num_examples": 16, "eval.every_steps": 1, "checkpoint.every_steps": 2,
+      "sample.every_steps": 2, "sample.num": 4, "model.features": 4,
+      "evals.sample_quality.num_examples": 64, "evals.sample_quality.classifier_steps": 2})
+  result = train(config, str(tmp_path / "run"), progress=False)
+  assert capfd.readouterr().err.count("training metric classifier mlp256-128") == 1
+  assert os.listdir(tmp_path / "cache")
+  names = {f"mlp256-128_{m}" for m in ("frechet", "score", "frechet_real_floor",
+                                       "score_real_floor", "test_accuracy")}
+  evaluations = [e for e in read_metrics(tmp_path / "run")
+                 if e["split"] == config.data.eval_split]              # steps 1 and 2
+  assert len(evaluations) >= 2 and all(names <= set(e) for e in evaluations)
+  assert names <= set(result) and all(np.isfinite(result[n]) for n in names)

@@ -4,18 +4,20 @@ import os
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import pytest
 
 from gen_jax.data import load
-from gen_jax.eval.infogan import matched_accuracy
+from gen_jax.errors import UserError
+from gen_jax.eval.infogan import CodeAccuracy, matched_accuracy
 from gen_jax.models import make_recipe
 from gen_jax.train import Experiment, train
 from tests.helpers import read_metrics, tiny_config
 
 
 def infogan_config(steps=2, **overrides):
-  base = {"model.num_metric_samples": 0, "model.features": 8, "model.noise_dim": 4,
+  base = {"evals": ml_collections.ConfigDict({"codes": {}}), "model.features": 8, "model.noise_dim": 4,
           "data.encoding": "float", "eval.num_examples": 64,
           "checkpoint.every_steps": steps}
   return tiny_config(model="infogan", steps=steps, **{**base, **overrides})
@@ -102,3 +104,11 @@ def test_matched_accuracy_is_exact_on_hand_made_cases():
   # greedy on the largest cell gives 3, each code's own argmax (not one-to-one) 5.
   codes, truth = np.array([0, 0, 0, 0, 0, 1, 1]), np.array([0, 0, 0, 1, 1, 0, 0])
   assert matched_accuracy(codes, truth, 2, 2) == pytest.approx(4 / 7)
+
+
+def test_code_accuracy_needs_a_code_classifier():
+  config = infogan_config(**{"model.name": "dcgan"})
+  spec = load(config.data)[2]
+  evaluator = CodeAccuracy.from_config("codes", config.evals.codes, spec)
+  with pytest.raises(UserError, match="evaluator 'codes' needs a model with CodeClassifier"):
+    evaluator(make_recipe(config.model, spec), None, jax.random.PRNGKey(0), None)

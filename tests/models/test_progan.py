@@ -15,13 +15,14 @@ from gen_jax import data as data_lib
 from gen_jax.data.arrays import digits_arrays
 from gen_jax.data.sources import PaddedSource, ArraySource, pad_images
 from gen_jax.errors import UserError
-from gen_jax.eval import progan_metrics, swd
+from gen_jax.eval import EvalData, progan_metrics, swd
 from gen_jax.losses import gradient_penalty
 from gen_jax.models.base import Stage
 from gen_jax.models.progan import box_downsample, stage_plan
 from gen_jax.nn.progan import (EqualizedConv, EqualizedDense, ProCritic, ProGenerator,
                                minibatch_stddev, pixel_norm, upsample)
 from gen_jax.train import Experiment, train
+from gen_jax.train.samples import draw
 from tests.helpers import read_metrics, saved_state, tiny_config
 
 CHANNELS = (8, 8, 4)          # levels 4, 8, 16
@@ -158,6 +159,26 @@ def test_stage_metrics_of_real_images_equal_their_real_values():
   noise = np.random.default_rng(0).random((64, 4, 4, 1)).astype(np.float32)
   worse = progan_metrics.stage_metrics(spec, noise, 4, train_source, eval_source, cache, 20, 64)
   assert worse[f"{name}_frechet_4px"] > 2 * out[f"{name}_frechet_4px"]
+  # The evaluator: the same figures for a stage whose samples are those images,
+  # at the samples' own resolution (4px of the 8px data).
+  evaluator = progan_metrics.StageQuality.from_config("stage_quality", ml_collections.ConfigDict(
+      dict(num_examples=64, classifier_steps=20, swd_images=64)), spec)
+  data = EvalData(train=train_source, split=ArraySource(
+      {k: v[:64] for k, v in test_arrays.items()}), means=None)
+  assert evaluator(_FixedSamples(progan_metrics.box_filter(real, 4)), None,
+                   jax.random.PRNGKey(0), data) == pytest.approx(out)
+
+
+class _FixedSamples:
+  """A stand-in recipe whose samples are given images, `num` at a time."""
+  sample_inputs = ()
+
+  def __init__(self, images):
+    self.images = jnp.asarray(images)
+
+  def sample(self, variables, rng, num, inputs=None):
+    del variables, rng, inputs
+    return self.images[:num]
 
 
 def test_images_pad_to_a_centred_square():
@@ -178,7 +199,6 @@ def progan_config(steps, **overrides):
   config.model.fade_images = 16 * 4      # stages: 4px 3 steps, 8px fade 8, 8px stable 6
   config.model.stable_images = 16 * 3
   config.model.noise_dim = 8
-  config.model.num_metric_samples = 0
   return config
 
 
@@ -194,7 +214,7 @@ def test_a_run_stopped_mid_fade_resumes_bit_exact(tmp_path):
   alphas = [e["alpha"] for e in read_metrics(tmp_path / "cut") if e["split"] == "train"]
   assert alphas[:3] == [1.0] * 3 and alphas[3:] == pytest.approx(
       [k / 8 for k in range(1, 8)])
-  assert cut.sample(2).shape == (2, 8, 8, 1)
+  assert draw(cut, 2).shape == (2, 8, 8, 1)
 
 
 def test_wrong_image_sizes_are_a_clear_error(tmp_path):
@@ -209,7 +229,7 @@ def test_the_celeba_config_trains_one_step_on_mock_data(tmp_path):
   config = progan_celeba.get_config()
   config.model.channels = (4,) * 6           # the paper's six levels, narrower
   config.model.batch_sizes = (8,) * 6
-  config.model.num_metric_samples = 0
+  config.evals = ml_collections.ConfigDict()
   config.train.num_steps = 1
   config.train.batch_size = 8
   config.eval.batch_size = 8

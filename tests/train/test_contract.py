@@ -120,8 +120,7 @@ def test_named_source_eval_weights_each_source_by_its_own_rows():
 
 def test_ema_is_kept_for_the_generator_only_with_refreshed_batch_norm(tmp_path):
   config = tiny_config(model="dcgan", steps=2, **{
-      "data.encoding": "float", "train.ema_decay": 0.5, "model.features": 4,
-      "model.num_metric_samples": 0})
+      "data.encoding": "float", "train.ema_decay": 0.5, "model.features": 4})
   train(config, str(tmp_path), progress=False)
   exp = Experiment(config, str(tmp_path))
   assert set(exp.train_state.ema_params) == {"generator"}
