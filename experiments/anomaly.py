@@ -90,7 +90,9 @@ def has_checkpoint(workdir: str) -> bool:
 
 
 def check_explicit(recipe_cls, name: str, workdir: str) -> None:
-  if not getattr(recipe_cls, "explicit", False):
+  """Refuses a model without log p(x) (not a `Density`)."""
+  from gen_jax.models.base import Density  # pylint: disable=import-outside-toplevel
+  if not issubclass(recipe_cls, Density):
     raise UserError(
         f"model {name!r} in {workdir} has no tractable log p(x), which every "
         "anomaly score here needs; use an explicit model (fvsbn, nade, eonade, "

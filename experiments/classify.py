@@ -68,9 +68,8 @@ def unit_images(x, spec):
 def check_model(exp, workdir):
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train it first.")
-  from gen_jax.models.base import Recipe  # pylint: disable=import-outside-toplevel
-  has_log_prob = type(exp.recipe).log_prob is not Recipe.log_prob
-  if not has_log_prob or "label" not in exp.recipe.sample_inputs:
+  from gen_jax.models.base import Density  # pylint: disable=import-outside-toplevel
+  if not isinstance(exp.recipe, Density) or "label" not in exp.recipe.sample_inputs:
     raise UserError(
         f"model {exp.config.model.name!r} in {workdir} is not a class-conditional "
         "explicit model: the Bayes classifier needs log p(x | y). Train one with "

@@ -10,9 +10,11 @@ The prior only has to be sampled (no density or KL), so any `PRIORS` entry
 works: 'gaussian', 'mixture10' (10 Gaussians on a circle, 2-D),
 'swiss_roll' (2-D), 'uniform'.
 
-Model config keys: latent_dim, prior, encoder ('mlp' | 'conv'), hidden,
-channels, activation, disc_hidden, recon_weight.
+Model config keys (`AAEOptions`): latent_dim, prior, encoder ('mlp' |
+'conv'), hidden, channels, activation, disc_hidden, recon_weight.
 """
+
+import dataclasses
 
 import jax
 import jax.numpy as jnp
@@ -21,8 +23,9 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.latent import Likelihood, build_networks, get
+from gen_jax.models.latent import LatentOptions, Likelihood, build_networks
 from gen_jax.nn import MLP
+from gen_jax.options import option, read_options
 
 # ------------------------------------------------------------------ priors
 # Each prior: (rng, num, dim) -> [num, dim] samples.
@@ -87,20 +90,26 @@ def make_prior(name: str, dim: int):
 # ------------------------------------------------------------------ recipe
 
 
+@dataclasses.dataclass(frozen=True)
+class AAEOptions(LatentOptions):
+  """The AAE's `model.` keys (module doc)."""
+  prior: str = "gaussian"             # a `PRIORS` name, checked by `make_prior`
+  recon_weight: float = 1.0
+  disc_hidden: tuple[int, ...] = option((256, 256), minimum=1)
+
+
 class AAE(Recipe):
   """Deterministic encoder matched to a sampled prior by a latent discriminator."""
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
-    self.latent_dim = int(get(config, "latent_dim", 2))
-    self.prior_name = get(config, "prior", "gaussian")
-    self.prior = make_prior(self.prior_name, self.latent_dim)
-    self.recon_weight = float(get(config, "recon_weight", 1.0))
+    self.options = o = read_options(AAEOptions, config, "model")
+    self.latent_dim = o.latent_dim
+    self.prior = make_prior(o.prior, self.latent_dim)
     self.likelihood = Likelihood(spec)
-    self.encoder, self.decoder = build_networks(config, spec, self.likelihood,
+    self.encoder, self.decoder = build_networks(o, spec, self.likelihood,
                                                 self.latent_dim)
-    self.discriminator = MLP(tuple(get(config, "disc_hidden", (256, 256))), 1,
-                             "leaky_relu")
+    self.discriminator = MLP(o.disc_hidden, 1, "leaky_relu")
     self.phases = (
         Phase("reconstruction", self._reconstruction_loss, ("encoder", "decoder")),
         Phase("latent_discriminator", self._discriminator_loss, ("discriminator",)),
@@ -139,7 +148,7 @@ class AAE(Recipe):
   def _reconstruction_loss(self, params, state, batch, rng, step):
     del rng
     nll = jnp.mean(self.recon_nll(params, batch["x"]))
-    return self.recon_weight * nll, ({"recon_nats": nll}, state)
+    return self.options.recon_weight * nll, ({"recon_nats": nll}, state)
 
   def _discriminator_loss(self, params, state, batch, rng, step):
     codes = self.encode(params, batch["x"])

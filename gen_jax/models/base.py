@@ -37,8 +37,9 @@ methods; `require(recipe, Protocol, who)` checks with one clear message):
   Completer        complete(variables, images, rng) -> {"image", "mask", ...};
                    `key_patches` (gen_jax.nn.puzzle.KeyPatches)
   CodeClassifier   classify(variables, x) -> [B] category; `num_categories`
-  PartitionFunction  log_partition(variables, rng) -> (log Z, s.e.);
-                   unnormalized_log_prob(variables, batch) -> [B]
+  PartitionFunction  log_partition(variables, rng, method, num_steps,
+                   num_runs) -> (log Z, s.e.); unnormalized_log_prob(variables,
+                   batch) -> [B]
   PictureWriter    write_pictures(variables, rng, batch, directory, step)
   ParameterCounter num_parameters(params) -> int (masked weights)
 
@@ -72,6 +73,7 @@ from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.losses import nats_to_bits_per_dim
 from gen_jax.nn.puzzle import KeyPatches
+from gen_jax.options import option, read_options
 
 Params = dict[str, Any]
 Variables = dict[str, Any]
@@ -231,9 +233,11 @@ class CodeClassifier(Protocol):
 class PartitionFunction(Protocol):
   """An energy model whose normalizer is estimated apart (the RBM)."""
 
-  def log_partition(self, variables: Variables, rng: jax.Array
-                    ) -> tuple[jax.Array, jax.Array]:
-    """(log Z, its standard error); pure and jittable."""
+  def log_partition(self, variables: Variables, rng: jax.Array, method: str,
+                    num_steps: int, num_runs: int) -> tuple[jax.Array, jax.Array]:
+    """(log Z, its standard error) by `method` ("ais": `num_steps`
+    intermediate distributions, `num_runs` runs; "exact": enumeration);
+    pure and jittable with the settings static."""
 
   def unnormalized_log_prob(self, variables: Variables, batch: Batch) -> jax.Array:
     """[B] log p(x) + log Z."""
@@ -283,30 +287,45 @@ def likelihood_metrics(nll_nats: jax.Array, spec: DataSpec) -> dict[str, jax.Arr
   return metrics
 
 
+@dataclasses.dataclass(frozen=True)
+class LikelihoodOptions:
+  """The `model.` keys every `LikelihoodRecipe` reads; subclasses add theirs.
+
+  perturb_rate: train on inputs whose pixels are each replaced by a uniform
+  random level with this probability, the background model of the
+  likelihood-ratio anomaly score (Ren et al. 2019); evaluation always sees
+  clean inputs.
+  """
+  perturb_rate: float = option(0.0, minimum=0.0)
+
+  def __post_init__(self):
+    if not self.perturb_rate < 1.0:
+      raise UserError(f"--config.model.perturb_rate={self.perturb_rate} must lie in [0, 1).")
+
+
 class LikelihoodRecipe(Recipe):
   """An explicit model trained by maximum likelihood: one phase, `nll`.
 
-  Subclasses implement `init_params(rng) -> params` (the single group
-  "model"), `log_prob` and `sample`. Config `perturb_rate` (default 0):
-  train on inputs whose pixels are each replaced by a uniform random level
-  with that probability, the background model of the likelihood-ratio
-  anomaly score (Ren et al. 2019); evaluation always sees clean inputs.
+  Subclasses set `Options` (a `LikelihoodOptions` subclass: the recipe's
+  `model.` keys, read into `self.options`) and implement
+  `init_params(rng) -> params` (the single group "model"), `log_prob` and
+  `sample`.
   """
+  Options: type = LikelihoodOptions
 
   def __init__(self, config, spec: DataSpec):
     super().__init__(config, spec)
+    self.options = read_options(self.Options, config, "model")
     self.phases = (Phase("nll", self._nll_loss, ("model",)),)
-    self.perturb_rate = float(config.get("perturb_rate", 0.0))
-    if not 0.0 <= self.perturb_rate < 1.0:
-      raise UserError(f"--config.model.perturb_rate={self.perturb_rate} must lie in [0, 1).")
 
   def training_batch(self, batch: Batch, rng: jax.Array) -> tuple[Batch, jax.Array]:
     """(the batch the loss sees, the key left for the loss): perturbed by
     `perturb_rate`, or both unchanged when it is 0."""
-    if not self.perturb_rate:
+    rate = self.options.perturb_rate
+    if not rate:
       return batch, rng
     k_perturb, rng = jax.random.split(rng)
-    return {**batch, "x": perturb(batch["x"], self.spec, self.perturb_rate, k_perturb)}, rng
+    return {**batch, "x": perturb(batch["x"], self.spec, rate, k_perturb)}, rng
 
   def init_params(self, rng: jax.Array) -> Any:
     raise NotImplementedError
@@ -367,15 +386,7 @@ def require_discrete(spec: DataSpec, model: str, binary_only: bool = False) -> i
 # ------------------------------------------------- class-conditional models
 
 
-COMPUTE_DTYPES = ("float32", "bfloat16")
-
-
-def compute_dtype(name: str) -> str:
-  """`model.dtype` checked: a dtype a model may compute parts of itself in."""
-  if name not in COMPUTE_DTYPES:
-    raise UserError(f"model.dtype={name!r} is not supported; choose one of "
-                    f"{', '.join(COMPUTE_DTYPES)}.")
-  return name
+COMPUTE_DTYPES = ("float32", "bfloat16")   # dtypes a model may compute parts in
 
 
 def config_int(config, key: str, default: int, minimum: int = 1) -> int:
@@ -421,7 +432,12 @@ def map_in_chunks(fn: Callable[..., Any], *arrays: np.ndarray, chunk: int = 256,
 
 def conditional_classes(config, spec: DataSpec, model: str) -> int:
   """K when `model.conditional` is set (the data must carry labels), else 0."""
-  if not bool(config.get("conditional", False)):
+  return label_classes(bool(config.get("conditional", False)), spec, model)
+
+
+def label_classes(conditional: bool, spec: DataSpec, model: str) -> int:
+  """K for a `conditional` model (the data must carry labels), else 0."""
+  if not conditional:
     return 0
   label = spec.feature("label")
   if label is None or not label.num_classes:

@@ -2,6 +2,8 @@
 likelihoods p(x | z) and the encoder / decoder networks.
 """
 
+import dataclasses
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -11,13 +13,21 @@ from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.losses import bernoulli_log_prob, categorical_log_prob, gaussian_log_prob
 from gen_jax.nn import MLP, ConvDecoder, ConvEncoder
+from gen_jax.nn.mlp import ACTIVATIONS
+from gen_jax.options import option
 
 MIN_LOG_SCALE = -4.6   # Gaussian decoders: scale >= 0.01 (data in [0, 1]).
 
 
-def get(config, key, default):
-  """config.key, or `default` where a minimal config leaves it out."""
-  return config.get(key, default) if hasattr(config, "get") else default
+@dataclasses.dataclass(frozen=True)
+class LatentOptions:
+  """The `model.` keys of the encoder / decoder networks (VAE, AAE); each
+  model's options extend these."""
+  latent_dim: int = option(2, minimum=1)
+  encoder: str = option("mlp", choices=("mlp", "conv"))
+  hidden: tuple[int, ...] = option((200, 200), minimum=1)   # MLP widths, encoder order
+  channels: tuple[int, ...] = option((32, 64), minimum=1)   # conv channels, encoder order
+  activation: str = option("relu", choices=tuple(ACTIVATIONS))
 
 
 # ------------------------------------------------------------- likelihoods
@@ -143,17 +153,15 @@ class Decoder(nn.Module):
     return out.reshape((z.shape[0],) + tuple(shape) + (p,))
 
 
-def build_networks(config, spec: DataSpec, likelihood: Likelihood, enc_out: int):
-  """(encoder, decoder) modules from the model config."""
-  arch = get(config, "encoder", "mlp")
-  if arch not in ("mlp", "conv"):
-    raise UserError(f"model.encoder={arch!r} must be 'mlp' or 'conv'.")
+def build_networks(options: LatentOptions, spec: DataSpec, likelihood: Likelihood,
+                   enc_out: int):
+  """(encoder, decoder) modules from the model's options; the decoder mirrors
+  the encoder."""
+  arch = options.encoder
   if arch == "conv" and len(spec.event_shape) != 3:
     raise UserError("model.encoder='conv' needs image data [H, W, C]; use "
                     "--config.model.encoder=mlp for this dataset.")
-  hidden = tuple(get(config, "hidden", (200, 200)))
-  channels = tuple(get(config, "channels", (32, 64)))
-  act = get(config, "activation", "relu")
+  hidden, channels, act = options.hidden, options.channels, options.activation
   enc = Encoder(arch, hidden, channels, enc_out, act)
   dec = Decoder(arch, hidden, channels, tuple(spec.event_shape),
                 likelihood.params_per_dim, act)

@@ -24,6 +24,8 @@
   mixture given bin-centre inputs), which is what `sample` draws.
 """
 
+import dataclasses
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -31,9 +33,11 @@ import jax.numpy as jnp
 from gen_jax.errors import UserError
 from gen_jax.losses import (discrete_log_prob, gaussian_mixture_log_mass,
                             gaussian_mixture_log_prob)
-from gen_jax.models.base import (LikelihoodRecipe, batch_label, compute_dtype,
-                                 conditional_classes, flat_levels, likelihood_metrics,
-                                 require_discrete, sample_labels, unflatten)
+from gen_jax.models.base import (COMPUTE_DTYPES, LikelihoodOptions, LikelihoodRecipe,
+                                 batch_label, flat_levels, label_classes,
+                                 likelihood_metrics, require_discrete, sample_labels,
+                                 unflatten)
+from gen_jax.options import option
 from gen_jax.sampling import draw_noise, pick, sequential_sample
 
 _init = nn.initializers.normal(0.01)
@@ -169,23 +173,32 @@ class NADENet(nn.Module):
     return values.T
 
 
+@dataclasses.dataclass(frozen=True)
+class NADEOptions(LikelihoodOptions):
+  hidden: int = option(500, minimum=1)                       # H
+  conditional: bool = False                                  # p(x | y)
+  dtype: str = option("float32", choices=COMPUTE_DTYPES)    # the output layer's
+
+
 class NADE(LikelihoodRecipe):
   """NADE with tied weights for binary or K-level categorical data.
 
-  Config: `hidden` (H, default 500); `conditional` (False): p(x | y) with a
-  label embedding added to the hidden bias, reading `label` from the batch
-  and from `sample`'s inputs (classes cycled when none are given); `dtype`
-  ('float32', or 'bfloat16': the output layer in bfloat16, see NADENet).
+  Config (`NADEOptions`): `hidden` (H, default 500); `conditional` (False):
+  p(x | y) with a label embedding added to the hidden bias, reading `label`
+  from the batch and from `sample`'s inputs (classes cycled when none are
+  given); `dtype` ('float32', or 'bfloat16': the output layer in bfloat16,
+  see NADENet).
   """
+  Options = NADEOptions
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    o = self.options
     self.num_levels = require_discrete(spec, "nade")
-    self.num_classes = conditional_classes(config, spec, "nade")
+    self.num_classes = label_classes(o.conditional, spec, "nade")
     self.sample_inputs = ("label",) if self.num_classes else ()
-    self.net = NADENet(spec.num_dims, int(config.get("hidden", 500)),
-                       self.num_levels, self.num_classes,
-                       compute_dtype(config.get("dtype", "float32")))
+    self.net = NADENet(spec.num_dims, o.hidden, self.num_levels, self.num_classes,
+                       o.dtype)
 
   def init_params(self, rng):
     d = self.spec.num_dims
@@ -256,23 +269,31 @@ def random_orderings(rng: jax.Array, num: int, num_dims: int) -> jax.Array:
   return perms.at[0].set(jnp.arange(num_dims))
 
 
+@dataclasses.dataclass(frozen=True)
+class OrderAgnosticNADEOptions(LikelihoodOptions):
+  hidden: int = option(500, minimum=1)
+  num_layers: int = option(2, minimum=1)
+  num_orderings: int = option(1, minimum=1)   # ensemble size at evaluation
+  ordering_seed: int = 0                      # which random orderings it uses
+
+
 class OrderAgnosticNADE(LikelihoodRecipe):
   """Deep NADE trained over all orderings, evaluated as an ensemble.
 
-  Config: `hidden` (500), `num_layers` (2), `num_orderings` (ensemble size
-  at evaluation, 1 = raster order only), `ordering_seed` (which random
-  orderings the ensemble uses; ordering 0 is always raster order).
+  Config (`OrderAgnosticNADEOptions`): `hidden` (500), `num_layers` (2),
+  `num_orderings` (ensemble size at evaluation, 1 = raster order only),
+  `ordering_seed` (which random orderings the ensemble uses; ordering 0 is
+  always raster order).
   """
+  Options = OrderAgnosticNADEOptions
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    o = self.options
     self.num_levels = require_discrete(spec, "eonade")
-    self.num_orderings = int(config.get("num_orderings", 1))
-    if self.num_orderings < 1:
-      raise UserError(f"model.num_orderings={self.num_orderings} must be >= 1.")
-    self.ordering_seed = int(config.get("ordering_seed", 0))
-    self.net = DeepNADENet(spec.num_dims, int(config.get("hidden", 500)),
-                           int(config.get("num_layers", 2)), self.num_levels)
+    self.num_orderings = o.num_orderings
+    self.ordering_seed = o.ordering_seed
+    self.net = DeepNADENet(spec.num_dims, o.hidden, o.num_layers, self.num_levels)
 
   def init_params(self, rng):
     z = jnp.zeros((1, self.spec.num_dims), jnp.int32)
@@ -413,30 +434,35 @@ class RNADENet(nn.Module):
     return values.T
 
 
+@dataclasses.dataclass(frozen=True)
+class RNADEOptions(LikelihoodOptions):
+  hidden: int = option(100, minimum=1)                     # H
+  num_components: int = option(10, minimum=1)              # C
+  min_log_scale: float = -7.0
+  dequantize_levels: int | None = option(None, minimum=2)  # None: the data's
+
+
 class RNADE(LikelihoodRecipe):
   """Real-valued NADE with mixture-of-Gaussian conditionals (float data).
 
-  Config: `hidden` (H, 100), `num_components` (C, 10), `min_log_scale`
-  (soft floor of every log-scale, -7), `dequantize_levels` (L for float
-  images: pixels are levels / (L - 1); default `spec.max_value + 1`, the raw
-  pixel levels: 17 for the 8x8 digits, 256 for 8-bit images; ignored for
-  non-image data, which is modeled as is).
+  Config (`RNADEOptions`): `hidden` (H, 100), `num_components` (C, 10),
+  `min_log_scale` (soft floor of every log-scale, -7), `dequantize_levels`
+  (L for float images: pixels are levels / (L - 1); default
+  `spec.max_value + 1`, the raw pixel levels: 17 for the 8x8 digits, 256 for
+  8-bit images; ignored for non-image data, which is modeled as is).
   """
+  Options = RNADEOptions
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    o = self.options
     if spec.encoding != "float":
       raise UserError(f"model 'rnade' needs real-valued data but data.encoding is "
                       f"{spec.encoding!r}; set --config.data.encoding=float.")
     self.levels = None
     if spec.is_image:
-      default = (spec.max_value or 255) + 1
-      self.levels = int(config.get("dequantize_levels", None) or default)
-      if self.levels < 2:
-        raise UserError(f"model.dequantize_levels={self.levels} must be >= 2.")
-    self.net = RNADENet(spec.num_dims, int(config.get("hidden", 100)),
-                        int(config.get("num_components", 10)),
-                        float(config.get("min_log_scale", -7.0)))
+      self.levels = o.dequantize_levels or (spec.max_value or 255) + 1
+    self.net = RNADENet(spec.num_dims, o.hidden, o.num_components, o.min_log_scale)
 
   def init_params(self, rng):
     return self.net.init(rng, jnp.zeros((1, self.spec.num_dims)))["params"]

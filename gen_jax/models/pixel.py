@@ -3,6 +3,8 @@ recipe over discrete images in raster order, its input scaling, samplers
 and log-likelihood.
 """
 
+import dataclasses
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -10,8 +12,9 @@ import jax.numpy as jnp
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.losses import discrete_log_prob
-from gen_jax.models.base import LikelihoodRecipe, require_discrete
+from gen_jax.models.base import LikelihoodOptions, LikelihoodRecipe, require_discrete
 from gen_jax.nn.masked_conv import live_parameter_count
+from gen_jax.options import option
 from gen_jax.sampling import draw_noise, pick, sequential_sample
 
 
@@ -20,17 +23,25 @@ def to_input(x: jax.Array, num_levels: int) -> jax.Array:
   return x.astype(jnp.float32) * (2.0 / (num_levels - 1)) - 1.0
 
 
+@dataclasses.dataclass(frozen=True)
+class PixelOptions(LikelihoodOptions):
+  """Keys of every pixel model; each model's own options extend these."""
+  sampler: str = option("cached", choices=("scan", "cached"))   # what `sample` runs
+
+
 class PixelRecipe(LikelihoodRecipe):
   """Shared recipe of the convolutional / recurrent pixel models.
 
-  Subclasses set `name` and implement `make_net()`; samplers are named in
-  `samplers()` and chosen by `config.sampler` (the trainer's sample grids).
+  Subclasses set `name` and `Options` and implement `make_net()`; samplers
+  are named in `samplers()` and chosen by `model.sampler` (the trainer's
+  sample grids). A model whose options have `conditional` models p(x | y).
   """
   name = "pixel"
-  conditional = False
+  Options = PixelOptions
 
   def __init__(self, config, spec: DataSpec):
     super().__init__(config, spec)
+    self.conditional = bool(getattr(self.options, "conditional", False))
     if not spec.is_image or len(spec.event_shape) != 3:
       raise UserError(f"model {self.name!r} needs images [H, W, C]; dataset "
                       f"{spec.name!r} has event shape {spec.event_shape}.")
@@ -42,10 +53,6 @@ class PixelRecipe(LikelihoodRecipe):
                       f"dataset; {spec.name!r} has no labels.")
     self.sample_inputs = ("label",) if self.conditional else ()
     self.net = self.make_net()
-    self.default_sampler = config.get("sampler", "cached")
-    if self.default_sampler not in self.samplers():
-      raise UserError(f"--config.model.sampler={self.default_sampler!r} is not "
-                      f"one of {sorted(self.samplers())}.")
 
   def make_net(self) -> nn.Module:
     raise NotImplementedError
@@ -135,4 +142,4 @@ class PixelRecipe(LikelihoodRecipe):
     return run
 
   def sample(self, variables, rng, num, inputs=None):
-    return self.samplers()[self.default_sampler](variables, rng, num, inputs)
+    return self.samplers()[self.options.sampler](variables, rng, num, inputs)

@@ -14,12 +14,15 @@ References:
   conditioning).
 """
 
+import dataclasses
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gen_jax.models.pixel import PixelRecipe
+from gen_jax.models.pixel import PixelOptions, PixelRecipe
 from gen_jax.nn.masked_conv import MaskedConv2D, output_head
+from gen_jax.options import option
 
 
 def gate(a: jax.Array) -> jax.Array:
@@ -106,23 +109,27 @@ class GatedPixelCNNNet(nn.Module):
     return output_head(h, c, self.out_dim, self.out_features)
 
 
+@dataclasses.dataclass(frozen=True)
+class PixelCNNOptions(PixelOptions):
+  conditional: bool = False          # p(x | y): the label's conditional biases
+  features: int = option(128, minimum=1)
+  num_blocks: int = option(14, minimum=0)
+  first_kernel: int = option(7, minimum=1)
+  kernel: int = option(3, minimum=1)
+  out_features: int = option(128, minimum=1)
+
+
 class PixelCNN(PixelRecipe):
-  """PixelCNN (van den Oord et al. 2016a); config: features, num_blocks, ...;
+  """PixelCNN (van den Oord et al. 2016a); options `PixelCNNOptions`;
   `conditional` adds the label's conditional biases (p(x | y))."""
   name = "pixelcnn"
-
-  def __init__(self, config, spec):
-    self.conditional = bool(config.get("conditional", False))
-    super().__init__(config, spec)
+  Options = PixelCNNOptions
 
   def make_net(self):
-    c = self.config
-    return PixelCNNNet(self.num_colors, self.out_dim,
-                       features=c.get("features", 128),
-                       num_blocks=c.get("num_blocks", 14),
-                       first_kernel=c.get("first_kernel", 7),
-                       kernel=c.get("kernel", 3),
-                       out_features=c.get("out_features", 128),
+    o = self.options
+    return PixelCNNNet(self.num_colors, self.out_dim, features=o.features,
+                       num_blocks=o.num_blocks, first_kernel=o.first_kernel,
+                       kernel=o.kernel, out_features=o.out_features,
                        num_classes=self.spec.num_classes if self.conditional else 0)
 
   def samplers(self):
@@ -136,21 +143,26 @@ class PixelCNN(PixelRecipe):
     return self.decode(x)
 
 
-class GatedPixelCNN(PixelRecipe):
-  """Gated PixelCNN (van den Oord et al. 2016b); `conditional` uses labels."""
-  name = "gated_pixelcnn"
+@dataclasses.dataclass(frozen=True)
+class GatedPixelCNNOptions(PixelOptions):
+  conditional: bool = False          # p(x | y): per-layer class embeddings
+  features: int = option(128, minimum=1)
+  num_layers: int = option(15, minimum=1)
+  kernel: int = option(7, minimum=1)
+  out_features: int = option(128, minimum=1)
 
-  def __init__(self, config, spec):
-    self.conditional = bool(config.get("conditional", False))
-    super().__init__(config, spec)
+
+class GatedPixelCNN(PixelRecipe):
+  """Gated PixelCNN (van den Oord et al. 2016b); options
+  `GatedPixelCNNOptions`; `conditional` uses labels."""
+  name = "gated_pixelcnn"
+  Options = GatedPixelCNNOptions
 
   def make_net(self):
-    c = self.config
-    return GatedPixelCNNNet(self.num_colors, self.out_dim,
-                            features=c.get("features", 128),
-                            num_layers=c.get("num_layers", 15),
-                            kernel=c.get("kernel", 7),
-                            out_features=c.get("out_features", 128),
+    o = self.options
+    return GatedPixelCNNNet(self.num_colors, self.out_dim, features=o.features,
+                            num_layers=o.num_layers, kernel=o.kernel,
+                            out_features=o.out_features,
                             num_classes=self.spec.num_classes if self.conditional else 0)
 
   def samplers(self):

@@ -9,12 +9,15 @@ Reference:
   ICML 2016.
 """
 
+import dataclasses
+
 import flax.linen as nn
 
-from gen_jax.models.pixel import PixelRecipe
+from gen_jax.models.pixel import PixelOptions, PixelRecipe
 from gen_jax.nn.masked_conv import MaskedConv2D, output_head
 from gen_jax.nn.pixelrnn import DiagonalBiLSTM as DiagonalBiLSTMLayer
 from gen_jax.nn.pixelrnn import RowLSTM as RowLSTMLayer
+from gen_jax.options import option
 
 
 class PixelRNNNet(nn.Module):
@@ -42,17 +45,25 @@ class PixelRNNNet(nn.Module):
     return output_head(y, c, self.out_dim, self.out_features)
 
 
+@dataclasses.dataclass(frozen=True)
+class PixelRNNOptions(PixelOptions):
+  features: int = option(64, minimum=1)
+  num_layers: int = option(7, minimum=1)
+  first_kernel: int = option(7, minimum=1)
+  kernel: int = option(3, minimum=1)      # Row LSTM conv width
+  out_features: int = option(64, minimum=1)
+
+
 class _PixelRNN(PixelRecipe):
   cell = "row"
+  Options = PixelRNNOptions
 
   def make_net(self):
-    c = self.config
+    o = self.options
     return PixelRNNNet(self.num_colors, self.out_dim, cell=self.cell,
-                       features=c.get("features", 64),
-                       num_layers=c.get("num_layers", 7),
-                       first_kernel=c.get("first_kernel", 7),
-                       kernel=c.get("kernel", 3),
-                       out_features=c.get("out_features", 64))
+                       features=o.features, num_layers=o.num_layers,
+                       first_kernel=o.first_kernel, kernel=o.kernel,
+                       out_features=o.out_features)
 
   def samplers(self):
     return {"scan": self.sample_scan, "cached": self.sample_cached}

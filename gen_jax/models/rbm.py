@@ -44,27 +44,25 @@ states. `write_pictures` adds one chain from its start, a frame every
 `sample_thinning` sweeps (`gibbs_chain_step_<step>.png`), and, with PCD, the
 persistent chains (`persistent_chains_step_<step>.png`).
 
-Likelihood: `log_prob` = -F(x) - log Z. `prepare_eval` (once per
-evaluation) puts log Z and its standard error in the state: by AIS
-(`log_z="ais"`: `ais_steps` intermediate distributions spaced as in
-Salakhutdinov & Murray 2008, `ais_runs` runs, base rate as above) or by
-exact enumeration (`log_z="exact"`, min(D, H) <= 20). Without it, `log_prob`
-enumerates when min(D, H) <= 20 and otherwise refuses. `eval_metrics`
-reports nll_nats and bits_per_dim, plus `log_z` and `log_z_se` (the AIS
-standard error over runs; the trainer's `log_z_stderr` beside it is the
-spread over examples of a constant: 0 up to float rounding). The NLL's
-`nll_nats_stderr` is over test examples; log Z's error is shared by all of
-them, so the total is sqrt(nll_nats_stderr^2 + log_z_se^2), and AIS errs
-towards a low log Z, i.e. an optimistic NLL (see `gen_jax.sampling.ais`).
+Likelihood (`PartitionFunction`): `unnormalized_log_prob` = -F(x) and
+`log_partition` (log Z and its standard error: by AIS, `method="ais"`,
+`num_steps` intermediate distributions spaced as in Salakhutdinov & Murray
+2008, `num_runs` runs, base rate as above; or by exact enumeration,
+`method="exact"`, min(D, H) <= 20). The "ais" evaluator (`gen_jax.eval.ais`,
+`--config.evals.ais`) estimates log Z once per evaluation and reports
+nll_nats, bits_per_dim, log_z and log_z_se. `log_prob` (`Density`) is
+-F(x) - log Z for models whose log Z can be enumerated (min(D, H) <= 20) and
+refuses otherwise. `eval_metrics` reports the free energy F(x).
 
-Config (`model.`): hidden (500), init_scale (0.01, std of W), cd_k (1),
-cd_k_final (cd_k), cd_k_ramp_steps (0), persistent (False), num_chains (64),
-momentum (0.5), final_momentum (momentum), momentum_switch_step (0),
-learning_rate_decay_steps (0: constant), weight_decay (0.0),
-sample_burn_in (1000), sample_thinning (10), sample_chains (0: one chain
-per sample), log_z ("ais" | "exact"), ais_steps (14,500), ais_runs (100).
+Config (`model.`, `RBMOptions`): hidden (500), init_scale (0.01, std of W),
+cd_k (1), cd_k_final (cd_k), cd_k_ramp_steps (0), persistent (False),
+num_chains (64), momentum (0.5), final_momentum (momentum),
+momentum_switch_step (0), learning_rate_decay_steps (0: constant),
+weight_decay (0.0), sample_burn_in (1000), sample_thinning (10),
+sample_chains (0: one chain per sample).
 """
 
+import dataclasses
 import functools
 import math
 import os
@@ -75,12 +73,12 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import (Phase, Recipe, likelihood_metrics, require_discrete,
-                                 unflatten)
+from gen_jax.models.base import Phase, Recipe, require_discrete, unflatten
 from gen_jax.optim import make_optimizer
-from gen_jax.sampling.ais import (MAX_EXACT_UNITS, ais_log_partition, annealing_schedule,
-                                  exact_log_partition, free_energy, gibbs_sweep,
-                                  hidden_probs, visible_probs)
+from gen_jax.options import option, read_options
+from gen_jax.sampling.ais import (MAX_EXACT_UNITS, PAPER_NUM_STEPS, ais_log_partition,
+                                  annealing_schedule, exact_log_partition, free_energy,
+                                  gibbs_sweep, hidden_probs, visible_probs)
 
 CHAIN_FRAMES = 64
 MOMENTUM_KEYS = ("momentum", "final_momentum", "momentum_switch_step")
@@ -120,62 +118,43 @@ def gibbs_frames(params, v: jax.Array, rng: jax.Array, burn_in: int,
   return jnp.concatenate([v[None], rest], axis=0)
 
 
+@dataclasses.dataclass(frozen=True)
+class RBMOptions:
+  """The RBM's `model.` keys (module doc); a momentum key left None was not
+  set (its default applies: 0.5, then `momentum`, from step 0)."""
+  hidden: int = option(500, minimum=1)
+  init_scale: float = 0.01
+  cd_k: int = option(1, minimum=1)
+  cd_k_final: int | None = option(None, minimum=1)       # None: cd_k
+  cd_k_ramp_steps: int = option(0, minimum=0)
+  persistent: bool = False
+  num_chains: int = option(64, minimum=1)
+  momentum: float | None = None                          # None: 0.5
+  final_momentum: float | None = None                    # None: momentum
+  momentum_switch_step: int | None = option(None, minimum=0)   # None: 0
+  learning_rate_decay_steps: int = option(0, minimum=0)
+  weight_decay: float = 0.0
+  sample_burn_in: int = option(1000, minimum=0)
+  sample_thinning: int = option(10, minimum=1)
+  sample_chains: int = option(0, minimum=0)
+
+
 class RBM(Recipe):
   """Binary RBM; CD-k / PCD training, block-Gibbs sampling, AIS likelihood."""
-  explicit = True
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     require_discrete(spec, "rbm", binary_only=True)
+    self.options = o = read_options(RBMOptions, config, "model")
     self.num_visible = spec.num_dims
-    self.hidden = int(config.get("hidden", 500))
-    self.init_scale = float(config.get("init_scale", 0.01))
-    self.cd_k = int(config.get("cd_k", 1))
-    self.cd_k_final = int(config.get("cd_k_final", None) or self.cd_k)
-    self.cd_k_ramp_steps = int(config.get("cd_k_ramp_steps", 0))
-    self.persistent = bool(config.get("persistent", False))
-    self.num_chains = int(config.get("num_chains", 64))
-    self.momentum = float(config.get("momentum", 0.5))
-    final = config.get("final_momentum", None)
-    self.final_momentum = self.momentum if final is None else float(final)
-    self.momentum_switch_step = int(config.get("momentum_switch_step", 0))
-    self.learning_rate_decay_steps = int(config.get("learning_rate_decay_steps", 0))
-    self.weight_decay = float(config.get("weight_decay", 0.0))
-    self.burn_in = int(config.get("sample_burn_in", 1000))
-    self.thinning = int(config.get("sample_thinning", 10))
-    self.sample_chains = int(config.get("sample_chains", 0))
-    self.log_z_method = str(config.get("log_z", "ais"))
-    self.ais_steps = int(config.get("ais_steps", 14_500))
-    self.ais_runs = int(config.get("ais_runs", 100))
-    self._momentum_set = [k for k in MOMENTUM_KEYS if k in config]
-    self._check()
+    self.hidden = o.hidden
+    self.cd_k = o.cd_k
+    self.cd_k_final = o.cd_k_final or o.cd_k
+    self.momentum = 0.5 if o.momentum is None else o.momentum
+    self.final_momentum = self.momentum if o.final_momentum is None else o.final_momentum
+    self.momentum_switch_step = o.momentum_switch_step or 0
+    self._momentum_set = [k for k in MOMENTUM_KEYS if getattr(o, k) is not None]
     self.phases = (Phase("cd", self._cd_loss, ("model",)),)
-
-  def _check(self):
-    positive = {"hidden": self.hidden, "cd_k": self.cd_k, "cd_k_final": self.cd_k_final,
-                "num_chains": self.num_chains, "sample_thinning": self.thinning,
-                "ais_steps": self.ais_steps}
-    for key, value in positive.items():
-      if value < 1:
-        raise UserError(f"--config.model.{key}={value} must be >= 1.")
-    for key, value in {"cd_k_ramp_steps": self.cd_k_ramp_steps,
-                       "sample_burn_in": self.burn_in,
-                       "sample_chains": self.sample_chains,
-                       "momentum_switch_step": self.momentum_switch_step,
-                       "learning_rate_decay_steps":
-                           self.learning_rate_decay_steps}.items():
-      if value < 0:
-        raise UserError(f"--config.model.{key}={value} must be >= 0.")
-    if self.ais_runs < 2:
-      raise UserError(f"--config.model.ais_runs={self.ais_runs} must be >= 2 "
-                      "(the standard error is over runs).")
-    if self.log_z_method not in ("ais", "exact"):
-      raise UserError(f"--config.model.log_z={self.log_z_method!r} must be 'ais' or "
-                      "'exact'.")
-    if self.log_z_method == "exact" and not self.enumerable:
-      raise UserError(
-          f"--config.model.log_z='exact' enumerates 2^min(D, H) states; min("
-          f"{self.num_visible}, {self.hidden}) > {MAX_EXACT_UNITS}. Use log_z='ais'.")
 
   @property
   def enumerable(self) -> bool:
@@ -187,10 +166,10 @@ class RBM(Recipe):
 
   def k_at(self, step) -> jax.Array:
     """CD's k at `step` (int32): cd_k, growing linearly to cd_k_final."""
-    if self.cd_k_ramp_steps == 0:
+    if self.options.cd_k_ramp_steps == 0:
       return jnp.int32(self.cd_k_final)
-    done = jnp.minimum(jnp.asarray(step, jnp.int32), self.cd_k_ramp_steps)
-    grown = (self.cd_k_final - self.cd_k) * done // self.cd_k_ramp_steps
+    done = jnp.minimum(jnp.asarray(step, jnp.int32), self.options.cd_k_ramp_steps)
+    grown = (self.cd_k_final - self.cd_k) * done // self.options.cd_k_ramp_steps
     return jnp.int32(self.cd_k) + grown
 
   # ------------------------------------------------------------ variables
@@ -199,12 +178,12 @@ class RBM(Recipe):
     del example_batch
     k_w, k_chains = jax.random.split(rng)
     d, h = self.num_visible, self.hidden
-    params = {"w": self.init_scale * jax.random.normal(k_w, (d, h)),
+    params = {"w": self.options.init_scale * jax.random.normal(k_w, (d, h)),
               "b": jnp.zeros((d,)), "c": jnp.zeros((h,))}
     state = {"data_mean": jnp.zeros((d,)), "data_count": jnp.zeros(())}
-    if self.persistent:
+    if self.options.persistent:
       state["chains"] = jax.random.bernoulli(
-          k_chains, 0.5, (self.num_chains, d)).astype(jnp.float32)
+          k_chains, 0.5, (self.options.num_chains, d)).astype(jnp.float32)
     return {"params": {"model": params}, "state": state}
 
   def _flat(self, x) -> jax.Array:
@@ -225,8 +204,8 @@ class RBM(Recipe):
   def negative_samples(self, params, state, v, rng, step) -> jax.Array:
     """The CD-k / PCD negative samples (no gradient flows through them)."""
     params = jax.lax.stop_gradient(params)
-    start = state["chains"] if self.persistent else v
-    if self.cd_k == self.cd_k_final or self.cd_k_ramp_steps == 0:
+    start = state["chains"] if self.options.persistent else v
+    if self.cd_k == self.cd_k_final or self.options.cd_k_ramp_steps == 0:
       return run_gibbs(params, start, rng, self.cd_k_final)
     return run_gibbs(params, start, rng, self.max_k, active=self.k_at(step))
 
@@ -240,7 +219,7 @@ class RBM(Recipe):
     new_state = {**state, "data_count": count,
                  "data_mean": state["data_mean"] + (jnp.mean(v, 0) - state["data_mean"])
                               * (v.shape[0] / count)}
-    if self.persistent:
+    if self.options.persistent:
       new_state["chains"] = negative
     sg = jax.lax.stop_gradient(p)
     recon = visible_probs(sg, hidden_probs(sg, v))
@@ -252,8 +231,8 @@ class RBM(Recipe):
   def optimizers(self, train_config):
     """{"model": transform}: see the module doc (momentum schedule with SGD)."""
     lr = train_config.learning_rate
-    if self.learning_rate_decay_steps:
-      lr = optax.linear_schedule(lr, 0.0, self.learning_rate_decay_steps)
+    if self.options.learning_rate_decay_steps:
+      lr = optax.linear_schedule(lr, 0.0, self.options.learning_rate_decay_steps)
     if train_config.optimizer == "sgd":
       def momentum(count):  # count: updates so far, = the trainer's step
         return jnp.where(count < self.momentum_switch_step, self.momentum,
@@ -270,9 +249,9 @@ class RBM(Recipe):
             f"{train_config.optimizer!r}; set --config.train.optimizer=sgd or "
             "remove them.")
       tx = make_optimizer(train_config, learning_rate=lr)
-    if self.weight_decay:
+    if self.options.weight_decay:
       mask = {"w": True, "b": False, "c": False}
-      tx = optax.chain(optax.add_decayed_weights(self.weight_decay, mask), tx)
+      tx = optax.chain(optax.add_decayed_weights(self.options.weight_decay, mask), tx)
     return {"model": tx}
 
   # -------------------------------------------------------------- sampling
@@ -285,11 +264,12 @@ class RBM(Recipe):
     """`num` binary samples after `sample_burn_in` sweeps (module doc)."""
     del inputs
     p, state = variables["params"]["model"], variables["state"]
-    chains = min(self.sample_chains, num) if self.sample_chains else num
+    chains = min(self.options.sample_chains, num) if self.options.sample_chains else num
     per_chain = math.ceil(num / chains)
     k_start, k_run = jax.random.split(rng)
-    frames = gibbs_frames(p, self._start(state, k_start, chains), k_run, self.burn_in,
-                          per_chain, self.thinning)          # [per_chain, chains, D]
+    frames = gibbs_frames(p, self._start(state, k_start, chains), k_run,
+                          self.options.sample_burn_in, per_chain,
+                          self.options.sample_thinning)      # [per_chain, chains, D]
     samples = jnp.swapaxes(frames, 0, 1).reshape(-1, self.num_visible)[:num]
     return unflatten(samples, self.spec)
 
@@ -298,7 +278,7 @@ class RBM(Recipe):
     p, state = variables["params"]["model"], variables["state"]
     k_start, k_run = jax.random.split(rng)
     frames = gibbs_frames(p, self._start(state, k_start, 1), k_run, 0, num_frames,
-                          self.thinning)
+                          self.options.sample_thinning)
     return unflatten(frames[:, 0], self.spec)
 
   @functools.cached_property
@@ -317,45 +297,46 @@ class RBM(Recipe):
                scale=max(1, 512 // max(grid.shape[:2])))
 
     save(self._jit_chain_frames(variables, rng), "gibbs_chain")
-    if self.persistent:
+    if self.options.persistent:
       chains = variables["state"]["chains"][:CHAIN_FRAMES]
       save(unflatten(chains, self.spec), "persistent_chains")
 
   # ------------------------------------------------------------ likelihood
 
-  def log_partition(self, variables, rng) -> tuple[jax.Array, jax.Array]:
-    """(log Z, standard error) by the configured method."""
+  def log_partition(self, variables, rng, method: str = "ais",
+                    num_steps: int = PAPER_NUM_STEPS, num_runs: int = 100
+                    ) -> tuple[jax.Array, jax.Array]:
+    """(log Z, its standard error): by AIS (`num_steps` intermediate
+    distributions, `num_runs` runs from the base rate) or, with
+    method="exact", by enumeration (s.e. 0). Pure and jittable; the
+    settings must be static."""
     p = variables["params"]["model"]
-    if self.log_z_method == "exact":
+    if method == "exact":
+      if not self.enumerable:
+        raise UserError(
+            f"log_z='exact' enumerates 2^min(D, H) states; min({self.num_visible}, "
+            f"{self.hidden}) > {MAX_EXACT_UNITS}. Set --config.evals.ais.log_z='ais'.")
       return exact_log_partition(p), jnp.zeros(())
-    result = ais_log_partition(p, rng, annealing_schedule(self.ais_steps), self.ais_runs,
+    result = ais_log_partition(p, rng, annealing_schedule(num_steps), num_runs,
                                self.base_bias(variables["state"]))
     return result.log_z, result.log_z_se
 
-  def prepare_eval(self, variables, rng):
-    log_z, se = self.log_partition(variables, rng)
-    return {**variables, "state": {**variables["state"], "log_z": log_z, "log_z_se": se}}
+  def unnormalized_log_prob(self, variables, batch):
+    """-F(x) [B] = log p(x) + log Z."""
+    return -free_energy(variables["params"]["model"], self._flat(batch["x"]))
 
   def log_prob(self, variables, batch, rng=None):
-    """-F(x) - log Z [B]; log Z from `prepare_eval`, else exact (small models)."""
-    p = variables["params"]["model"]
-    state = variables.get("state") or {}
-    if "log_z" in state:
-      log_z = state["log_z"]
-    elif self.enumerable:
-      log_z = exact_log_partition(p)
-    else:
+    """-F(x) - log Z [B] with log Z enumerated (small models only)."""
+    del rng
+    if not self.enumerable:
       raise UserError(
           f"the RBM's log Z is intractable (D={self.num_visible}, H={self.hidden}, "
-          f"both > {MAX_EXACT_UNITS}): pass variables from `prepare_eval`, which "
-          "estimates it by AIS.")
-    return -free_energy(p, self._flat(batch["x"])) - log_z
+          f"both > {MAX_EXACT_UNITS}): estimate it with the 'ais' evaluator "
+          "(--config.evals.ais.log_z='ais').")
+    return (self.unnormalized_log_prob(variables, batch)
+            - exact_log_partition(variables["params"]["model"]))
 
   def eval_metrics(self, variables, batch, rng):
-    metrics = likelihood_metrics(-self.log_prob(variables, batch, rng), self.spec)
-    state = variables["state"]
-    if "log_z" in state:
-      num = batch["x"].shape[0]
-      metrics["log_z"] = jnp.full((num,), state["log_z"])
-      metrics["log_z_se"] = jnp.full((num,), state["log_z_se"])
-    return metrics
+    """The free energy F(x) [B]; the likelihood is the 'ais' evaluator's."""
+    del rng
+    return {"free_energy": -self.unnormalized_log_prob(variables, batch)}

@@ -10,14 +10,17 @@ All use the minimal parameterization: K-way categoricals have K-1 free
 logits with class 0 as reference (`losses.pad_reference_logit`).
 """
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import categorical_log_prob, pad_reference_logit
-from gen_jax.models.base import (LikelihoodRecipe, flat_levels, require_discrete,
-                                 unflatten)
+from gen_jax.models.base import (LikelihoodOptions, LikelihoodRecipe, flat_levels,
+                                 require_discrete, unflatten)
+from gen_jax.options import option
 from gen_jax.sampling import draw_noise, sequential_sample
 
 MAX_JOINT_PIXELS = 20
@@ -81,6 +84,11 @@ class JointTable(LikelihoodRecipe):
     return unflatten(bits, self.spec)
 
 
+@dataclasses.dataclass(frozen=True)
+class MarkovOptions(LikelihoodOptions):
+  order: int = option(1, minimum=1)   # k: pixels each conditional sees
+
+
 class MarkovChain(LikelihoodRecipe):
   """Order-k Markov chain over pixels in raster order, with exact tables.
 
@@ -88,13 +96,12 @@ class MarkovChain(LikelihoodRecipe):
   one row of K-1 free logits per context. Rows of all positions live in one
   [R, K-1] array, R = sum_i K^min(i,k).
   """
+  Options = MarkovOptions
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
     self.num_levels = require_discrete(spec, "markov")
-    self.order = int(config.get("order", 1))
-    if self.order < 1:
-      raise UserError(f"model.order={self.order} must be at least 1.")
+    self.order = self.options.order
     if self.num_levels ** self.order > 2 ** 24:
       raise UserError(
           f"model.order={self.order} with {self.num_levels} levels needs "

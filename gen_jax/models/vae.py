@@ -8,7 +8,7 @@ E_q[-log p(x|z)] + beta * KL(q || p) with one reparameterized sample drawn
 from the loss's key; evaluation adds an importance-sampled log p(x)
 (`gen_jax.losses.importance_log_likelihood`).
 
-Model config keys (all optional but `name`):
+Model config keys (`VAEOptions`, all optional but `name`):
   latent_dim (int), encoder ('mlp' | 'conv'), hidden (MLP widths, encoder
   order; the decoder mirrors them), channels (conv channels, encoder order),
   activation, beta, dynamic_binarization (float data only: Bernoulli-sample
@@ -26,6 +26,8 @@ Model config keys (all optional but `name`):
   (samples per chunk).
 """
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -33,9 +35,10 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import (gaussian_kl_standard, gaussian_log_prob,
                             importance_log_likelihood, nats_to_bits_per_dim)
-from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes,
+from gen_jax.models.base import (Phase, Recipe, batch_label, label_classes,
                                  sample_labels)
-from gen_jax.models.latent import Likelihood, build_networks, get
+from gen_jax.models.latent import LatentOptions, Likelihood, build_networks
+from gen_jax.options import option, read_options
 
 
 def reparameterize(rng, mean, log_var, num=None):
@@ -48,6 +51,22 @@ def reparameterize(rng, mean, log_var, num=None):
 # -------------------------------------------------------------------- recipe
 
 
+@dataclasses.dataclass(frozen=True)
+class VAEOptions(LatentOptions):
+  """The VAE's `model.` keys (module doc)."""
+  conditional: bool = False
+  beta: float = option(1.0, minimum=0.0)
+  dynamic_binarization: bool = False
+  log_prob_binarization: str = option("sample", choices=("sample", "expected"))
+  importance_samples: int = option(100, minimum=1)
+  importance_chunk: int = option(50, minimum=1)
+
+  def __post_init__(self):
+    if self.log_prob_binarization == "expected" and not self.dynamic_binarization:
+      raise UserError("model.log_prob_binarization='expected' scores grey levels of "
+                      "dynamically binarized data: set --config.model.dynamic_binarization=True.")
+
+
 class VAE(Recipe):
   """Gaussian-latent VAE; one phase `neg_elbo` over encoder and decoder.
 
@@ -58,24 +77,12 @@ class VAE(Recipe):
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
-    self.num_classes = conditional_classes(config, spec, "vae")
+    self.options = o = read_options(VAEOptions, config, "model")
+    self.num_classes = label_classes(o.conditional, spec, "vae")
     self.sample_inputs = ("label",) if self.num_classes else ()
-    self.latent_dim = int(get(config, "latent_dim", 2))
-    self.beta = float(get(config, "beta", 1.0))
-    self.importance_samples = int(get(config, "importance_samples", 100))
-    self.importance_chunk = int(get(config, "importance_chunk", 50))
-    if self.latent_dim < 1 or self.beta < 0 or self.importance_samples < 1:
-      raise UserError("model.latent_dim and model.importance_samples must be "
-                      "positive and model.beta >= 0.")
-    self.likelihood = Likelihood(spec, bool(get(config, "dynamic_binarization", False)))
-    self.log_prob_binarization = get(config, "log_prob_binarization", "sample")
-    if self.log_prob_binarization not in ("sample", "expected"):
-      raise UserError(f"model.log_prob_binarization={self.log_prob_binarization!r} "
-                      "must be 'sample' or 'expected'.")
-    if self.log_prob_binarization == "expected" and not self.likelihood.dynamic_binarization:
-      raise UserError("model.log_prob_binarization='expected' scores grey levels of "
-                      "dynamically binarized data: set --config.model.dynamic_binarization=True.")
-    self.encoder, self.decoder = build_networks(config, spec, self.likelihood,
+    self.latent_dim = o.latent_dim
+    self.likelihood = Likelihood(spec, o.dynamic_binarization)
+    self.encoder, self.decoder = build_networks(o, spec, self.likelihood,
                                                 2 * self.latent_dim)
     self.phases = (Phase("neg_elbo", self._loss, ("encoder", "decoder")),)
 
@@ -126,7 +133,7 @@ class VAE(Recipe):
     recon, kl = self.elbo_terms(params, x, k_z, batch_label(batch, self.num_classes, "vae"))
     metrics = {"elbo": -jnp.mean(recon + kl), "recon_nats": jnp.mean(recon),
                "kl_nats": jnp.mean(kl)}
-    return jnp.mean(recon + self.beta * kl), (metrics, state)
+    return jnp.mean(recon + self.options.beta * kl), (metrics, state)
 
   def importance_log_prob(self, params, x, rng, num_samples, label=None):
     """[B] importance-sampled log p(x) (log p(x | y) given `label`) with
@@ -141,7 +148,7 @@ class VAE(Recipe):
       return log_lik + log_prior - log_q
 
     return importance_log_likelihood(log_weights, rng, num_samples,
-                                     self.importance_chunk)
+                                     self.options.importance_chunk)
 
   def log_prob(self, variables, batch, rng=None):
     """[B] importance-sampled estimate of log p(x) (needs `rng`); with
@@ -151,10 +158,10 @@ class VAE(Recipe):
       raise ValueError("the VAE's log_prob is an importance-sampled estimate; pass rng")
     k_bin, k_is = jax.random.split(rng)
     x = batch["x"]
-    if self.log_prob_binarization == "sample":
+    if self.options.log_prob_binarization == "sample":
       x = self.likelihood.binarize(k_bin, x)
     return self.importance_log_prob(variables["params"], x, k_is,
-                                    self.importance_samples,
+                                    self.options.importance_samples,
                                     batch_label(batch, self.num_classes, "vae"))
 
   def eval_metrics(self, variables, batch, rng):
@@ -163,7 +170,7 @@ class VAE(Recipe):
     x = self.likelihood.binarize(k_bin, batch["x"])
     label = batch_label(batch, self.num_classes, "vae")
     recon, kl = self.elbo_terms(params, x, k_elbo, label)
-    nll = -self.importance_log_prob(params, x, k_is, self.importance_samples, label)
+    nll = -self.importance_log_prob(params, x, k_is, self.options.importance_samples, label)
     metrics = {"nll_nats": nll, "neg_elbo_nats": recon + kl,
                "recon_nats": recon, "kl_nats": kl}
     if self.spec.is_image:

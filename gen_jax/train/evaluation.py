@@ -69,8 +69,8 @@ def evaluate(exp, step: int | None = None, split: str = "eval",
   data = EvalData(train=exp.train_source, split=source,
                   means=lambda fn, v: means(jitted_eval_step(fn), v))
   for evaluator in exp.evaluators.values():
-    result.update({k: float(v) for k, v in
-                   evaluator(exp.recipe, variables, key, data).items()})
+    result.update({k: v if isinstance(v, int) else float(v) for k, v in
+                   evaluator(exp.recipe, variables, key, data).items()})   # counts stay ints
   return result
 
 

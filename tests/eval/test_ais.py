@@ -1,15 +1,21 @@
 """RBM partition functions: exact enumeration against a float64 brute force,
-AIS against exact log Z, the annealing schedule, determinism."""
+AIS against exact log Z, the annealing schedule, determinism; the "ais"
+evaluator's key, metrics and options."""
 
 import itertools
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import pytest
 from scipy import special
 
+from gen_jax.errors import UserError
+from gen_jax.eval import EvalData, evaluator_class
+from gen_jax.models import make_recipe
 from gen_jax.sampling import ais
+from tests.helpers import all_binary_images, randomize, tiny_spec
 
 
 def random_rbm(num_visible=9, num_hidden=6, seed=0, scale=1.0, bias_scale=0.5):
@@ -121,3 +127,63 @@ def test_ais_is_deterministic_given_the_key_and_runs_do_not_depend_on_their_coun
   np.testing.assert_array_equal(a.log_weights, b.log_weights)
   assert not np.array_equal(a.log_weights, c.log_weights)
   np.testing.assert_allclose(more.log_weights[:8], a.log_weights, rtol=1e-6)
+
+
+# ------------------------------------------------------ the "ais" evaluator
+
+
+def rbm_recipe(spec, hidden=6):
+  recipe = make_recipe(ml_collections.ConfigDict({"name": "rbm", "hidden": hidden}), spec)
+  variables = recipe.init(jax.random.PRNGKey(0), None)
+  variables["params"] = randomize(variables["params"], 0, 1.0)
+  return recipe, variables
+
+
+def per_example(fn, variables, x):
+  """EvalData.means stand-in: the metrics of one batch, per example (numpy)."""
+  return {k: np.asarray(v) for k, v in fn(variables, {"x": x}, None).items()}
+
+
+def evaluate(spec, recipe, variables, x, key, **options):
+  evaluator = evaluator_class("ais").from_config("ais", options, spec)
+  data = EvalData(train=None, split=None,
+                  means=lambda fn, v: per_example(fn, v, x))
+  return evaluator(recipe, variables, key, data)
+
+
+def test_evaluator_estimates_log_z_once_with_its_key_and_scores_every_example():
+  spec = tiny_spec((3, 3, 1))
+  recipe, variables = rbm_recipe(spec)
+  x = all_binary_images(spec)[::17]
+  key = jax.random.PRNGKey(7)
+  out = evaluate(spec, recipe, variables, x, key, ais_steps=200, ais_runs=20)
+  assert set(out) == {"nll_nats", "bits_per_dim", "log_z", "log_z_se"}
+  # log Z from fold_in(key, 2**31 - 3), the key the trainer always used for it.
+  log_z, se = jax.jit(recipe.log_partition, static_argnums=(2, 3, 4))(
+      variables, jax.random.fold_in(key, 2 ** 31 - 3), "ais", 200, 20)
+  np.testing.assert_array_equal(out["log_z"], np.full(len(x), log_z))
+  np.testing.assert_array_equal(out["log_z_se"], np.full(len(x), se))
+  want = -(recipe.unnormalized_log_prob(variables, {"x": x}) - log_z)
+  np.testing.assert_array_equal(out["nll_nats"], want)
+  np.testing.assert_allclose(out["bits_per_dim"], want / (9 * np.log(2)), rtol=1e-6)
+  np.testing.assert_allclose(out["nll_nats"], -recipe.log_prob(variables, {"x": x}),
+                             atol=3 * float(se) + 1e-5)
+  # Exact enumeration: the exact NLL, standard error 0.
+  exact = evaluate(spec, recipe, variables, x, key, log_z="exact")
+  np.testing.assert_allclose(exact["nll_nats"], -recipe.log_prob(variables, {"x": x}),
+                             rtol=1e-6)
+  assert not exact["log_z_se"].any()
+
+
+def test_evaluator_options_and_models_are_checked():
+  spec = tiny_spec()
+  with pytest.raises(UserError, match="ais_runs"):
+    evaluator_class("ais").from_config("ais", {"ais_runs": 1}, spec)
+  with pytest.raises(UserError, match="log_z"):
+    evaluator_class("ais").from_config("ais", {"log_z": "bridge"}, spec)
+  with pytest.raises(UserError, match="Did you mean --config.evals.ais.ais_steps"):
+    evaluator_class("ais").from_config("ais", {"ais_step": 10}, spec)
+  fvsbn = make_recipe(ml_collections.ConfigDict({"name": "fvsbn"}), spec)
+  with pytest.raises(UserError, match="PartitionFunction"):
+    evaluate(spec, fvsbn, fvsbn.init(jax.random.PRNGKey(0), None), None,
+             jax.random.PRNGKey(0))

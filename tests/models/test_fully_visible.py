@@ -61,19 +61,20 @@ def test_log_prob_sums_to_one_over_all_3x3_binary_images(name):
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("name,order", [("independent", 1), ("markov", 2)])
-def test_log_prob_sums_to_one_for_categorical_pixels(name, order):
+@pytest.mark.parametrize("name,kw", [("independent", {}), ("markov", {"order": 2})])
+def test_log_prob_sums_to_one_for_categorical_pixels(name, kw):
   spec = tiny_spec((2, 2, 1), num_levels=3)
-  recipe, variables = build(name, spec, order=order)
+  recipe, variables = build(name, spec, **kw)
   x = jnp.asarray(list(itertools.product(range(3), repeat=4)), jnp.int32)
   log_p = recipe.log_prob(variables, {"x": x.reshape(-1, 2, 2, 1)})
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("name,order", [("fvsbn", 1), ("markov", 1), ("markov", 3)])
-def test_causality_conditional_i_ignores_inputs_at_or_after_i(name, order):
+@pytest.mark.parametrize("name,kw", [("fvsbn", {}), ("markov", {"order": 1}),
+                                     ("markov", {"order": 3})])
+def test_causality_conditional_i_ignores_inputs_at_or_after_i(name, kw):
   spec = tiny_spec((3, 3, 1))
-  recipe, variables = build(name, spec, order=order)
+  recipe, variables = build(name, spec, **kw)
   d = spec.num_dims
   if name == "fvsbn":
     conditional = lambda x: recipe.logits(variables, x)            # [B, D]

@@ -41,26 +41,31 @@ def test_exact_model_sums_to_one_over_all_3x3_binary_images():
   log_p = jax.jit(recipe.log_prob)(variables, {"x": all_binary_images(spec)})
   assert log_p.shape == (512,)
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
-  # The same through prepare_eval with log_z="exact" (what the trainer calls).
-  recipe, variables = build(spec, hidden=6, log_z="exact")
-  prepared = recipe.prepare_eval(variables, jax.random.PRNGKey(0))
-  assert float(prepared["state"]["log_z_se"]) == 0.0
-  log_p = jax.jit(recipe.log_prob)(prepared, {"x": all_binary_images(spec)})
+  # The same through log_partition(method="exact") (what the "ais" evaluator calls).
+  log_z, se = log_partition(recipe)(variables, jax.random.PRNGKey(0), "exact", 10, 2)
+  assert float(se) == 0.0
+  log_p = recipe.unnormalized_log_prob(variables, {"x": all_binary_images(spec)}) - log_z
   np.testing.assert_allclose(jax.nn.logsumexp(log_p), 0.0, atol=1e-5)
+
+
+def log_partition(recipe):
+  return jax.jit(recipe.log_partition, static_argnums=(2, 3, 4))
 
 
 def test_ais_log_prob_agrees_with_the_exact_one():
   spec = tiny_spec((3, 3, 1))
-  recipe, variables = build(spec, hidden=6, ais_steps=1000, ais_runs=100)
-  prepared = jax.jit(recipe.prepare_eval)(variables, jax.random.PRNGKey(1))
+  recipe, variables = build(spec, hidden=6)
+  log_z, se = log_partition(recipe)(variables, jax.random.PRNGKey(1), "ais", 1000, 100)
   x = {"x": all_binary_images(spec)[::17]}
-  exact = recipe.log_prob(variables, x)                     # no log_z: enumerates
-  se = float(prepared["state"]["log_z_se"])
+  exact = recipe.log_prob(variables, x)                     # enumerates log Z
+  se = float(se)
   assert 0 < se < 0.1
-  np.testing.assert_allclose(recipe.log_prob(prepared, x), exact, atol=3 * se)
-  metrics = recipe.eval_metrics(prepared, x, None)
-  assert set(metrics) == {"nll_nats", "bits_per_dim", "log_z", "log_z_se"}
-  assert metrics["log_z"].shape == exact.shape
+  np.testing.assert_allclose(recipe.unnormalized_log_prob(variables, x) - log_z, exact,
+                             atol=3 * se)
+  metrics = recipe.eval_metrics(variables, x, None)        # no log Z needed
+  assert set(metrics) == {"free_energy"} and metrics["free_energy"].shape == exact.shape
+  np.testing.assert_array_equal(metrics["free_energy"],
+                                -recipe.unnormalized_log_prob(variables, x))
 
 
 # ----------------------------------------------------------- CD, PCD, state
@@ -254,13 +259,15 @@ def test_learning_rate_decays_linearly_and_momentum_keys_need_sgd():
 def test_bad_settings_are_refused_clearly():
   with pytest.raises(UserError, match="binary"):
     build(tiny_spec((2, 2, 1), num_levels=4), hidden=3)
-  with pytest.raises(UserError, match="log_z='ais'"):
-    build(tiny_spec((5, 5, 1)), hidden=21, log_z="exact")
-  with pytest.raises(UserError, match="ais_runs"):
-    build(tiny_spec(), hidden=3, ais_runs=1)
   recipe, variables = build(tiny_spec((5, 5, 1)), hidden=21)
-  with pytest.raises(UserError, match="prepare_eval"):
+  with pytest.raises(UserError, match="log_z='ais'"):
+    recipe.log_partition(variables, jax.random.PRNGKey(0), "exact", 10, 2)
+  with pytest.raises(UserError, match="'ais' evaluator"):
     recipe.log_prob(variables, {"x": jnp.zeros((1, 5, 5, 1))})
+  with pytest.raises(UserError, match="hiden"):
+    build(tiny_spec(), hiden=3)
+  with pytest.raises(UserError, match="cd_k"):
+    build(tiny_spec(), cd_k=0)
 
 
 # ----------------------------------------------------------------- trainer
@@ -272,8 +279,8 @@ def small(config, steps, **overrides):
   for key in ("train", "eval", "checkpoint", "sample"):
     config[key].update(base[key].to_dict())
   config.train.optimizer, config.train.learning_rate = optimizer, learning_rate
-  return with_overrides(config, {"model.hidden": 8, "model.ais_steps": 50,
-                                 "model.ais_runs": 8, "model.sample_burn_in": 5,
+  return with_overrides(config, {"model.hidden": 8, "evals.ais.ais_steps": 50,
+                                 "evals.ais.ais_runs": 8, "model.sample_burn_in": 5,
                                  "model.sample_thinning": 2, "checkpoint.every_steps": 2,
                                  **overrides})
 

@@ -188,7 +188,8 @@ def test_expected_binarization_scores_grey_levels_as_bernoulli_targets():
   with pytest.raises(UserError, match="dynamic_binarization=True"):
     make_recipe(ml_collections.ConfigDict(
         {"name": "vae", "log_prob_binarization": "expected"}), spec)
-  with pytest.raises(UserError, match="'sample' or 'expected'"):
+  choices = r"log_prob_binarization='mean' is not one of \('sample', 'expected'\)"
+  with pytest.raises(UserError, match=choices):
     make_recipe(ml_collections.ConfigDict(
         {"name": "vae", "dynamic_binarization": True, "log_prob_binarization": "mean"}), spec)
 

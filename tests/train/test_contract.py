@@ -143,7 +143,8 @@ def test_ema_is_kept_for_the_generator_only_with_refreshed_batch_norm(tmp_path):
 def test_a_model_key_the_model_does_not_read_is_refused(tmp_path):
   config = tiny_config(model="nade", **{"model.hidden": 8})
   config.model.hiden = 16
-  with pytest.raises(UserError, match=r"does not read --config.model.hiden; it reads: .*hidden"):
+  with pytest.raises(UserError, match=r"does not read --config.model.hiden\. Did you mean "
+                     r"--config.model.hidden\? It reads: .*hidden"):
     train(config, str(tmp_path), progress=False)
   assert not os.path.exists(tmp_path / "checkpoints")
 
