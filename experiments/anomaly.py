@@ -119,7 +119,7 @@ def load_model(workdir: str, flag: str):
   if config.data.get("sources"):
     raise UserError(f"{workdir} was trained on several data sources; anomaly "
                     "detection reads models of one dataset.")
-  exp = Experiment(config, workdir)
+  exp = Experiment(config, workdir, read_only=True)
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train it first.")
   return exp, ("best" if exp.restore_best() else "latest")

@@ -93,7 +93,7 @@ def main(argv):
   from gen_jax.eval import classifier as clf
   from gen_jax.train import Experiment
   config = common.load_config(workdir)
-  exp = Experiment(config, workdir)
+  exp = Experiment(config, workdir, read_only=True)
   check_model(exp, workdir)
   checkpoint = "best" if exp.restore_best() else "latest"   # validation-selected if kept
   spec = exp.spec

@@ -35,7 +35,7 @@ def main(argv):
   representations, train, test, data_name = {}, None, None, None
   for workdir in WORKDIRS.value:
     config = common.load_config(workdir)
-    exp = Experiment(config, workdir)
+    exp = Experiment(config, workdir, read_only=True)
     if exp.resumed_from is None:
       raise UserError(f"no checkpoint in {workdir}; train it first.")
     if not hasattr(exp.recipe, "features"):

@@ -68,7 +68,8 @@ def attribute_classifiers(spec, train_source, extra_rows: dict | None, cache: di
     images = as_unit_images(data["x"], spec)
     cache["classifiers"] = {
         f.name: clf.train_classifier(images, data[f.name], f.num_classes, steps=steps,
-                                     named_module=attribute_classifier(spec, f.num_classes))
+                                     named_module=attribute_classifier(spec, f.num_classes),
+                                     task=f.name)
         for f in caption_attributes(spec)}
   return cache["classifiers"]
 

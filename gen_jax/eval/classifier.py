@@ -75,7 +75,8 @@ def cache_dir() -> str | None:
 def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
                      seed: int = 0, steps: int = 2000, batch_size: int = 128,
                      learning_rate: float = 1e-3,
-                     named_module: tuple[str, nn.Module] | None = None) -> Classifier:
+                     named_module: tuple[str, nn.Module] | None = None,
+                     task: str = "label") -> Classifier:
   """Trains the size-appropriate classifier (or `named_module`, a (name,
   module) pair) with Adam, seeded. The parameters are memoized on disk
   (`cache_dir`) by a hash of the images, labels, settings, module and this
@@ -86,6 +87,7 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
   Args:
     images: [N, H, W, C] float in [0, 1].
     labels: [N] int in [0, num_classes).
+    task: what the labels are, for the log line ("digit", "domain", ...).
   """
   name, module = named_module or classifier_for(images.shape[1:], num_classes)
   location = cache_dir()
@@ -97,8 +99,8 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
   progress = not cached and jax.process_index() == 0
   if progress:
     where = f"; cached in {location}" if location else ""
-    print(f"training metric classifier {name} on {len(images)} images, {num_classes} "
-          f"classes, {steps} steps{where}", file=sys.stderr, flush=True)
+    print(f"training metric classifier {name} of the {task} ({num_classes} classes) on "
+          f"{len(images)} images, {steps} steps{where}", file=sys.stderr, flush=True)
   params = fit(*args, progress=progress)
   return Classifier(name, module, jax.tree.map(jnp.asarray, params))
 

@@ -56,7 +56,9 @@ def get_classifier(spec, train_source, cache: dict, steps: int) -> clf.Classifie
       num_classes, channels = stack_factors(spec)
       images = modes.split_channels(images)
       labels = channel_labels(labels, num_classes, channels).reshape(-1)
-    cache["classifier"] = clf.train_classifier(images, labels, num_classes, steps=steps)
+    task = "per-channel label" if spec.label_factors else "label"
+    cache["classifier"] = clf.train_classifier(images, labels, num_classes, steps=steps,
+                                               task=task)
   return cache["classifier"]
 
 
