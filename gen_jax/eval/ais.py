@@ -21,9 +21,11 @@ errs towards a low log Z, i.e. an optimistic NLL (`gen_jax.sampling.ais`).
 
 import dataclasses
 import functools
+import sys
 
 import jax
 import jax.numpy as jnp
+from tqdm import tqdm
 
 from gen_jax.eval.evaluator import Evaluator
 from gen_jax.models.base import PartitionFunction, likelihood_metrics, require
@@ -68,6 +70,9 @@ class AISLikelihood(Evaluator):
   def __call__(self, recipe, variables, key, data):
     require(recipe, PartitionFunction, "evaluator 'ais'")
     o = self.options
+    if o.log_z == "ais" and jax.process_index() == 0:
+      tqdm.write(f"estimating log Z by AIS ({o.ais_steps} distributions, {o.ais_runs} runs)",
+                 file=sys.stderr)
     log_z, log_z_se = jitted_log_partition(recipe)(
         variables, jax.random.fold_in(key, LOG_Z_KEY), o.log_z, o.ais_steps, o.ais_runs)
     return data.means(likelihood_fn(recipe),
