@@ -1,4 +1,4 @@
-"""Optimizers from `config.train`."""
+"""Optimizers from `config.train` and learning-rate schedules."""
 
 import optax
 
@@ -21,3 +21,14 @@ def make_optimizer(train_config, learning_rate: float | None = None,
   if train_config.grad_clip_norm > 0:
     tx = optax.chain(optax.clip_by_global_norm(train_config.grad_clip_norm), tx)
   return tx
+
+
+def constant_then_linear_decay(learning_rate: float, decay_start: int,
+                               num_steps: int) -> optax.Schedule:
+  """`learning_rate` for `decay_start` updates, then linearly to 0 at `num_steps`."""
+  if decay_start >= num_steps:
+    return optax.constant_schedule(learning_rate)
+  return optax.join_schedules(
+      [optax.constant_schedule(learning_rate),
+       optax.linear_schedule(learning_rate, 0.0, num_steps - decay_start)],
+      [decay_start])

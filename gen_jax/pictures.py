@@ -48,6 +48,20 @@ def save_png(array: np.ndarray, path: str, scale: int = 1) -> None:
 
 
 @writer_only
+def save_triples(x: np.ndarray, fake: np.ndarray, rec: np.ndarray, spec, path: str,
+                 per_row: int = 4) -> None:
+  """A PNG grid of (x, translation, reconstruction) triples, `per_row` a row.
+
+  x, fake, rec: [N, H, W, C] in the data encoding / [0, 1].
+  """
+  triples = np.stack([np.asarray(a, np.float32) for a in (x, fake, rec)], 1)
+  grid = image_grid(to_uint8_images(triples.reshape((-1,) + x.shape[1:]), spec),
+                    columns=3 * min(per_row, len(x)))
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  save_png(grid, path, scale=max(1, 512 // max(grid.shape[:2])))
+
+
+@writer_only
 def save_samples(samples: np.ndarray, spec: DataSpec, path: str) -> None:
   """A PNG grid for images, a scatter plot for 2-D points."""
   samples = np.asarray(samples)

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
@@ -80,6 +81,22 @@ class DataSpec:
   def feature(self, name: str) -> Feature | None:
     """The side feature called `name`, or None when the data lacks it."""
     return next((f for f in self.features if f.name == name), None)
+
+  def to_model(self, x):
+    """The data encoding -> the networks' space, float32: images in [0, 1]
+    (float or binary) to [-1, 1]; other data (2-D points) as they are."""
+    x = jnp.asarray(x, jnp.float32)
+    return x * 2.0 - 1.0 if self.is_image else x
+
+  def from_model(self, y):
+    """The networks' space -> the data encoding: images from [-1, 1] to
+    [0, 1], clipped (binary: thresholded at 1/2); other data as they are."""
+    if not self.is_image:
+      return y
+    y = (y + 1.0) / 2.0
+    if self.encoding == "binary":
+      return (y > 0.5).astype(jnp.float32)
+    return jnp.clip(y, 0.0, 1.0)
 
 
 def check_encoding(encoding: str) -> None:

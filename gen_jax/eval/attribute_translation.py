@@ -40,6 +40,7 @@ import numpy as np
 from gen_jax.eval import classifier as clf
 from gen_jax.eval.gan_metrics import as_unit_images
 from gen_jax.eval.translation import read_all
+from gen_jax.models.image_translation import truth_renderer
 
 RENDERS = 8               # renderings of each train digit for the classifiers
 RENDER_SEED = 20180101
@@ -69,18 +70,6 @@ def all_targets(num_classes: Sequence[int]) -> np.ndarray:
   """[T, G] int32: every combination of G attributes' classes, the last fastest."""
   return np.asarray(list(itertools.product(*(range(k) for k in num_classes))),
                     np.int32).reshape(-1, len(num_classes))
-
-
-def renderer(spec, attributes: Sequence[str]) -> Callable | None:
-  """The exact translation `(rows, {attribute: [N]}) -> images` when the data
-  carries the attribute-free digit (`digit_image`) and the translated
-  attributes are ones it draws, else None."""
-  from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
-  if (spec.feature("digit_image") is None
-      or not set(attributes) <= set(attribute_digits.RENDERED_ATTRIBUTES)):
-    return None
-  return lambda rows, attributes: attribute_digits.translation_truth(
-      rows, attributes, spec.encoding)
 
 
 # -------------------------------------------------------------- classifiers
@@ -153,7 +142,7 @@ def prepare(spec, attributes: dict[str, int], preserved: dict[str, int], train_s
   """Eval rows (the first `limit`), classifiers (trained on the first
   `train_limit` train rows, unless `classifiers` of an earlier `prepare` are
   given) and their ceilings on the real eval images."""
-  render = renderer(spec, list(attributes))
+  render = truth_renderer(spec, list(attributes))
   features = {**attributes, **preserved}
   if classifiers is None:
     train_rows = read_all(train_source, train_limit)

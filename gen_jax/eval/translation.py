@@ -1,4 +1,4 @@
-"""Metrics and pictures of unpaired image translation between domains a and b.
+"""Metrics of unpaired image translation between domains a and b.
 
 For each direction s -> t ("ab": G(a), "ba": F(b)) the translations of s's
 eval images are judged by an in-repo classifier (`gen_jax.eval.classifier`:
@@ -27,15 +27,12 @@ FID. Classifiers, floors and ceilings depend only on the data: computed
 once per `cache`.
 """
 
-import os
 from typing import Callable
 
 import numpy as np
 
 from gen_jax.eval import classifier as clf
 from gen_jax.eval.gan_metrics import as_unit_images
-from gen_jax.multihost import writer_only
-from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 DIRECTIONS = {"ab": ("a", "b"), "ba": ("b", "a")}   # source, target
 DOMAIN_INDEX = {"a": 0, "b": 1}
@@ -126,17 +123,3 @@ def translation_metrics(translate: Callable[[str, np.ndarray], np.ndarray], spec
     out[f"{prefix}_frechet"] = clf.frechet_distance(*stats, *target["reference"])
     out[f"{prefix}_frechet_real_floor"] = target["floor"]
   return out
-
-
-@writer_only
-def save_triples(x: np.ndarray, fake: np.ndarray, rec: np.ndarray, spec, path: str,
-                 per_row: int = 4) -> None:
-  """A PNG grid of (x, translation, reconstruction) triples, `per_row` a row.
-
-  x, fake, rec: [N, H, W, C] in the data encoding / [0, 1].
-  """
-  triples = np.stack([np.asarray(a, np.float32) for a in (x, fake, rec)], 1)
-  grid = image_grid(to_uint8_images(triples.reshape((-1,) + x.shape[1:]), spec),
-                    columns=3 * min(per_row, len(x)))
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  save_png(grid, path, scale=max(1, 512 // max(grid.shape[:2])))

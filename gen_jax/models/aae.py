@@ -1,8 +1,8 @@
 """Adversarial autoencoder (Makhzani et al., 2016, "Adversarial Autoencoders").
 
-A deterministic encoder z = f(x), a decoder p(x | z) (the VAE's likelihoods),
-and a discriminator D(z) that tells prior samples from encodings. Three
-phases per step:
+A deterministic encoder z = f(x), a decoder p(x | z) (the VAE's likelihoods,
+`gen_jax.models.latent`), and a discriminator D(z) that tells prior samples
+from encodings. Three phases per step:
   reconstruction        (encoder + decoder): E[-log p(x | f(x))]
   latent_discriminator  (discriminator):     BCE(D(z_prior), 1) + BCE(D(f(x)), 0)
   encoder_as_generator  (encoder):           BCE(D(f(x)), 1)
@@ -21,7 +21,7 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.vae import Likelihood, build_networks, get
+from gen_jax.models.latent import Likelihood, build_networks, get
 from gen_jax.nn import MLP
 
 # ------------------------------------------------------------------ priors

@@ -68,11 +68,15 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.eval.classifier import MLPClassifier
+from gen_jax.losses import lsgan_discriminator_loss, lsgan_generator_loss, structure_loss
 from gen_jax.models.base import Phase, Recipe, config_int, config_weight, map_in_chunks
+from gen_jax.models.image_translation import (cycle_noise, generator_downsamplings,
+                                              structure_settings)
+from gen_jax.nn.classifier import MLPClassifier
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator,
                                  patch_output_size)
-from gen_jax.optim import make_optimizer
+from gen_jax.optim import constant_then_linear_decay, make_optimizer
+from gen_jax.pictures import save_triples
 
 GROUPS = ("g_ab", "g_ba", "d_a", "d_b")
 CLASSIFIER_GROUPS = ("c_a", "c_b")     # only with model.label_weight > 0
@@ -82,16 +86,6 @@ METRICS = ("labels", "domain", "none")
 
 
 # ------------------------------------------------------------------ losses
-
-
-def lsgan_discriminator_loss(real_out: jax.Array, fake_out: jax.Array) -> jax.Array:
-  """0.5 mean (D(real) - 1)^2 + 0.5 mean D(fake)^2 (least squares, a=0, b=c=1)."""
-  return 0.5 * (jnp.mean((real_out - 1.0) ** 2) + jnp.mean(fake_out ** 2))
-
-
-def lsgan_generator_loss(fake_out: jax.Array) -> jax.Array:
-  """mean (D(G(x)) - 1)^2."""
-  return jnp.mean((fake_out - 1.0) ** 2)
 
 
 def l1(x: jax.Array, y: jax.Array) -> jax.Array:
@@ -140,32 +134,6 @@ def pool_query(pool: dict, fakes: jax.Array, key: jax.Array) -> tuple[dict, jax.
   return {"images": images, "count": count}, shown
 
 
-# ---------------------------------------------------------------- schedule
-
-
-def constant_then_linear_decay(learning_rate: float, decay_start: int,
-                               num_steps: int) -> optax.Schedule:
-  """`learning_rate` for `decay_start` updates, then linearly to 0 at `num_steps`."""
-  if decay_start >= num_steps:
-    return optax.constant_schedule(learning_rate)
-  return optax.join_schedules(
-      [optax.constant_schedule(learning_rate),
-       optax.linear_schedule(learning_rate, 0.0, num_steps - decay_start)],
-      [decay_start])
-
-
-def cycle_noise(x: jax.Array, rng: jax.Array, std: float) -> jax.Array:
-  """x [B, H, W, C] plus N(0, std^2) per pixel (x itself when std is 0): what
-  the reconstructing generator reads in the cycle term. A translation can
-  meet the cycle term by hiding its input in a faint signal the second
-  generator decodes (Chu et al. 2017, "CycleGAN, a master of
-  steganography"); noise of this size drowns the faint signal, so the cycle
-  is met only through what the translation visibly keeps."""
-  if not std:
-    return x
-  return x + std * jax.random.normal(rng, x.shape, x.dtype)
-
-
 # ----------------------------------------------------------------- domains
 
 
@@ -197,88 +165,6 @@ def domain_specs(spec):
         "the same size and channels, e.g. --config.data.sources.b.image_size="
         f"{a.event_shape[0]}.")
   return a, b
-
-
-LUMA = jnp.array([0.299, 0.587, 0.114])      # Rec. 601 luminance weights
-
-
-def edge_magnitude(x: jax.Array, scale: int = 1) -> jax.Array:
-  """[B, H, W, C] -> [B, H/s - 1, W/s - 1]: the gradient magnitude of the
-  luminance (the mean over channels when C != 3), averaged over s x s
-  blocks first, by forward differences."""
-  lum = x @ LUMA if x.shape[-1] == 3 else x.mean(-1)                   # [B, H, W]
-  if scale > 1:
-    b, h, w = lum.shape
-    lum = lum[:, :h - h % scale, :w - w % scale].reshape(
-        b, h // scale, scale, w // scale, scale).mean((2, 4))          # [B, H/s, W/s]
-  dy, dx = lum[:, 1:, :-1] - lum[:, :-1, :-1], lum[:, :-1, 1:] - lum[:, :-1, :-1]
-  return jnp.sqrt(dy ** 2 + dx ** 2 + 1e-8)
-
-
-NEAR_EDGE = 0.1   # a pixel is near an edge when the (2r+1)^2 max there is >= this x the peak
-
-
-def near_edges(edges: jax.Array, radius: int) -> jax.Array:
-  """[B, h, w] edge magnitudes -> [B, h, w] in [0, 1]: how near each place is
-  to an edge, the (2r+1) x (2r+1) max over NEAR_EDGE x the image's peak,
-  clipped at 1 (the peak is held fixed for gradients)."""
-  k = 2 * radius + 1
-  nearest = jax.lax.reduce_window(edges, -jnp.inf, jax.lax.max, (1, k, k), (1, 1, 1),
-                                  "SAME")
-  peak = jax.lax.stop_gradient(edges.max((1, 2), keepdims=True))
-  return jnp.clip(nearest / (NEAR_EDGE * peak + 1e-8), 0.0, 1.0)
-
-
-def structure_loss(x: jax.Array, y: jax.Array, scale: int = 1,
-                   tolerance: int = 0) -> jax.Array:
-  """How far y's luminance edges lie from x's, whatever their contrast or sign
-  (a colour changed or a background inverted), as a batch mean. `scale` > 1
-  compares edges of s x s block means.
-
-  tolerance 0: 1 - cos(centred edges of x, of y), 0 when they lie in the same
-    places, up to 1 when elsewhere; a stroke thickened by a pixel moves every
-    edge, which this counts as much as another digit.
-  tolerance r > 0: the share of y's edge mass that lies farther than r
-    (block) pixels from x's edges plus the share of x's that lies farther
-    than r from y's (`near_edges`), in [0, 2]: a stroke thickened or thinned
-    by up to r pixels costs almost nothing, another digit does."""
-  a, b = edge_magnitude(x, scale), edge_magnitude(y, scale)
-  if tolerance:
-    share_far = lambda e, other: (jnp.sum(e * (1.0 - near_edges(other, tolerance)), (1, 2))
-                                  / (jnp.sum(e, (1, 2)) + 1e-8))
-    return jnp.mean(share_far(b, a) + share_far(a, b))
-  a, b = a - a.mean((1, 2), keepdims=True), b - b.mean((1, 2), keepdims=True)
-  cos = jnp.sum(a * b, (1, 2)) / (jnp.linalg.norm(a, axis=(1, 2))
-                                  * jnp.linalg.norm(b, axis=(1, 2)) + 1e-8)
-  return jnp.mean(1.0 - cos)
-
-
-def structure_settings(config, event_shape) -> tuple[float, int, int]:
-  """(`model.structure_weight`, default 0, `model.structure_scale`, default 1,
-  `model.structure_tolerance`, default 0), or a UserError when the scale
-  leaves under 2x2 blocks of the images."""
-  weight = config_weight(config, "structure_weight", 0.0)
-  scale = config_int(config, "structure_scale", 1)
-  tolerance = config_int(config, "structure_tolerance", 0, minimum=0)
-  if min(event_shape[:2]) // scale < 2:
-    raise UserError(f"--config.model.structure_scale={scale} leaves fewer "
-                    f"than 2x2 blocks of the {event_shape[0]}x{event_shape[1]} "
-                    "images to compare edges on; lower it.")
-  return weight, scale, tolerance
-
-
-def generator_downsamplings(config, model: str, event_shape) -> int:
-  """`model.g_downsamplings` (default 2, the papers'), or a UserError when
-  the image sides do not survive that many halvings."""
-  n = config_int(config, "g_downsamplings", 2, minimum=0)
-  h, w = event_shape[:2]
-  k = 2 ** n
-  if h % k or w % k or min(h, w) < max(2 * k, 8):
-    raise UserError(f"{model}'s generator halves the image {n} times "
-                    f"(--config.model.g_downsamplings={n}) and needs sides that are "
-                    f"multiples of {k}, at least {max(2 * k, 8)}; the images are {h}x{w}. "
-                    "Set data.image_size or lower g_downsamplings.")
-  return n
 
 
 def as_images(x):
@@ -345,17 +231,14 @@ class CycleGAN(Recipe):
 
   # ------------------------------------------------------------ encodings
 
-  @staticmethod
-  def to_model(x: jax.Array) -> jax.Array:
-    """Images in [0, 1] (float or binary) -> [-1, 1]."""
-    return jnp.asarray(x, jnp.float32) * 2.0 - 1.0
+  def to_model(self, x: jax.Array) -> jax.Array:
+    """Images in [0, 1] (float or binary) -> [-1, 1] (both domains share the
+    encoding)."""
+    return self.spec_a.to_model(x)
 
   def from_model(self, y: jax.Array) -> jax.Array:
     """[-1, 1] -> the data encoding (binary: thresholded at 1/2)."""
-    y = (y + 1.0) / 2.0
-    if self.spec_a.encoding == "binary":
-      return (y > 0.5).astype(jnp.float32)
-    return jnp.clip(y, 0.0, 1.0)
+    return self.spec_a.from_model(y)
 
   # ---------------------------------------------------------------- nets
 
@@ -525,9 +408,8 @@ class CycleGAN(Recipe):
   def write_pictures(self, variables, rng, batch, directory, step):
     """translations_{ab,ba}_step_N.png: x, its translation, its reconstruction."""
     del rng
-    from gen_jax.eval import translation  # pylint: disable=import-outside-toplevel
     for direction, (source, *_) in DIRECTIONS.items():
       x = np.asarray(batch[source]["x"][:32], np.float32)
       fake, rec = jax.device_get(self._jit_cycle(variables["params"], direction, x))
-      translation.save_triples(x, np.asarray(fake), np.asarray(rec), self.spec[source],
-                               f"{directory}/translations_{direction}_step_{step}.png")
+      save_triples(x, np.asarray(fake), np.asarray(rec), self.spec[source],
+                   f"{directory}/translations_{direction}_step_{step}.png")

@@ -7,7 +7,8 @@ G(z, c); L_I = E[-log Q(c | G(z, c))] (cross-entropy for the categorical,
 unit-variance Gaussian for the continuous codes) lower-bounds H(c) - I(c; G)
 and is added with weight `model.info_weight` to the generator phase (which
 updates `generator` and `q_head`) and to the discriminator phase (which
-updates the shared trunk). The DCGAN players of `gan.py` are reused.
+updates the shared trunk). The players are DCGAN's (`gen_jax.nn.dcgan`),
+built as model 'dcgan' builds them.
 """
 
 import os
@@ -17,18 +18,26 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
-from gen_jax.models.gan import DCGAN
-from gen_jax.nn.dcgan import GeneratorMLP, apply_player, split_state
+from gen_jax.models.adversarial import AdversarialRecipe
+from gen_jax.models.base import config_choice
+from gen_jax.nn.dcgan import (D_NORMS, DCGANDiscriminator, DCGANGenerator, GeneratorMLP,
+                              apply_player, split_state)
 from gen_jax.pictures import image_grid, save_png, to_uint8_images
 
 
-class InfoGAN(DCGAN):
+class InfoGAN(AdversarialRecipe):
   """DCGAN players plus latent codes and a Q head (group `q_head`)."""
 
   generator_groups = ("generator", "q_head")
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
+    if not spec.is_image:
+      raise UserError("model 'dcgan' needs image data; use model 'gan' for 2-D points.")
+    features = config.get("features", 32)
+    d_norm = config_choice(config, "d_norm", "batch", D_NORMS)
+    self.generator = DCGANGenerator(spec.event_shape, features)
+    self.discriminator = DCGANDiscriminator(features, d_norm)
     if self.num_classes:
       raise UserError("model 'infogan' learns its categories unsupervised; for "
                       "class-conditional samples use model 'dcgan' with "

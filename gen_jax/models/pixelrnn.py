@@ -11,8 +11,8 @@ Reference:
 
 import flax.linen as nn
 
-from gen_jax.models.pixelcnn import PixelRecipe, output_head
-from gen_jax.nn.masked_conv import MaskedConv2D
+from gen_jax.models.pixel import PixelRecipe
+from gen_jax.nn.masked_conv import MaskedConv2D, output_head
 from gen_jax.nn.pixelrnn import DiagonalBiLSTM as DiagonalBiLSTMLayer
 from gen_jax.nn.pixelrnn import RowLSTM as RowLSTMLayer
 

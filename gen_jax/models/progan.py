@@ -37,8 +37,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
+from gen_jax.losses import gradient_penalty
+from gen_jax.models.adversarial import AdversarialRecipe
 from gen_jax.models.base import Phase, Stage
-from gen_jax.models.gan import AdversarialRecipe
 from gen_jax.nn.progan import ProCritic, ProGenerator, downsample, resolution, upsample
 from gen_jax.nn.dcgan import split_state
 
@@ -270,13 +271,3 @@ def progression_rows(directory: str, stages, path: str, images: np.ndarray) -> l
     elif stage_path == path:
       rows.append(images)
   return rows
-
-
-def gradient_penalty(critic, real, fake, rng):
-  """E[(||grad_x D(x_hat)||_2 - 1)^2] at x_hat = e * real + (1 - e) * fake,
-  e ~ U[0, 1] per example (Gulrajani et al. 2017)."""
-  eps = jax.random.uniform(rng, (real.shape[0],) + (1,) * (real.ndim - 1))
-  mixed = eps * real + (1.0 - eps) * fake
-  grads = jax.grad(lambda x: jnp.sum(critic(x)))(mixed)
-  norms = jnp.sqrt(jnp.sum(grads.reshape(grads.shape[0], -1) ** 2, -1) + 1e-12)
-  return jnp.mean((norms - 1.0) ** 2)

@@ -256,15 +256,11 @@ class PuzzleGAN(Recipe):
 
   # ------------------------------------------------------------ encodings
 
-  @staticmethod
-  def to_model(x):
-    return jnp.asarray(x, jnp.float32) * 2.0 - 1.0
+  def to_model(self, x):
+    return self.spec.to_model(x)
 
   def from_model(self, y):
-    y = (y + 1.0) / 2.0
-    if self.spec.encoding == "binary":
-      return (y > 0.5).astype(jnp.float32)
-    return jnp.clip(y, 0.0, 1.0)
+    return self.spec.from_model(y)
 
   # -------------------------------------------------------------- patches
 

@@ -1,7 +1,7 @@
 """Restricted Boltzmann machine: binary visible and hidden units, trained by
 contrastive divergence (CD-k) or persistent CD, evaluated by AIS.
 
-Model (see `gen_jax.eval.ais` for the formulas): params {"w": [D, H],
+Model (see `gen_jax.sampling.ais` for the formulas): params {"w": [D, H],
 "b": [D], "c": [H]} in the single group "model"; free energy
 F(v) = -b.v - sum_j softplus(c_j + (v W)_j); p(v) = exp(-F(v)) / Z.
 
@@ -55,7 +55,7 @@ standard error over runs; the trainer's `log_z_stderr` beside it is the
 spread over examples of a constant: 0 up to float rounding). The NLL's
 `nll_nats_stderr` is over test examples; log Z's error is shared by all of
 them, so the total is sqrt(nll_nats_stderr^2 + log_z_se^2), and AIS errs
-towards a low log Z, i.e. an optimistic NLL (see `gen_jax.eval.ais`).
+towards a low log Z, i.e. an optimistic NLL (see `gen_jax.sampling.ais`).
 
 Config (`model.`): hidden (500), init_scale (0.01, std of W), cd_k (1),
 cd_k_final (cd_k), cd_k_ramp_steps (0), persistent (False), num_chains (64),
@@ -75,12 +75,12 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
-from gen_jax.eval.ais import (MAX_EXACT_UNITS, ais_log_partition, annealing_schedule,
-                              exact_log_partition, free_energy, gibbs_sweep,
-                              hidden_probs, visible_probs)
 from gen_jax.models.base import (Phase, Recipe, likelihood_metrics, require_discrete,
                                  unflatten)
 from gen_jax.optim import make_optimizer
+from gen_jax.sampling.ais import (MAX_EXACT_UNITS, ais_log_partition, annealing_schedule,
+                                  exact_log_partition, free_energy, gibbs_sweep,
+                                  hidden_probs, visible_probs)
 
 CHAIN_FRAMES = 64
 MOMENTUM_KEYS = ("momentum", "final_momentum", "momentum_switch_step")

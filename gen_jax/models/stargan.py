@@ -26,7 +26,7 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  `model.structure_tolerance` r: edges r pixels off count
                  as in place]
 
-structure_loss (`gen_jax.models.cyclegan`, which offers it to CycleGAN
+structure_loss (`gen_jax.losses`, which offers it to CycleGAN
 too): with tolerance 0, 1 - the cosine between the luminance edge maps of
 the input and its translation (each centred); with tolerance r, the share
 of each map's edge mass farther than r pixels from the other's edges. Both
@@ -48,7 +48,7 @@ gradient penalty stays, weighted by lambda_gp (0 skips it).
 
 n: Gaussian noise of std `model.cycle_noise` ([-1, 1] units; default 0,
 the paper's objective) on the translation before it is translated back
-(`gen_jax.models.cyclegan.cycle_noise`): it drowns a faint hidden copy of
+(`gen_jax.models.image_translation.cycle_noise`): it drowns a faint hidden copy of
 the input, so the reconstruction term rewards keeping the content visibly.
 
 c: the batch's attributes, c': random targets, each attribute's class drawn
@@ -95,15 +95,14 @@ import numpy as np
 import optax
 
 from gen_jax.errors import UserError
+from gen_jax.losses import (gradient_penalty, lsgan_discriminator_loss, lsgan_generator_loss,
+                            structure_loss)
 from gen_jax.models.base import (Phase, Recipe, config_choice, config_flag, config_int,
                                  config_weight, map_in_chunks)
-from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise,
-                                     generator_downsamplings,
-                                     lsgan_discriminator_loss, lsgan_generator_loss,
-                                     structure_loss, structure_settings)
-from gen_jax.models.progan import gradient_penalty
+from gen_jax.models.image_translation import (cycle_noise, generator_downsamplings,
+                                              structure_settings, truth_renderer)
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
-from gen_jax.optim import make_optimizer
+from gen_jax.optim import constant_then_linear_decay, make_optimizer
 
 GROUPS = ("generator", "discriminator")
 METRICS = ("attributes", "none")
@@ -271,11 +270,6 @@ def class_value(a: Attribute, value: str, text: str) -> int:
 # --------------------------------------------------------------------- recipe
 
 
-def to_model(x: jax.Array) -> jax.Array:
-  """Images in [0, 1] (float or binary) -> [-1, 1]."""
-  return jnp.asarray(x, jnp.float32) * 2.0 - 1.0
-
-
 def check_spec(spec):
   """The one image source StarGAN reads, or a UserError saying what to set."""
   if isinstance(spec, Mapping):
@@ -349,12 +343,13 @@ class StarGAN(Recipe):
 
   # ---------------------------------------------------------------- nets
 
+  def to_model(self, x: jax.Array) -> jax.Array:
+    """Images in [0, 1] (float or binary) -> [-1, 1]."""
+    return self.spec.to_model(x)
+
   def from_model(self, y: jax.Array) -> jax.Array:
     """[-1, 1] -> the data encoding (binary: thresholded at 1/2)."""
-    y = (y + 1.0) / 2.0
-    if self.spec.encoding == "binary":
-      return (y > 0.5).astype(jnp.float32)
-    return jnp.clip(y, 0.0, 1.0)
+    return self.spec.from_model(y)
 
   def translate(self, params, x: jax.Array, code: jax.Array) -> jax.Array:
     """x [B, H, W, C] in [-1, 1], code [B, A] -> G(x, code) in [-1, 1]."""
@@ -372,7 +367,7 @@ class StarGAN(Recipe):
     return src, cls
 
   def init(self, rng, example_batch):
-    x = to_model(example_batch["x"][:1])
+    x = self.to_model(example_batch["x"][:1])
     code = jnp.zeros((1, code_width(self.layout)))
     k_g, k_d = jax.random.split(rng)
     return {"params": {"generator": self.generator.init(k_g, x, code)["params"],
@@ -383,7 +378,7 @@ class StarGAN(Recipe):
 
   def _d_loss(self, params, state, batch, rng, step):
     del step
-    x = to_model(batch["x"])
+    x = self.to_model(batch["x"])
     k_target, k_mix = jax.random.split(rng)
     target = random_indices(self.layout, k_target, x.shape[0])
     fake = jax.lax.stop_gradient(self.translate(params, x, encode(self.layout, target)))
@@ -406,7 +401,7 @@ class StarGAN(Recipe):
 
   def _g_loss(self, params, state, batch, rng, step):
     del step
-    x = to_model(batch["x"])
+    x = self.to_model(batch["x"])
     source = batch_indices(self.layout, batch)
     target = random_indices(self.layout, rng, x.shape[0])
     fake = self.translate(params, x, encode(self.layout, target))
@@ -457,14 +452,14 @@ class StarGAN(Recipe):
     del num
     if inputs is None or inputs.get("x") is None:
       return {}
-    x = to_model(inputs["x"])
+    x = self.to_model(inputs["x"])
     code = self.target_code(inputs.get("target"), rng, x.shape[0])
     return self.from_model(self.translate(variables["params"], x, code))
 
   def eval_metrics(self, variables, batch, rng):
     """"cycle_l1": [B] mean |G(G(x, c'), c) - x| in [0, 1] units, c' random."""
     params = variables["params"]
-    x = to_model(batch["x"])
+    x = self.to_model(batch["x"])
     target = random_indices(self.layout, rng, x.shape[0])
     fake = self.translate(params, x, encode(self.layout, target))
     rec = self.translate(params, fake, encode(self.layout, batch_indices(self.layout, batch)))
@@ -473,7 +468,7 @@ class StarGAN(Recipe):
   @functools.cached_property
   def _jit_translate(self):
     return jax.jit(lambda params, x, target: self.from_model(
-        self.translate(params, to_model(x), encode(self.layout, target))))
+        self.translate(params, self.to_model(x), encode(self.layout, target))))
 
   def translate_images(self, variables, images: np.ndarray, targets: np.ndarray,
                        chunk: int = 256) -> np.ndarray:
@@ -501,7 +496,6 @@ class StarGAN(Recipe):
   def picture_rows(self, variables, batch, rows: int = 8) -> np.ndarray:
     """[rows, 1 + D or 1 + 2D, H, W, C]: each image, then per domain its
     translation (and the exact one, where the data gives it)."""
-    from gen_jax.eval import attribute_translation  # pylint: disable=import-outside-toplevel
     x = np.asarray(batch["x"][:rows], np.float32)
     source = np.asarray(batch_indices(self.layout, {a.name: batch[a.name][:rows]
                                                     for a in self.layout}))
@@ -509,7 +503,7 @@ class StarGAN(Recipe):
     n, d = targets.shape[:2]
     fakes = self.translate_images(variables, np.repeat(x, d, 0), targets.reshape(n * d, -1))
     columns = [fakes.reshape((n, d) + x.shape[1:])]
-    render = attribute_translation.renderer(self.spec, [a.name for a in self.layout])
+    render = truth_renderer(self.spec, [a.name for a in self.layout])
     if render is not None:
       picked = {k: np.repeat(np.asarray(batch[k][:rows]), d, 0) for k in batch}
       truth = render(picked, {a.name: targets[..., g].reshape(-1)

@@ -21,7 +21,9 @@ def upsample_plan(size: int, max_stages: int = 4) -> tuple[int, int]:
   return base, stages
 
 
-def _bn(train: bool, name=None):
+def batch_norm_layer(train: bool, name=None):
+  """DCGAN batch norm (momentum BN_MOMENTUM): batch statistics when `train`,
+  else the running averages."""
   return nn.BatchNorm(use_running_average=not train, momentum=BN_MOMENTUM,
                       epsilon=1e-5, name=name)
 
@@ -39,11 +41,11 @@ class DCGANGenerator(nn.Module):
       raise ValueError(f"DCGAN needs square images with an even size, got {self.out_shape}")
     width = self.features * 2 ** (stages - 1)
     x = nn.Dense(base * base * width * 2, use_bias=False)(z)
-    x = nn.relu(_bn(train)(x.reshape(z.shape[0], base, base, width * 2)))
+    x = nn.relu(batch_norm_layer(train)(x.reshape(z.shape[0], base, base, width * 2)))
     for i in range(stages - 1):                       # [B, s, s, ch] -> [B, 2s, 2s, ch/2]
       x = nn.ConvTranspose(width // 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
                            use_bias=False)(x)
-      x = nn.relu(_bn(train)(x))
+      x = nn.relu(batch_norm_layer(train)(x))
     x = nn.ConvTranspose(c, (4, 4), strides=(2, 2), padding="SAME")(x)
     return jnp.tanh(x)                                # [B, H, W, C]
 
@@ -75,7 +77,7 @@ class DCGANDiscriminator(nn.Module):
                      use_bias=not batch_norm)
       x = normalized(conv, self.norm, train)(x)
       if batch_norm:
-        x = _bn(train)(x)
+        x = batch_norm_layer(train)(x)
       x = nn.leaky_relu(x, 0.2)
     feats = x.reshape(x.shape[0], -1)                 # [B, F]
     return normalized(nn.Dense(1), self.norm, train)(feats)[:, 0], feats

@@ -114,6 +114,15 @@ class MaskedConv2D(nn.Module):
     return y
 
 
+def output_head(h, num_colors: int, out_dim: int, features: int):
+  """ReLU, 1x1 mask-B conv, ReLU, 1x1 mask-B conv -> [B, H, W, C * out_dim]
+  (the pixel models' output; called inside a compact module, whose params get
+  `out_hidden` and `out`)."""
+  h = MaskedConv2D(features, (1, 1), "B", num_colors, name="out_hidden")(nn.relu(h))
+  return MaskedConv2D(num_colors * out_dim, (1, 1), "B", num_colors,
+                      name="out")(nn.relu(h))
+
+
 def live_parameter_count(module: nn.Module, params, *args, **kwargs) -> int:
   """Parameters of `module` that are not masked to zero.
 

@@ -23,7 +23,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gen_jax.nn.dcgan import _bn
+from gen_jax.nn.dcgan import batch_norm_layer
 
 
 class TextEncoder(nn.Module):
@@ -95,7 +95,7 @@ class MatchingDiscriminator(nn.Module):
       x = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
                   use_bias=i == 0)(x)
       if i > 0 and self.batch_norm:
-        x = _bn(train)(x)
+        x = batch_norm_layer(train)(x)
       x = nn.leaky_relu(x, 0.2)
     b, s, _, ch = x.shape
     code = compress(texts, self.compressed, "compress")               # [T, B, P]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from gen_jax.eval import ais
+from gen_jax.sampling import ais
 
 
 def random_rbm(num_visible=9, num_hidden=6, seed=0, scale=1.0, bias_scale=0.5):

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gen_jax.eval.importance import importance_log_likelihood
+from gen_jax.losses import importance_log_likelihood
 
 
 @pytest.mark.parametrize("k,chunk", [(1, 4), (7, 3), (12, 4), (5, 100)])

@@ -16,13 +16,14 @@ from gen_jax.data import ArraySource, digits_arrays
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.eval import translation
+from gen_jax.losses import lsgan_discriminator_loss, lsgan_generator_loss, structure_loss
 from gen_jax.models import make_recipe
-from gen_jax.models.cyclegan import (constant_then_linear_decay, cycle_noise, empty_pool, l1,
-                                     lsgan_discriminator_loss, lsgan_generator_loss,
-                                     pool_decisions, pool_query, structure_loss)
+from gen_jax.models.cyclegan import empty_pool, l1, pool_decisions, pool_query
+from gen_jax.models.image_translation import cycle_noise
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator, patch_output_size,
                                  receptive_field, scale_plan)
 from gen_jax.nn.stargan import Generator as StarGenerator
+from gen_jax.optim import constant_then_linear_decay
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import create_train_state
 from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides

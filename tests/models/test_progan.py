@@ -16,8 +16,9 @@ from gen_jax.data.arrays import digits_arrays
 from gen_jax.data.sources import PaddedSource, ArraySource, pad_images
 from gen_jax.errors import UserError
 from gen_jax.eval import progan_metrics, swd
+from gen_jax.losses import gradient_penalty
 from gen_jax.models.base import Stage
-from gen_jax.models.progan import box_downsample, gradient_penalty, stage_plan
+from gen_jax.models.progan import box_downsample, stage_plan
 from gen_jax.nn.progan import (EqualizedConv, EqualizedDense, ProCritic, ProGenerator,
                                minibatch_stddev, pixel_norm, upsample)
 from gen_jax.train import Experiment, train

@@ -22,9 +22,9 @@ from gen_jax.data.sources import ArraySource, attribute_value, open_dataset
 from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
 from gen_jax.eval import attribute_translation as at
+from gen_jax.losses import edge_magnitude, structure_loss
 from gen_jax.models import make_recipe, stargan
 from gen_jax.models.base import batches_per_step
-from gen_jax.models.cyclegan import edge_magnitude, structure_loss
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
                                     num_domains, parse_target)
@@ -700,7 +700,7 @@ def far_share_reference(x, y, radius):
   of y's edge mass where the (2r+1)^2 max of x's edges is under NEAR_EDGE x
   x's peak (partly near in between), plus the same with x and y swapped."""
   from scipy import ndimage  # pylint: disable=import-outside-toplevel
-  from gen_jax.models.cyclegan import NEAR_EDGE  # pylint: disable=import-outside-toplevel
+  from gen_jax.losses import NEAR_EDGE  # pylint: disable=import-outside-toplevel
   a, b = np.asarray(edge_magnitude(x)), np.asarray(edge_magnitude(y))
   total = 0.0
   for ea, eb in zip(a, b):
