@@ -116,7 +116,6 @@ class Attribute:
   """
   name: str
   num_classes: int
-  class_names: tuple[str, ...] | None = None
 
   @property
   def binary(self) -> bool:
@@ -141,8 +140,7 @@ def attribute_layout(spec, names) -> tuple[Attribute, ...]:
         + f" dataset {spec.name!r}'s class features: {', '.join(known) or 'none'}.")
   if len(set(names)) != len(names):
     raise UserError(f"--config.model.attributes={list(names)!r} names one twice.")
-  return tuple(Attribute(n, spec.feature(n).num_classes, spec.feature(n).class_names)
-               for n in names)
+  return tuple(Attribute(n, spec.feature(n).num_classes) for n in names)
 
 
 def code_width(layout: Sequence[Attribute]) -> int:
