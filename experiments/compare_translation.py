@@ -29,6 +29,7 @@ and prints a Markdown table.
 import json
 import os
 import time
+from typing import Mapping
 
 from absl import flags
 
@@ -48,7 +49,7 @@ DIRECTIONS = {"ab": ("a", "b"), "ba": ("b", "a")}
 
 def parameter_counts(recipe, params, generators) -> dict[str, int]:
   """{"parameters": all, "generator_parameters": the named groups'}, as the
-  recipe counts them (`Recipe.num_parameters`)."""
+  recipe counts them (`num_parameters`)."""
   return {"parameters": num_parameters(recipe, params),
           "generator_parameters": sum(num_parameters(recipe, params[g]) for g in generators)}
 
@@ -72,10 +73,10 @@ def cyclegan_domains(exp, workdir: str) -> dict[str, tuple[int, int, int]]:
 
 def stargan_target(recipe, domain) -> list[int]:
   """A domain (colour, thickness, background) as StarGAN's target indices
-  (-1: keep each image's own)."""
+  of its `translation_groups` (-1: keep each image's own)."""
   from gen_jax.data import attribute_digits  # pylint: disable=import-outside-toplevel
   by_name = dict(zip(attribute_digits.RENDERED_ATTRIBUTES, domain))
-  names = [a.name for a in recipe.layout]
+  names = [name for name, _ in recipe.translation_groups]
   if sorted(names) != sorted(by_name):
     raise UserError(f"the stargan workdir translates {names}; the comparison needs "
                     f"exactly {list(by_name)} (stargan_mnist_attributes.py).")
@@ -91,6 +92,15 @@ def summary(metrics: dict, prefix: str) -> dict[str, float]:
           "psnr_to_truth": "psnr_to_truth", "psnr_to_truth_stderr": "psnr_to_truth_stderr",
           "l1_untranslated": "l1_untranslated", "num_examples": "translation_num_examples"}
   return {k: float(metrics[v]) for k, v in keys.items()}
+
+
+def check_translator(exp, between_domains: bool, flag: str, name: str) -> None:
+  """A UserError unless `exp` holds a `Translator` between two named sources
+  (`between_domains`, the CycleGAN) or of one source's attributes (StarGAN)."""
+  from gen_jax.models.base import Translator, require  # pylint: disable=import-outside-toplevel
+  require(exp.recipe, Translator, f"experiments.compare_translation {flag}")
+  if isinstance(exp.spec, Mapping) != between_domains:
+    raise UserError(f"{flag} holds a {exp.config.model.name!r} model, not a {name}.")
 
 
 def table(result: dict) -> str:
@@ -113,19 +123,20 @@ def compare(cyclegan_dir: str, stargan_dir: str, limit: int | None = None,
             classifier_steps: int = 4000) -> dict:
   """The module's figures for two trained workdirs, as a JSON-ready dict."""
   # pylint: disable=import-outside-toplevel
+  import numpy as np
   from experiments.translate import restore
   from gen_jax.eval import attribute_translation as at
+  from gen_jax.eval.translation import translate_in_chunks
   cyclegan, stargan = restore(cyclegan_dir), restore(stargan_dir)
-  for exp, name, flag in ((cyclegan, "cyclegan", "--cyclegan"), (stargan, "stargan", "--stargan")):
-    if exp.config.model.name != name:
-      raise UserError(f"{flag} holds a {exp.config.model.name!r} model, not a {name}.")
+  check_translator(cyclegan, True, "--cyclegan", "cyclegan")
+  check_translator(stargan, False, "--stargan", "stargan")
   domains = cyclegan_domains(cyclegan, cyclegan_dir)
   spec = cyclegan.spec["a"]
   if tuple(stargan.spec.event_shape) != tuple(spec.event_shape):
     raise UserError(f"--stargan translates {stargan.spec.event_shape} images and "
                     f"--cyclegan {spec.event_shape}; train both at one image size "
                     "(data.image_size).")
-  attributes = {a.name: a.num_classes for a in stargan.recipe.layout}
+  attributes = dict(stargan.recipe.translation_groups)
   preserved = {"digit": 10}
   prepared = {"a": at.prepare(spec, attributes, preserved, cyclegan.train_source["a"],
                               cyclegan.eval_source["a"], classifier_steps, limit, None)}
@@ -134,11 +145,14 @@ def compare(cyclegan_dir: str, stargan_dir: str, limit: int | None = None,
                              classifiers=prepared["a"]["classifiers"])
   prefix = prepared["a"]["name"]
   cg_vars, sg_vars = cyclegan.variables(), stargan.variables()
+  to_domain = lambda images, target: np.full((len(images), 1), "ab".index(target), np.int32)
   translators = {
-      "StarGAN": lambda direction: (
-          lambda images, targets: stargan.recipe.translate_images(sg_vars, images, targets)),
-      "CycleGAN": lambda direction: (
-          lambda images, targets: cyclegan.recipe.translate_images(cg_vars, direction, images))}
+      "StarGAN": lambda target: (
+          lambda images, targets: translate_in_chunks(stargan.recipe, sg_vars, images,
+                                                      targets)),
+      "CycleGAN": lambda target: (
+          lambda images, targets: translate_in_chunks(cyclegan.recipe, cg_vars, images,
+                                                      to_domain(images, target)))}
   counts = {"StarGAN": parameter_counts(stargan.recipe, sg_vars["params"], ("generator",)),
             "CycleGAN": parameter_counts(cyclegan.recipe, cg_vars["params"], ("g_ab", "g_ba"))}
   result = {"cyclegan": cyclegan_dir, "stargan": stargan_dir,
@@ -148,9 +162,9 @@ def compare(cyclegan_dir: str, stargan_dir: str, limit: int | None = None,
             "classifier_steps": classifier_steps, "models": {}}
   for model, make in translators.items():
     row = {**counts[model], "directions": {}}
-    for direction, (source, target) in DIRECTIONS.items():
+    for source, target in DIRECTIONS.values():
       goal = [stargan_target(stargan.recipe, domains[target])]
-      metrics = at.translation_metrics(make(direction), spec, attributes, preserved,
+      metrics = at.translation_metrics(make(target), spec, attributes, preserved,
                                        None, None, {"prepared": prepared[source]},
                                        targets=goal)
       # The ceilings of a direction: the classifiers on its target domain's real images.

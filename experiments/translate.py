@@ -1,12 +1,15 @@
-"""Translates images with a trained CycleGAN or StarGAN workdir; writes one
-PNG per image.
+"""Translates images with a trained translator's workdir (CycleGAN, StarGAN:
+the `Translator` protocol); writes one PNG per image.
 
   python -m experiments.translate --workdir=workdirs/cyclegan_mnist_digits \
       --input=PATH --output=DIR [--direction=ab|ba] [--resize]
   python -m experiments.translate --workdir=workdirs/stargan_mnist_attributes \
       --input=PATH --output=DIR --target=colour=blue,thickness=thick [--resize]
 
---target (StarGAN): the target attributes by name, `name=value` pairs
+--direction (a translator between two named sources, CycleGAN): ab asks
+for domain b (target 1 of its one group, "domain"), ba for domain a.
+--target (a translator of one source's attributes, StarGAN): the target
+attributes (its `translation_groups`) by name, `name=value` pairs
 separated by commas; a value is a class name where the data names them
 (colours, thin / thick, black / white) or a class index (0 / 1 for a binary
 attribute). Attributes left out keep each eval image's own; PNG inputs,
@@ -21,6 +24,7 @@ which converts the channels (RGB <-> gray) and center-crops and resizes
 """
 
 import os
+from typing import Mapping
 
 from absl import flags
 
@@ -118,18 +122,18 @@ def load_inputs(exp, source: str, input_flag: str, resize: bool):
   return rows["x"], names
 
 
-MODELS = ("cyclegan", "stargan")
+DOMAINS = ("a", "b")   # a two-domain translator's sources: target 0 and 1
 
 
 def restore(workdir: str):
-  """The trained `Experiment` of a CycleGAN or StarGAN workdir (its latest
+  """The trained `Experiment` of a translator's workdir (its latest
   checkpoint)."""
   config = common.load_config(workdir)
-  if config.model.name not in MODELS:
-    raise UserError(f"{workdir} holds a {config.model.name!r} model; "
-                    "experiments.translate needs a cyclegan or stargan workdir.")
-  from gen_jax.train import Experiment  # pylint: disable=import-outside-toplevel
+  # pylint: disable=import-outside-toplevel
+  from gen_jax.models.base import Translator, require
+  from gen_jax.train import Experiment
   exp = Experiment(config, workdir)
+  require(exp.recipe, Translator, "experiments.translate")
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train first with python -m "
                     "experiments.train.")
@@ -142,16 +146,17 @@ def translate(workdir: str, input_flag: str, output: str, direction: str | None 
   return translate_with(restore(workdir), input_flag, output, direction, resize, target)
 
 
-def stargan_targets(recipe, text: str | None, rows: dict):
-  """[N, G] class indices for --target: the named attributes set, the others
-  each eval row's own (PNG inputs must name every attribute)."""
+def attribute_targets(recipe, spec, text: str | None, rows: dict):
+  """[N, G] class indices of the recipe's `translation_groups` for --target:
+  the named attributes set, the others each eval row's own (PNG inputs must
+  name every attribute)."""
   import numpy as np  # pylint: disable=import-outside-toplevel
-  from gen_jax.models import stargan  # pylint: disable=import-outside-toplevel
-  names = [a.name for a in recipe.layout]
+  from gen_jax.models.image_translation import parse_target  # pylint: disable=import-outside-toplevel
+  names = [name for name, _ in recipe.translation_groups]
   if not text:
     raise UserError(f"a stargan workdir translates to target attributes: give "
                     f"--target=name=value,... with names from: {', '.join(names)}.")
-  given = stargan.parse_target(recipe.layout, text)
+  given = parse_target(recipe.translation_groups, spec, text)
   missing = [n for n in names if n not in given and n not in rows]
   if missing:
     raise UserError(f"--target={text!r} leaves out {', '.join(missing)}, which PNG "
@@ -161,27 +166,36 @@ def stargan_targets(recipe, text: str | None, rows: dict):
                    else np.asarray(rows[a], np.int32) for a in names], axis=-1)
 
 
+def between_domains(exp) -> bool:
+  """Whether the workdir translates between two named sources (by
+  --direction), else one source's attributes (by --target)."""
+  return isinstance(exp.spec, Mapping)
+
+
 def translate_with(exp, input_flag: str, output: str, direction: str | None = None,
                    resize: bool = False, target: str | None = None) -> list[str]:
-  """`translate` with a restored `Experiment`; `direction` (cyclegan only)
-  None: "ab"."""
+  """`translate` with a restored `Experiment`; `direction` (two-domain
+  translators only) None: "ab"."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  from gen_jax.eval.translation import translate_in_chunks  # pylint: disable=import-outside-toplevel
   from gen_jax.pictures import save_png, to_uint8_images  # pylint: disable=import-outside-toplevel
-  if exp.config.model.name == "stargan":
+  if between_domains(exp):
+    if target:
+      raise UserError("--target is for stargan workdirs; a cyclegan workdir "
+                      "translates by --direction=ab|ba.")
+    source, goal = direction or "ab"
+    images, names = load_inputs(exp, source, input_flag, resize)
+    targets = np.full((len(images), 1), DOMAINS.index(goal), np.int32)
+    spec = exp.spec[goal]
+  else:
     if direction is not None:
       raise UserError("--direction is for cyclegan workdirs; a stargan workdir "
                       "translates to --target=name=value,...")
     rows, names = load_rows(exp, None, input_flag, resize)
-    targets = stargan_targets(exp.recipe, target, rows)
-    out = exp.recipe.translate_images(exp.variables(), rows["x"], targets, chunk=CHUNK)
-    pixels = to_uint8_images(out, exp.recipe.output_spec())
-  else:
-    if target:
-      raise UserError("--target is for stargan workdirs; a cyclegan workdir "
-                      "translates by --direction=ab|ba.")
-    direction = direction or "ab"
-    images, names = load_inputs(exp, direction[0], input_flag, resize)
-    out = exp.recipe.translate_images(exp.variables(), direction, images, chunk=CHUNK)
-    pixels = to_uint8_images(out, exp.recipe.output_spec(direction))
+    images, spec = rows["x"], exp.spec
+    targets = attribute_targets(exp.recipe, spec, target, rows)
+  out = translate_in_chunks(exp.recipe, exp.variables(), images, targets, chunk=CHUNK)
+  pixels = to_uint8_images(out, spec)
   os.makedirs(output, exist_ok=True)
   paths = [os.path.join(output, n) for n in names]
   for image, path in zip(pixels, paths):

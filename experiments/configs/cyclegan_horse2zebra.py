@@ -21,8 +21,8 @@ larger domain (1,334 steps of batch 1): 200 epochs = 266,800 steps.
 Random-jitter augmentation (resize to 286, random 256 crop, flips) of the
 paper's code is not in this data pipeline.
 
-Metrics: an a-vs-b LeNet-5 classifier (`model.metrics="domain"`, 2,000
-steps on up to 1,000 images per domain): the fraction of translations it
+Metrics: an a-vs-b LeNet-5 classifier (`c.evals.translation`,
+kind="domain", 2,000 steps on up to 1,000 images per domain): the fraction of translations it
 puts in the target domain, its rate on real target images, and Frechet
 distances in its features with the real-data floor.
 
@@ -43,17 +43,12 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 64
   c.model.num_blocks = 9
-  c.model.g_downsamplings = 2
   c.model.d_features = 64
   c.model.d_layers = 3
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
-  c.model.cycle_noise = 0.0
   c.model.pool_size = 50
   c.model.decay_start_step = 100 * TRAIN_B
-  c.model.metrics = "domain"
-  c.model.classifier_steps = 2000
-  c.model.metric_examples = 1000
   c.data.name = "cycle_gan/horse2zebra"
   c.data.encoding = "float"
   c.data.image_size = 256
@@ -70,4 +65,6 @@ def get_config():
   c.checkpoint.every_steps = 5000
   c.sample.every_steps = 5000
   c.sample.num = 8
+  c.evals.translation = ml_collections.ConfigDict(dict(
+      kind="domain", classifier_steps=2000, num_examples=1000))
   return c

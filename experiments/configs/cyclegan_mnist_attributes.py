@@ -56,15 +56,11 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 32
   c.model.num_blocks = 3
-  c.model.g_downsamplings = 2
   c.model.d_features = 32
   c.model.d_layers = 2
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
-  c.model.cycle_noise = 0.0
   c.model.pool_size = 50
-  c.model.metrics = "domain"
-  c.model.classifier_steps = 2000
   c.data.encoding = "float"
   c.data.sources = ml_collections.ConfigDict({
       "a": {"name": "attribute_digits", "image_size": 16, "domain": DOMAIN_A,
@@ -81,4 +77,5 @@ def get_config():
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500
   c.sample.num = 16
+  c.evals.translation = ml_collections.ConfigDict(dict(kind="domain", classifier_steps=2000))
   return c

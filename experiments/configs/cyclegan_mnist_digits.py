@@ -20,7 +20,8 @@ and 168.9 for F(b) against a (floor 17.1). FAR short of the issue's 90%
 label-preservation goal: this short run keeps the cycle nearly exact but
 often changes the digit; longer runs and discriminator variants were still
 being measured when this figure was written.
-A generator without stride-2 halvings (2026-12-01,
+Tried, did not help (the option `model.g_downsamplings` has since been
+removed): a generator without stride-2 halvings (2026-12-01,
 --config.model.g_downsamplings=0: the residual blocks at 28x28 on 16
 features; 2,000 steps in 18 min beside two other runs) does worse: label
 preservation a->b 0.286, b->a 0.420, where the same classifiers give the
@@ -34,7 +35,9 @@ height x width, MNIST 19.6 x 15.4, digits as configured 28 x 19.3, framed
 run): label preservation a->b 0.505 at step 1,000 and 0.516 at 2,000, b->a
 0.813 and 0.810 (ceilings 0.993 and 0.974; the untranslated inputs 0.419 and
 0.727); FD 113.5 and 135.9 (floors 15.1 and 17.1); cycle L1 0.027 and 0.020.
-Better both ways, still short of 90%. Adding the structure term (edges of
+Better both ways, still short of 90%. Tried, did not help (CycleGAN's
+`model.structure_*` options have since been removed; StarGAN keeps them):
+the structure term (edges of
 G(a) where a's lie, `model.structure_weight`, not in the paper; it is what
 kept StarGAN's digits), --config.model.structure_weight=5
 --config.model.structure_scale=2 on top (2026-12-02, 2,000 steps, 42 min
@@ -46,7 +49,7 @@ target's classifier reads no better than the inputs themselves. Between
 these two styles the digit's edges do not carry over one to one (the 8x8
 digits' strokes are blurred blocks), so asking for the same edges asks for
 the input's style.
-The tolerant structure term (2026-12-06, framed digits,
+The tolerant structure term (likewise removed; 2026-12-06, framed digits,
 --config.model.structure_weight=5 --config.model.structure_tolerance=1: a
 stroke may move a pixel; 2,000 steps, 16 min beside another run): a->b
 0.437 at step 1,000 and 0.431 at 2,000, b->a 0.730 and 0.720 (untranslated
@@ -83,20 +86,13 @@ def get_config():
   c.model.name = "cyclegan"
   c.model.g_features = 16
   c.model.num_blocks = 3
-  c.model.g_downsamplings = 2
   c.model.d_features = 16
   c.model.d_layers = 1
   c.model.cycle_weight = 10.0
   c.model.identity_weight = 0.5
-  c.model.cycle_noise = 0.0
-  c.model.structure_weight = 0.0
-  c.model.structure_scale = 1
-  c.model.structure_tolerance = 0
   c.model.label_weight = 0.0
   c.model.pool_size = 50
   c.model.decay_start_step = 1000
-  c.model.metrics = "labels"
-  c.model.classifier_steps = 2000
   c.data.encoding = "float"
   c.data.sources = ml_collections.ConfigDict({
       "a": {"name": "mnist_small"},
@@ -112,4 +108,5 @@ def get_config():
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500
   c.sample.num = 32
+  c.evals.translation = ml_collections.ConfigDict(dict(kind="labels", classifier_steps=2000))
   return c

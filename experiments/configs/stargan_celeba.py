@@ -29,7 +29,8 @@ uniformly per attribute (the paper's code permutes the batch's labels), no
 random horizontal flips (not in this data pipeline), the TFDS test split
 rather than 2,000 held-out training faces.
 
-Metrics: LeNet-5 attribute classifiers (hair, male, young) trained on
+Metrics (`c.evals.attribute_translation`): LeNet-5 attribute classifiers
+(hair, male, young) trained on
 20,000 train faces, their accuracy on the 12 targets' translations of
 1,000 test faces and on the real test faces (the ceiling); no ground truth
 on real faces, so no L1 / PSNR.
@@ -54,10 +55,8 @@ def get_config():
   c = base_config()
   c.model.name = "stargan"
   c.model.attributes = ("hair", "male", "young")
-  c.model.preserved = ()
   c.model.g_features = 64
   c.model.num_blocks = 6
-  c.model.g_downsamplings = 2
   c.model.d_features = 64
   c.model.d_layers = 6
   c.model.gp_weight = 10.0
@@ -65,10 +64,6 @@ def get_config():
   c.model.rec_weight = 10.0
   c.model.n_critic = 5
   c.model.decay_start_step = 20_000
-  c.model.metrics = "attributes"
-  c.model.classifier_steps = 2000
-  c.model.metric_examples = 1000
-  c.model.classifier_examples = 20_000
   c.data.name = "celeb_a"
   c.data.encoding = "float"
   c.data.image_size = 128
@@ -87,4 +82,6 @@ def get_config():
   c.checkpoint.every_steps = 2000
   c.sample.every_steps = 2000
   c.sample.num = 8
+  c.evals.attribute_translation = ml_collections.ConfigDict(dict(
+      classifier_steps=2000, num_examples=1000, classifier_examples=20_000))
   return c

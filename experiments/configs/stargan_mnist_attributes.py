@@ -21,7 +21,7 @@ costs less than half (0.44 s against 1.08 s measured on the shared CPU),
 which lets a 2-core CPU train it in half an hour; the price is a digit
 classifier whose ceiling (0.950) is the goal itself.
 
-Metrics (`model.metrics="attributes"`, the first 1,000 test rows: each
+Metrics (`c.evals.attribute_translation`, the first 1,000 test rows: each
 test digit once, translated to all 16 targets): L1 and PSNR to the exact
 translation (beside the input's own, untranslated), attribute accuracy
 (all three attributes right) and digit preservation by LeNet-5 classifiers
@@ -49,7 +49,9 @@ Reproduce the figures of a trained workdir with `python -m
 experiments.evaluate --config=THIS --workdir=W` (eval.json).
 
 Two remedies tried for the inverted-background failure (2026-11-30, same
-seed and schedule, each one change, the CPU shared with two other runs):
+seed and schedule, each one change, the CPU shared with two other runs;
+neither helped, and both options, `cycle_noise` and `input_skip`, have
+since been removed):
   --config.model.cycle_noise=0.2 (Gaussian noise on the translation before
     the way back, against a reconstruction hidden in faint detail, Chu et
     al. 2017): at step 1,000 digit preservation 0.351 (this config: 0.367),
@@ -68,7 +70,8 @@ seed and schedule, each one change, the CPU shared with two other runs):
     accuracy 0.986, L1 to truth 0.077, PSNR 17.3 dB, cycle L1 0.030.
 A diagnosis on two domains (2026-12-01): the background as the only
 attribute, `--config.model.attributes="('background',)"
---config.model.classifier_steps=1500`, the CPU shared with one other run.
+--config.evals.attribute_translation.classifier_steps=1500`, the CPU
+shared with one other run.
 Digit preservation when the background is inverted / kept (digit ceiling
 0.907 on these two domains), test split, n=1,000 x 2 targets:
   this config, 1,500 steps                            0.032 / 0.857;
@@ -110,7 +113,8 @@ varied strokes:
     attribute accuracy 0.970.
 Two generators that cannot redraw as easily (2026-12-01, all 16 domains,
 the full recipe above, i.e. code_norm, per_domain, lsgan, gp_weight 0,
-n_critic 1, cls_weight 0, plus the flag named):
+n_critic 1, cls_weight 0, plus the flag named; neither helped, and both
+options, `g_downsamplings` and `residual_output`, have since been removed):
   --config.model.g_downsamplings=0 (no stride-2 halving: the residual blocks
     run at 16x16 on 32 features, about the same cost), 3,000 steps: digit
     preservation 0.480 +- 0.004, 0.057 / 0.903, attribute accuracy 0.921,
@@ -130,8 +134,8 @@ Varied colours are what defeat the flip. With one colour the flip is a
 linear map of the channels; with four, which channels carry the stroke
 depends on its colour (out = x - max_c x + 1 in [-1, 1]). Giving G that
 map linearly (`--config.model.value_channels=True`: the per-pixel max and
-min over channels as two more input planes) does not cure it on the
-colour-varied pair: 0.019 / 0.856 (1,000 steps). Nor does the pairwise
+min over channels as two more input planes; an option since removed) does
+not cure it on the colour-varied pair: 0.019 / 0.856 (1,000 steps). Nor does the pairwise
 CycleGAN keep the digit well with colours varied: on black <-> white with
 colour and thickness drawn and kept (`cyclegan_mnist_attributes` with
 `--config.data.sources.a.domain=background=black
@@ -233,6 +237,8 @@ of 3 stride-2 layers (paper: 6) from 32 features, batch 16 (the paper's),
 3,000 steps (15,000 critic and 3,000 generator updates).
 """
 
+import ml_collections
+
 from gen_jax.train import base_config
 
 
@@ -240,12 +246,8 @@ def get_config():
   c = base_config()
   c.model.name = "stargan"
   c.model.attributes = ("colour", "thickness", "background")
-  c.model.preserved = ("digit",)
   c.model.g_features = 32
   c.model.num_blocks = 3
-  c.model.g_downsamplings = 2
-  c.model.residual_output = False
-  c.model.value_channels = False
   c.model.d_features = 32
   c.model.d_layers = 3
   c.model.adversarial = "wgan_gp"
@@ -257,13 +259,8 @@ def get_config():
   c.model.structure_weight = 0.0
   c.model.structure_scale = 1
   c.model.structure_tolerance = 0
-  c.model.cycle_noise = 0.0
-  c.model.input_skip = False
   c.model.code_norm = False
   c.model.n_critic = 5
-  c.model.metrics = "attributes"
-  c.model.classifier_steps = 4000
-  c.model.metric_examples = 1000
   c.data.name = "attribute_digits"
   c.data.encoding = "float"
   c.data.image_size = 16
@@ -283,4 +280,6 @@ def get_config():
   c.checkpoint.every_steps = 500
   c.sample.every_steps = 500
   c.sample.num = 8
+  c.evals.attribute_translation = ml_collections.ConfigDict(dict(
+      preserved=("digit",), classifier_steps=4000, num_examples=1000))
   return c

@@ -1,6 +1,12 @@
-"""Metrics of many-domain attribute translation (StarGAN) against ground truth.
+"""The `attribute_translation` evaluator: many-domain attribute translation
+(StarGAN) against ground truth, through the `Translator` protocol.
 
-Each eval image is translated to every target: every combination of the
+  c.evals.attribute_translation = ml_collections.ConfigDict(dict(
+      preserved=("digit",), num_examples=1000))
+
+The translated attributes are the recipe's `translation_groups`; the
+preserved features (option `preserved`, class features of the data that are
+not translated) are the ones a translation must keep. Each eval image is translated to every target: every combination of the
 translated attributes' classes (`all_targets`; attribute digits: 4 colours x
 thin/thick x black/white = 16). The translations are judged by in-repo
 classifiers (`gen_jax.eval.classifier`: LeNet-5 from 16x16 up, else an MLP),
@@ -29,18 +35,30 @@ digit with the target attributes, `attribute_digits.translation_truth`):
   l1_untranslated, psnr_untranslated  the same for the input image itself
                                (what ignoring the target scores).
 And `translation_num_examples` (source images), `translation_targets`.
-Classifiers and ceilings depend on the data only: computed once per `cache`.
+Classifiers depend on the train data and the attributes only, ceilings on
+the split too: each computed once per evaluator. They are trained at the
+first evaluation (or loaded from the disk cache): which attributes are
+translated is the recipe's to say, so `prepare` has nothing to train.
+
+Options: `num_examples` (eval rows; None: all), `classifier_steps`,
+`classifier_examples` (train rows for the classifiers; None: all),
+`preserved`.
 """
 
+import dataclasses
 import itertools
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from gen_jax.errors import UserError
 from gen_jax.eval import classifier as clf
+from gen_jax.eval.evaluator import Evaluator
 from gen_jax.eval.gan_metrics import as_unit_images
-from gen_jax.eval.translation import read_all
-from gen_jax.models.image_translation import truth_renderer
+from gen_jax.eval.translation import read_all, translate_in_chunks
+from gen_jax.models.base import Translator, require
+from gen_jax.models.image_translation import class_features, truth_renderer
+from gen_jax.options import option
 
 RENDERS = 8               # renderings of each train digit for the classifiers
 RENDER_SEED = 20180101
@@ -232,3 +250,63 @@ def translation_metrics(translate: Callable[[np.ndarray, np.ndarray], np.ndarray
       for when, mask in (("changes", changes), ("is_kept", ~changes)):
         out[f"{prefix}_{f}_preservation_when_{a}_{when}"] = accuracy(correct, valid & mask)
   return out
+
+
+# -------------------------------------------------------------- evaluator
+
+
+@dataclasses.dataclass(frozen=True)
+class AttributeOptions:
+  num_examples: int | None = option(None, minimum=1)         # eval rows (None: all)
+  classifier_steps: int = option(2000, minimum=1)            # each classifier's training
+  classifier_examples: int | None = option(None, minimum=1)  # train rows (None: all)
+  preserved: tuple[str, ...] = ()                             # features a translation keeps
+
+
+def check_preserved(spec, preserved: Sequence[str], translated: Sequence[str] = ()) -> None:
+  """A UserError unless every preserved feature is a class feature of the
+  data that is not translated."""
+  known = class_features(spec)
+  bad = [p for p in preserved if p not in known or p in translated]
+  if bad:
+    raise UserError(f"--config.evals.attribute_translation.preserved: {bad} must be "
+                    f"class features of {spec.name!r} that are not translated "
+                    f"({', '.join(known)}).")
+
+
+class AttributeTranslation(Evaluator):
+  """Attribute accuracy, preservation and ground-truth L1 / PSNR of a
+  translator's translations of each eval image to every target."""
+  Options = AttributeOptions
+
+  def __init__(self, options, spec):
+    if isinstance(spec, Mapping):
+      raise UserError("evaluator 'attribute_translation' judges one source with "
+                      "attributes; remove --config.evals.attribute_translation "
+                      "(translation judges two named sources).")
+    check_preserved(spec, options.preserved)
+    super().__init__(options, spec)
+
+  def prepared(self, attributes: dict[str, int], preserved: dict[str, int], train,
+               split) -> dict:
+    """`prepare`'s classifiers (once) and ceilings (once per split)."""
+    o = self.options
+    key = ("split", id(split))
+    if key not in self.cache:
+      self.cache[key] = prepare(
+          self.spec, attributes, preserved, train, split, o.classifier_steps,
+          o.num_examples, o.classifier_examples, classifiers=self.cache.get("classifiers"))
+      self.cache["classifiers"] = self.cache[key]["classifiers"]
+    return self.cache[key]
+
+  def __call__(self, recipe, variables, key, data):
+    del key
+    require(recipe, Translator, "evaluator 'attribute_translation'")
+    attributes = dict(recipe.translation_groups)
+    check_preserved(self.spec, self.options.preserved, list(attributes))
+    preserved = {p: self.spec.feature(p).num_classes for p in self.options.preserved}
+    cache = {"prepared": self.prepared(attributes, preserved, data.train, data.split)}
+    translate = lambda images, targets: translate_in_chunks(recipe, variables, images,
+                                                            targets)
+    return translation_metrics(translate, self.spec, attributes, preserved, None, None,
+                               cache, classifier_steps=self.options.classifier_steps)

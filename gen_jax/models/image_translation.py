@@ -1,54 +1,102 @@
 """Shared base of the image-to-image translation recipes (CycleGAN,
-StarGAN): their config readers, the noise on the cycle's input, and the
-exact translation where the data gives it.
+StarGAN): the `model.` options both read, the generator's size check, the
+pieces of their `Translator` protocol (images to sample from, a jitted
+method, targets parsed from text) and the exact translation where the data
+gives it.
 """
 
+import dataclasses
+import functools
 from typing import Callable, Sequence
 
 import jax
 
 from gen_jax.errors import UserError
-from gen_jax.models.base import config_int, config_weight
+from gen_jax.options import option
 
 
-def cycle_noise(x: jax.Array, rng: jax.Array, std: float) -> jax.Array:
-  """x [B, H, W, C] plus N(0, std^2) per pixel (x itself when std is 0): what
-  the reconstructing generator reads in the cycle term. A translation can
-  meet the cycle term by hiding its input in a faint signal the second
-  generator decodes (Chu et al. 2017, "CycleGAN, a master of
-  steganography"); noise of this size drowns the faint signal, so the cycle
-  is met only through what the translation visibly keeps."""
-  if not std:
-    return x
-  return x + std * jax.random.normal(rng, x.shape, x.dtype)
+@dataclasses.dataclass(frozen=True)
+class TranslationOptions:
+  """`model.` keys both recipes read; each recipe's dataclass adds its own
+  (and sets its own defaults of `num_blocks`, `d_layers`, `identity_weight`)."""
+  g_features: int = option(64, minimum=1)        # the generator's base features f
+  d_features: int = option(64, minimum=1)        # the discriminator's first features
+  num_blocks: int = option(9, minimum=0)         # residual blocks at 1/4 resolution
+  d_layers: int = option(3, minimum=1)           # stride-2 layers of the discriminator
+  identity_weight: float = option(0.0, minimum=0.0)
+  decay_start_step: int | None = option(None, minimum=0)   # None: half of train.num_steps
 
 
-def structure_settings(config, event_shape) -> tuple[float, int, int]:
-  """(`model.structure_weight`, default 0, `model.structure_scale`, default 1,
-  `model.structure_tolerance`, default 0), or a UserError when the scale
-  leaves under 2x2 blocks of the images."""
-  weight = config_weight(config, "structure_weight", 0.0)
-  scale = config_int(config, "structure_scale", 1)
-  tolerance = config_int(config, "structure_tolerance", 0, minimum=0)
-  if min(event_shape[:2]) // scale < 2:
-    raise UserError(f"--config.model.structure_scale={scale} leaves fewer "
-                    f"than 2x2 blocks of the {event_shape[0]}x{event_shape[1]} "
-                    "images to compare edges on; lower it.")
-  return weight, scale, tolerance
-
-
-def generator_downsamplings(config, model: str, event_shape) -> int:
-  """`model.g_downsamplings` (default 2, the papers'), or a UserError when
-  the image sides do not survive that many halvings."""
-  n = config_int(config, "g_downsamplings", 2, minimum=0)
+def check_image_sides(model: str, event_shape) -> None:
+  """A UserError unless the generator's two stride-2 halvings leave whole
+  sides: multiples of 4, at least 8."""
   h, w = event_shape[:2]
-  k = 2 ** n
-  if h % k or w % k or min(h, w) < max(2 * k, 8):
-    raise UserError(f"{model}'s generator halves the image {n} times "
-                    f"(--config.model.g_downsamplings={n}) and needs sides that are "
-                    f"multiples of {k}, at least {max(2 * k, 8)}; the images are {h}x{w}. "
-                    "Set data.image_size or lower g_downsamplings.")
-  return n
+  if h % 4 or w % 4 or min(h, w) < 8:
+    raise UserError(f"{model}'s generator halves the image twice and needs sides "
+                    f"that are multiples of 4, at least 8; the images are {h}x{w}. "
+                    "Set data.image_size.")
+
+
+def sample_images(inputs, model: str) -> jax.Array:
+  """inputs["x"] [N, H, W, C], or a UserError: a translator samples only
+  by translating images it is given."""
+  if inputs is None or inputs.get("x") is None:
+    raise UserError(f"{model} translates images: its sample needs inputs "
+                    "{'x': [N, H, W, C] images, 'target': [N, G] class indices}.")
+  return inputs["x"]
+
+
+@functools.lru_cache(maxsize=None)
+def jitted(method: Callable, *static_argnums: int) -> Callable:
+  """`method` (a recipe's bound method) jitted once per recipe."""
+  return jax.jit(method, static_argnums=static_argnums)
+
+
+# ------------------------------------------------------------------ targets
+
+
+def class_features(spec) -> list[str]:
+  """Names of the spec's scalar class features (what may be translated or
+  preserved)."""
+  return [f.name for f in spec.features
+          if f.shape == () and f.num_classes and f.num_classes >= 2]
+
+
+def parse_target(groups: Sequence[tuple[str, int]], spec, text: str) -> dict[str, int]:
+  """"name=value,..." -> {name: class index} for a translator's `groups`
+  ((name, classes), ...); a value is a class name (where the data `spec`
+  names them) or an index (0 / 1, false / true for a binary attribute
+  without names). An unknown name: a UserError listing the known."""
+  classes = dict(groups)
+  out = {}
+  for part in filter(None, (p.strip() for p in text.split(","))):
+    name, sep, value = (s.strip() for s in part.partition("="))
+    if name not in classes or not sep or not value:
+      what = (f"{name!r} is not an attribute of this model" if name not in classes
+              else f"{part!r} has no value")
+      raise UserError(f"--target={text!r}: {what}; give name=value pairs with names "
+                      f"from: {', '.join(classes)}.")
+    feature = spec.feature(name)
+    out[name] = class_value(name, classes[name], feature and feature.class_names, value,
+                            text)
+  if not out:
+    raise UserError(f"--target={text!r} names no attribute; give name=value pairs with "
+                    f"names from: {', '.join(classes)}.")
+  return out
+
+
+def class_value(name: str, num_classes: int, class_names, value: str, text: str) -> int:
+  """A class index of attribute `name` from its class name or number, or a
+  UserError."""
+  names = list(class_names or ())
+  if num_classes == 2 and not names:
+    names = ["false", "true"]
+  if value.lower() in [n.lower() for n in names]:
+    return [n.lower() for n in names].index(value.lower())
+  if value.isdigit() and int(value) < num_classes:
+    return int(value)
+  choices = ", ".join(names + [str(k) for k in range(num_classes)])
+  raise UserError(f"--target={text!r}: {name}={value!r} is not one of {choices}.")
 
 
 def truth_renderer(spec, attributes: Sequence[str]) -> Callable | None:

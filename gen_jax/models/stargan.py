@@ -17,7 +17,7 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  -mean D_src(x) + mean D_src(G(x, c')) + lambda_gp GP
                  + lambda_cls L_cls(D_cls(x), c)
   generator      -mean D_src(G(x, c')) + lambda_cls L_cls(D_cls(G(x, c')), c')
-                 + lambda_rec mean |x - G(G(x, c') + n, c)|
+                 + lambda_rec mean |x - G(G(x, c'), c)|
                  [+ lambda_id mean |x - G(x, c)|, `model.identity_weight`,
                  default 0: not in the paper's objective]
                  [+ lambda_s structure_loss(x, G(x, c')),
@@ -26,8 +26,7 @@ Two groups, generator and discriminator (EMA: the generator), two phases:
                  `model.structure_tolerance` r: edges r pixels off count
                  as in place]
 
-structure_loss (`gen_jax.losses`, which offers it to CycleGAN
-too): with tolerance 0, 1 - the cosine between the luminance edge maps of
+structure_loss (`gen_jax.losses`): with tolerance 0, 1 - the cosine between the luminance edge maps of
 the input and its translation (each centred); with tolerance r, the share
 of each map's edge mass farther than r pixels from the other's edges. Both
 ask a translation to keep the input's edges where they are while their
@@ -46,11 +45,6 @@ Wasserstein terms by least squares: the critic 1/2 mean (D_src(x) - 1)^2 +
 1/2 mean D_src(G(x, c'))^2, the generator mean (D_src(G(x, c')) - 1)^2; the
 gradient penalty stays, weighted by lambda_gp (0 skips it).
 
-n: Gaussian noise of std `model.cycle_noise` ([-1, 1] units; default 0,
-the paper's objective) on the translation before it is translated back
-(`gen_jax.models.image_translation.cycle_noise`): it drowns a faint hidden copy of
-the input, so the reconstruction term rewards keeping the content visibly.
-
 c: the batch's attributes, c': random targets, each attribute's class drawn
 uniformly and independently (the paper's code permutes the batch's labels
 instead; on data with uniform attributes the two agree in distribution).
@@ -68,25 +62,26 @@ train.num_steps). A trainer step is n_critic critic updates and one
 generator update, so the paper's iteration (one critic batch) is 1 /
 n_critic step; the critic's schedule counts its own updates.
 
-Sampling: `sample(variables, rng, num, {"x": images, "target": t})`
-translates the images to targets t: [N, G] int32 class indices (one per
-attribute, in `model.attributes` order) or an [N, A] float code; without a
-target each image gets random attributes; without images there is nothing
-to translate and it returns {} (the trainer's sample grid is then empty).
+Translation (the `Translator` protocol): `translation_groups` are the
+attributes with their numbers of classes, in `model.attributes` order;
+`translate(variables, images, target)` maps images to targets [N, G] int32
+class indices. `sample(variables, rng, num, {"x": images, "target": t})`
+is the same translation, t also an [N, A] float code; without a target each
+image gets random attributes drawn from `rng`.
 `write_pictures`: `translations_step_N.png`, one row per eval image: the
 input, then its translation to every domain (each class of an exclusive
 group, each binary attribute flipped), each beside its ground truth when the
 data gives it.
 
 Metrics: per example "cycle_l1" (|G(G(x, c'), c) - x| in [0, 1] units); per
-evaluation (`model.metrics="attributes"`, `gen_jax.eval.attribute_translation`):
-attribute accuracy and preservation of `model.preserved` features by
-classifiers trained on real images, with their ceilings, and L1 / PSNR
-against the exact translation where the data gives it.
+evaluation, the `attribute_translation` evaluator
+(`gen_jax.eval.attribute_translation`): attribute accuracy and preservation
+of its `preserved` features by classifiers trained on real images, with
+their ceilings, and L1 / PSNR against the exact translation where the data
+gives it.
 """
 
 import dataclasses
-import functools
 from typing import Mapping, Sequence
 
 import jax
@@ -94,18 +89,19 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from gen_jax import pictures
 from gen_jax.errors import UserError
 from gen_jax.losses import (gradient_penalty, lsgan_discriminator_loss, lsgan_generator_loss,
                             structure_loss)
-from gen_jax.models.base import (Phase, Recipe, config_choice, config_flag, config_int,
-                                 config_weight, map_in_chunks)
-from gen_jax.models.image_translation import (cycle_noise, generator_downsamplings,
-                                              structure_settings, truth_renderer)
+from gen_jax.models.base import Phase, Recipe
+from gen_jax.models.image_translation import (TranslationOptions, check_image_sides,
+                                              class_features, jitted, sample_images,
+                                              truth_renderer)
 from gen_jax.nn.stargan import Discriminator, Generator, output_size
 from gen_jax.optim import constant_then_linear_decay, make_optimizer
+from gen_jax.options import option, read_options
 
 GROUPS = ("generator", "discriminator")
-METRICS = ("attributes", "none")
 
 
 # ---------------------------------------------------------- attribute layout
@@ -120,7 +116,6 @@ class Attribute:
   """
   name: str
   num_classes: int
-  class_names: tuple[str, ...] | None = None
 
   @property
   def binary(self) -> bool:
@@ -129,12 +124,6 @@ class Attribute:
   @property
   def width(self) -> int:
     return 1 if self.binary else self.num_classes
-
-
-def class_features(spec) -> list[str]:
-  """Names of the spec's scalar class features (what may be translated)."""
-  return [f.name for f in spec.features
-          if f.shape == () and f.num_classes and f.num_classes >= 2]
 
 
 def attribute_layout(spec, names) -> tuple[Attribute, ...]:
@@ -151,8 +140,7 @@ def attribute_layout(spec, names) -> tuple[Attribute, ...]:
         + f" dataset {spec.name!r}'s class features: {', '.join(known) or 'none'}.")
   if len(set(names)) != len(names):
     raise UserError(f"--config.model.attributes={list(names)!r} names one twice.")
-  return tuple(Attribute(n, spec.feature(n).num_classes, spec.feature(n).class_names)
-               for n in names)
+  return tuple(Attribute(n, spec.feature(n).num_classes) for n in names)
 
 
 def code_width(layout: Sequence[Attribute]) -> int:
@@ -234,39 +222,6 @@ def domain_targets(layout: Sequence[Attribute], source: np.ndarray) -> np.ndarra
   return np.stack(out)
 
 
-def parse_target(layout: Sequence[Attribute], text: str) -> dict[str, int]:
-  """"name=value,..." -> {name: class index}; a value is a class name (where
-  the data names them) or an index (0 / 1, false / true for a binary
-  attribute without names). An unknown name: a UserError listing the known."""
-  by_name = {a.name: a for a in layout}
-  out = {}
-  for part in filter(None, (p.strip() for p in text.split(","))):
-    name, sep, value = (s.strip() for s in part.partition("="))
-    if name not in by_name or not sep or not value:
-      what = (f"{name!r} is not an attribute of this model" if name not in by_name
-              else f"{part!r} has no value")
-      raise UserError(f"--target={text!r}: {what}; give name=value pairs with names "
-                      f"from: {', '.join(by_name)}.")
-    out[name] = class_value(by_name[name], value, text)
-  if not out:
-    raise UserError(f"--target={text!r} names no attribute; give name=value pairs with "
-                    f"names from: {', '.join(by_name)}.")
-  return out
-
-
-def class_value(a: Attribute, value: str, text: str) -> int:
-  """A class index of attribute `a` from its name or number, or a UserError."""
-  names = list(a.class_names or ())
-  if a.binary and not names:
-    names = ["false", "true"]
-  if value.lower() in [n.lower() for n in names]:
-    return [n.lower() for n in names].index(value.lower())
-  if value.isdigit() and int(value) < a.num_classes:
-    return int(value)
-  choices = ", ".join(names + [str(k) for k in range(a.num_classes)])
-  raise UserError(f"--target={text!r}: {a.name}={value!r} is not one of {choices}.")
-
-
 # --------------------------------------------------------------------- recipe
 
 
@@ -283,6 +238,33 @@ def check_spec(spec):
   return spec
 
 
+@dataclasses.dataclass(frozen=True)
+class StarGANOptions(TranslationOptions):
+  """StarGAN's `model.` keys (the paper's values by default)."""
+  attributes: tuple[str, ...] = ()        # the class features translated, in code order
+  num_blocks: int = option(6, minimum=0)
+  d_layers: int = option(6, minimum=1)
+  adversarial: str = option("wgan_gp", choices=("wgan_gp", "lsgan"))
+  critic: str = option("shared", choices=("shared", "per_domain"))
+  gp_weight: float = option(10.0, minimum=0.0)
+  cls_weight: float = option(1.0, minimum=0.0)
+  rec_weight: float = option(10.0, minimum=0.0)
+  identity_weight: float = option(0.0, minimum=0.0)   # not in the paper
+  structure_weight: float = option(0.0, minimum=0.0)  # not in the paper
+  structure_scale: int = option(1, minimum=1)
+  structure_tolerance: int = option(0, minimum=0)
+  n_critic: int = option(5, minimum=1)
+  code_norm: bool = False                              # not in the paper
+
+
+def check_structure_scale(scale: int, event_shape) -> None:
+  """A UserError when s x s blocks leave under 2x2 of them to compare edges on."""
+  if min(event_shape[:2]) // scale < 2:
+    raise UserError(f"--config.model.structure_scale={scale} leaves fewer "
+                    f"than 2x2 blocks of the {event_shape[0]}x{event_shape[1]} "
+                    "images to compare edges on; lower it.")
+
+
 class StarGAN(Recipe):
   """G(x, c), D(x) -> (D_src, D_cls); WGAN-GP + classification + reconstruction."""
   sample_inputs = ("x", "target")
@@ -290,56 +272,22 @@ class StarGAN(Recipe):
 
   def __init__(self, config, spec):
     super().__init__(config, check_spec(spec))
-    self.layout = attribute_layout(spec, config.get("attributes"))
-    self.preserved = tuple(config.get("preserved", ()) or ())
-    known = class_features(spec)
-    bad = [p for p in self.preserved
-           if p not in known or p in [a.name for a in self.layout]]
-    if bad:
-      raise UserError(f"--config.model.preserved: {bad} must be class features of "
-                      f"{spec.name!r} that are not translated ({', '.join(known)}).")
+    self.options = o = read_options(StarGANOptions, config, "model")
+    self.layout = attribute_layout(spec, o.attributes)
+    self.translation_groups = tuple((a.name, a.num_classes) for a in self.layout)
     self.event_shape = spec.event_shape
-    self.adversarial = config_choice(config, "adversarial", "wgan_gp", ("wgan_gp", "lsgan"))
-    self.gp_weight = config_weight(config, "gp_weight", 10.0)
-    self.cls_weight = config_weight(config, "cls_weight", 1.0)
-    self.rec_weight = config_weight(config, "rec_weight", 10.0)
-    self.identity_weight = config_weight(config, "identity_weight", 0.0)
-    (self.structure_weight, self.structure_scale,
-     self.structure_tolerance) = structure_settings(config, self.event_shape)
-    self.cycle_noise = config_weight(config, "cycle_noise", 0.0)
-    self.n_critic = config_int(config, "n_critic", 5)
-    self.decay_start_step = config.get("decay_start_step", None)
-    if self.decay_start_step is not None:
-      config_int(config, "decay_start_step", 0, minimum=0)
-    self.metrics = config.get("metrics", "attributes")
-    if self.metrics not in METRICS:
-      raise UserError(f"--config.model.metrics={self.metrics!r} is not one of {METRICS}.")
-    self.classifier_steps = config_int(config, "classifier_steps", 2000)
-    self.metric_examples = config.get("metric_examples", None)
-    if self.metric_examples is not None:
-      config_int(config, "metric_examples", 1)
-    self.classifier_examples = config.get("classifier_examples", None)
-    if self.classifier_examples is not None:
-      config_int(config, "classifier_examples", 1)
-    d_layers = config_int(config, "d_layers", 6)
-    if output_size(min(self.event_shape[:2]), d_layers) < 1:
-      raise UserError(f"--config.model.d_layers={d_layers} halves {self.event_shape[0]}"
+    check_structure_scale(o.structure_scale, self.event_shape)
+    if output_size(min(self.event_shape[:2]), o.d_layers) < 1:
+      raise UserError(f"--config.model.d_layers={o.d_layers} halves {self.event_shape[0]}"
                       "-pixel images to nothing; lower it (the paper's 6 is for 128 px).")
-    self.generator = Generator(self.event_shape[-1],
-                               config_int(config, "g_features", 64),
-                               config_int(config, "num_blocks", 6, minimum=0),
-                               config_flag(config, "input_skip", False),
-                               config_flag(config, "code_norm", False),
-                               generator_downsamplings(config, "stargan", self.event_shape),
-                               config_flag(config, "residual_output", False),
-                               config_flag(config, "value_channels", False))
-    self.critic = config_choice(config, "critic", "shared", ("shared", "per_domain"))
+    check_image_sides("stargan", self.event_shape)
+    self.generator = Generator(self.event_shape[-1], features=o.g_features,
+                               num_blocks=o.num_blocks, code_norm=o.code_norm)
     self.discriminator = Discriminator(
-        code_width(self.layout), config_int(config, "d_features", 64), d_layers,
-        num_domains(self.layout) if self.critic == "per_domain" else None)
-    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), self.n_critic),
+        code_width(self.layout), o.d_features, o.d_layers,
+        num_domains(self.layout) if o.critic == "per_domain" else None)
+    self.phases = (Phase("discriminator", self._d_loss, ("discriminator",), o.n_critic),
                    Phase("generator", self._g_loss, ("generator",)))
-    self._metric_cache = {}
 
   # ---------------------------------------------------------------- nets
 
@@ -351,7 +299,7 @@ class StarGAN(Recipe):
     """[-1, 1] -> the data encoding (binary: thresholded at 1/2)."""
     return self.spec.from_model(y)
 
-  def translate(self, params, x: jax.Array, code: jax.Array) -> jax.Array:
+  def generate(self, params, x: jax.Array, code: jax.Array) -> jax.Array:
     """x [B, H, W, C] in [-1, 1], code [B, A] -> G(x, code) in [-1, 1]."""
     return self.generator.apply({"params": params["generator"]}, x, code)
 
@@ -361,7 +309,7 @@ class StarGAN(Recipe):
     attribute logits [B, A]); a per-domain critic scores each image by
     its own domain's head, the shared critic ignores `indices`."""
     src, cls = self.discriminator.apply({"params": params["discriminator"]}, x)
-    if self.critic == "per_domain":
+    if self.options.critic == "per_domain":
       domain = domain_index(self.layout, indices)                       # [B]
       src = jnp.take_along_axis(src, domain[:, None, None, None], axis=-1)[..., 0]
     return src, cls
@@ -378,63 +326,70 @@ class StarGAN(Recipe):
 
   def _d_loss(self, params, state, batch, rng, step):
     del step
+    o = self.options
     x = self.to_model(batch["x"])
     k_target, k_mix = jax.random.split(rng)
     target = random_indices(self.layout, k_target, x.shape[0])
-    fake = jax.lax.stop_gradient(self.translate(params, x, encode(self.layout, target)))
+    fake = jax.lax.stop_gradient(self.generate(params, x, encode(self.layout, target)))
     source = batch_indices(self.layout, batch)
     real_src, real_cls = self.discriminate(params, x, source)
     fake_src, _ = self.discriminate(params, fake, target)
     penalty = (gradient_penalty(lambda z: self.discriminate(params, z, source)[0], x, fake,
-                                k_mix) if self.gp_weight else jnp.zeros(()))
+                                k_mix) if o.gp_weight else jnp.zeros(()))
     cls, _ = classification_loss(self.layout, real_cls, source)
-    if self.adversarial == "lsgan":
+    if o.adversarial == "lsgan":
       adversarial = lsgan_discriminator_loss(real_src, fake_src)
       metrics = {"d_adv": adversarial}
     else:
       wasserstein = jnp.mean(real_src) - jnp.mean(fake_src)
       adversarial = -wasserstein
       metrics = {"wasserstein": wasserstein}
-    loss = adversarial + self.gp_weight * penalty + self.cls_weight * cls
+    loss = adversarial + o.gp_weight * penalty + o.cls_weight * cls
     metrics.update(gradient_penalty=penalty, d_cls=cls)
     return loss, (metrics, state)
 
   def _g_loss(self, params, state, batch, rng, step):
     del step
+    o = self.options
     x = self.to_model(batch["x"])
     source = batch_indices(self.layout, batch)
     target = random_indices(self.layout, rng, x.shape[0])
-    fake = self.translate(params, x, encode(self.layout, target))
+    fake = self.generate(params, x, encode(self.layout, target))
     fake_src, fake_cls = self.discriminate(params, fake, target)
-    rec = self.translate(params, cycle_noise(fake, jax.random.fold_in(rng, 1), self.cycle_noise),
-                         encode(self.layout, source))
-    terms = {"g_adv": (lsgan_generator_loss(fake_src) if self.adversarial == "lsgan"
+    rec = self.generate(params, fake, encode(self.layout, source))
+    terms = {"g_adv": (lsgan_generator_loss(fake_src) if o.adversarial == "lsgan"
                        else -jnp.mean(fake_src)),
              "g_cls": classification_loss(self.layout, fake_cls, target)[0],
              "g_rec": jnp.mean(jnp.abs(x - rec))}
-    loss = terms["g_adv"] + self.cls_weight * terms["g_cls"] + self.rec_weight * terms["g_rec"]
-    if self.structure_weight:
-      terms["g_structure"] = structure_loss(x, fake, self.structure_scale,
-                                             self.structure_tolerance)
-      loss += self.structure_weight * terms["g_structure"]
-    if self.identity_weight:
-      own = self.translate(params, x, encode(self.layout, source))
+    loss = terms["g_adv"] + o.cls_weight * terms["g_cls"] + o.rec_weight * terms["g_rec"]
+    if o.structure_weight:
+      terms["g_structure"] = structure_loss(x, fake, o.structure_scale,
+                                             o.structure_tolerance)
+      loss += o.structure_weight * terms["g_structure"]
+    if o.identity_weight:
+      own = self.generate(params, x, encode(self.layout, source))
       terms["g_identity"] = jnp.mean(jnp.abs(x - own))
-      loss += self.identity_weight * terms["g_identity"]
+      loss += o.identity_weight * terms["g_identity"]
     return loss, (terms, state)
 
   def optimizers(self, train_config):
     """The configured optimizer per group, constant then linearly decayed; the
     critic's schedule counts its n_critic updates per step."""
-    start = self.decay_start_step
+    start = self.options.decay_start_step
     if start is None:
       start = train_config.num_steps // 2
-    per_step = {"generator": 1, "discriminator": self.n_critic}
+    per_step = {"generator": 1, "discriminator": self.options.n_critic}
     return {g: make_optimizer(train_config, learning_rate=constant_then_linear_decay(
         train_config.learning_rate, start * k, train_config.num_steps * k))
             for g, k in per_step.items()}
 
   # ------------------------------------------------------------- outputs
+
+  def translate(self, variables, images, target):
+    """images [N, H, W, C] (data encoding) to target [N, G] class indices
+    (`translation_groups`, -1: none of a group's classes) -> [N, H, W, C]."""
+    code = encode(self.layout, jnp.asarray(target, jnp.int32))
+    return self.from_model(self.generate(variables["params"], self.to_model(images), code))
 
   def target_code(self, target, rng, num: int) -> jax.Array:
     """The code [num, A] of `target` ([num, G] int indices or [num, A] floats;
@@ -448,50 +403,20 @@ class StarGAN(Recipe):
 
   def sample(self, variables, rng, num, inputs=None):
     """inputs["x"] translated to inputs["target"] (see the module doc), in the
-    data encoding; {} without images."""
+    data encoding: [N, H, W, C]."""
     del num
-    if inputs is None or inputs.get("x") is None:
-      return {}
-    x = self.to_model(inputs["x"])
+    x = self.to_model(sample_images(inputs, "stargan"))
     code = self.target_code(inputs.get("target"), rng, x.shape[0])
-    return self.from_model(self.translate(variables["params"], x, code))
+    return self.from_model(self.generate(variables["params"], x, code))
 
   def eval_metrics(self, variables, batch, rng):
     """"cycle_l1": [B] mean |G(G(x, c'), c) - x| in [0, 1] units, c' random."""
     params = variables["params"]
     x = self.to_model(batch["x"])
     target = random_indices(self.layout, rng, x.shape[0])
-    fake = self.translate(params, x, encode(self.layout, target))
-    rec = self.translate(params, fake, encode(self.layout, batch_indices(self.layout, batch)))
+    fake = self.generate(params, x, encode(self.layout, target))
+    rec = self.generate(params, fake, encode(self.layout, batch_indices(self.layout, batch)))
     return {"cycle_l1": jnp.mean(jnp.abs(rec - x), axis=(1, 2, 3)) / 2.0}
-
-  @functools.cached_property
-  def _jit_translate(self):
-    return jax.jit(lambda params, x, target: self.from_model(
-        self.translate(params, self.to_model(x), encode(self.layout, target))))
-
-  def translate_images(self, variables, images: np.ndarray, targets: np.ndarray,
-                       chunk: int = 256) -> np.ndarray:
-    """Host side: images [N, H, W, C] (data encoding) and targets [N, G]
-    class indices -> translations [N, H, W, C], numpy."""
-    return map_in_chunks(
-        lambda x, t: self._jit_translate(variables["params"], jnp.asarray(x, jnp.float32),
-                                         jnp.asarray(t, jnp.int32)),
-        images, targets, chunk=chunk, empty_shape=self.event_shape)
-
-  def sample_metrics(self, variables, rng, train_source, eval_source):
-    """Attribute accuracy, preservation and ground-truth L1 / PSNR (host side)."""
-    del rng
-    if self.metrics == "none":
-      return {}
-    from gen_jax.eval import attribute_translation  # pylint: disable=import-outside-toplevel
-    return attribute_translation.translation_metrics(
-        functools.partial(self.translate_images, variables), self.spec,
-        {a.name: a.num_classes for a in self.layout},
-        {p: self.spec.feature(p).num_classes for p in self.preserved},
-        train_source, eval_source, self._metric_cache,
-        classifier_steps=self.classifier_steps, max_examples=self.metric_examples,
-        classifier_examples=self.classifier_examples)
 
   def picture_rows(self, variables, batch, rows: int = 8) -> np.ndarray:
     """[rows, 1 + D or 1 + 2D, H, W, C]: each image, then per domain its
@@ -501,7 +426,8 @@ class StarGAN(Recipe):
                                                     for a in self.layout}))
     targets = np.stack([domain_targets(self.layout, s) for s in source])     # [N, D, G]
     n, d = targets.shape[:2]
-    fakes = self.translate_images(variables, np.repeat(x, d, 0), targets.reshape(n * d, -1))
+    fakes = np.asarray(jitted(self.translate)(variables, np.repeat(x, d, 0),
+                                              targets.reshape(n * d, -1)))
     columns = [fakes.reshape((n, d) + x.shape[1:])]
     render = truth_renderer(self.spec, [a.name for a in self.layout])
     if render is not None:
@@ -515,7 +441,6 @@ class StarGAN(Recipe):
   def write_pictures(self, variables, rng, batch, directory, step):
     """translations_step_N.png (see the module doc)."""
     del rng
-    from gen_jax import pictures  # pylint: disable=import-outside-toplevel
     grid_rows = self.picture_rows(variables, batch)
     n, columns = grid_rows.shape[:2]
     grid = pictures.image_grid(pictures.to_uint8_images(

@@ -5,10 +5,7 @@ Generator: reflection-padded 7x7 conv, two stride-2 3x3 convs (features f,
 2f, 4f), `num_blocks` residual blocks at 1/4 resolution (the paper: 6 at
 128 px, 9 at 256 px), two stride-2 transposed convs back to full size, a
 reflection-padded 7x7 conv to the image channels and tanh. Image sides
-must be multiples of 4. `downsamplings` (not in the paper, which has 2)
-sets how many stride-2 halvings there are (`scale_plan`): with 0 the blocks
-run at full size on f features and G sees only a neighbourhood of each
-pixel, so it can recolour and thicken a stroke but not redraw the image.
+must be multiples of 4.
 
 Discriminator: 4x4 convs with zero padding 1; `num_layers` of them have
 stride 2, then one stride-1 conv and a stride-1 conv to one logit per patch.
@@ -46,13 +43,9 @@ class ResidualBlock(nn.Module):
     return x + instance_norm(h)
 
 
-def scale_plan(downsamplings: int) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
-  """Feature multiples of f for a ResNet generator with `downsamplings`
-  stride-2 halvings: (encoder's stride-2 convs, residual blocks, decoder's
-  transposed convs); the papers' 2 gives ((2, 4), 4, (2, 1))."""
-  down = tuple(2 ** (i + 1) for i in range(downsamplings))
-  up = tuple(reversed((1,) + down[:-1])) if downsamplings else ()
-  return down, 2 ** downsamplings, up
+# Feature multiples of f of a ResNet generator's two stride-2 halvings (the
+# papers'): (encoder's stride-2 convs, residual blocks, decoder's transposed convs).
+DOWN, BLOCK, UP = (2, 4), 4, (2, 1)
 
 
 class ResnetGenerator(nn.Module):
@@ -60,20 +53,18 @@ class ResnetGenerator(nn.Module):
   out_channels: int
   features: int = 64
   num_blocks: int = 9
-  downsamplings: int = 2
 
   @nn.compact
   def __call__(self, x):
     f = self.features
-    down, block, up = scale_plan(self.downsamplings)
     h = nn.Conv(f, (7, 7), padding="VALID")(reflect_pad(x, 3))      # [B, H, W, f]
     h = nn.relu(instance_norm(h))
-    for mult in down:                                                 # -> [B, H/4, W/4, 4f]
+    for mult in DOWN:                                                 # -> [B, H/4, W/4, 4f]
       h = nn.Conv(f * mult, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)))(h)
       h = nn.relu(instance_norm(h))
     for _ in range(self.num_blocks):
-      h = ResidualBlock(block * f)(h)
-    for mult in up:                                                   # -> [B, H, W, f]
+      h = ResidualBlock(BLOCK * f)(h)
+    for mult in UP:                                                   # -> [B, H, W, f]
       h = nn.ConvTranspose(f * mult, (3, 3), strides=(2, 2), padding="SAME")(h)
       h = nn.relu(instance_norm(h))
     h = nn.Conv(self.out_channels, (7, 7), padding="VALID")(reflect_pad(h, 3))

@@ -6,31 +6,12 @@ channels, a 7x7 conv (f features), two stride-2 4x4 convs (2f, 4f),
 4x4 transposed convs back to full size (2f, f), a 7x7 conv to the image
 channels and tanh; instance norm with a learned scale and bias after every
 conv but the last, zero padding. Image sides must be multiples of 4.
-`downsamplings` (not in the paper, which has 2): the number of stride-2
-halvings, as in the CycleGAN generator (`cyclegan.scale_plan`); with 0, G
-sees only a neighbourhood of each pixel and cannot redraw the digit.
-`input_skip` (not in the paper): the full-size map is concatenated with the
-input image and its code and mixed by a 3x3 conv (f, instance norm, ReLU)
-before the last conv, so that a per-pixel change (a background inverted)
-need not pass the image's shape through the 1/4-size bottleneck.
 `code_norm` (not in the paper; the adaptive instance norm of StarGAN v2,
 Choi et al. 2020): every instance norm of G takes its scale and bias from
 the code (a dense layer each), so the target reaches every layer. Tiled at
 the input only, the code is read by the first conv alone, whose instance
 norm removes its constant planes: what survives is their effect on that
 norm's statistics, which the zero-padded border sets.
-
-`residual_output` (not in the paper; residual images, Shen & Liu 2017): G
-draws a change added to its input, clip(x + 2 tanh(.), -1, 1), so that it
-starts at the identity and a background inverted is one grey change
-(1 - max over channels) whatever the stroke's colour.
-
-`value_channels` (not in the paper): G also reads the maximum and the
-minimum over the image's channels at each pixel (HSV's value and its
-counterpart). Flipping a black background to white keeps a stroke's colour
-by out = x - max_c x + 1 (in [-1, 1]), and back by x - min_c x - 1:
-nonlinear in x once strokes come in several colours, linear in x and these
-two planes.
 
 Discriminator: `num_layers` stride-2 4x4 convs (f, 2f, 4f, ... features;
 the paper: 6 at 128 px, f=64), leaky ReLU 0.01, no normalisation; two heads
@@ -45,7 +26,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gen_jax.nn.cyclegan import scale_plan
+from gen_jax.nn.cyclegan import BLOCK, DOWN, UP
 
 LEAK = 0.01
 
@@ -56,11 +37,6 @@ def tile_condition(x: jax.Array, code: jax.Array) -> jax.Array:
   b, h, w, _ = x.shape
   planes = jnp.broadcast_to(code[:, None, None, :].astype(x.dtype), (b, h, w, code.shape[-1]))
   return jnp.concatenate([x, planes], axis=-1)
-
-
-def with_value_planes(x: jax.Array) -> jax.Array:
-  """x [B, H, W, C] -> [B, H, W, C + 2]: x, then its max and min over channels."""
-  return jnp.concatenate([x, x.max(-1, keepdims=True), x.min(-1, keepdims=True)], axis=-1)
 
 
 class CodeNorm(nn.Module):
@@ -99,35 +75,23 @@ class Generator(nn.Module):
   out_channels: int
   features: int = 64
   num_blocks: int = 6
-  input_skip: bool = False
   code_norm: bool = False
-  downsamplings: int = 2
-  residual_output: bool = False
-  value_channels: bool = False
 
   @nn.compact
   def __call__(self, x, code):
     f = self.features
-    down, block, up = scale_plan(self.downsamplings)
     norm_relu = lambda h: nn.relu(normalise(h, code, self.code_norm))
-    image = with_value_planes(x) if self.value_channels else x          # [B, H, W, C (+ 2)]
-    h = tile_condition(image, code)                                     # [B, H, W, C' + A]
+    h = tile_condition(x, code)                                         # [B, H, W, C + A]
     h = norm_relu(nn.Conv(f, (7, 7), padding=3, use_bias=False)(h))     # [B, H, W, f]
-    for mult in down:                                                   # -> [B, H/4, W/4, 4f]
+    for mult in DOWN:                                                   # -> [B, H/4, W/4, 4f]
       h = norm_relu(nn.Conv(f * mult, (4, 4), strides=(2, 2), padding=1, use_bias=False)(h))
     for _ in range(self.num_blocks):
-      h = ResidualBlock(block * f, self.code_norm)(h, code)
-    for mult in up:                                                     # -> [B, H, W, f]
+      h = ResidualBlock(BLOCK * f, self.code_norm)(h, code)
+    for mult in UP:                                                     # -> [B, H, W, f]
       h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
                            use_bias=False)(h)
       h = norm_relu(h)
-    if self.input_skip:                                                 # [B, H, W, f]
-      h = jnp.concatenate([h, tile_condition(image, code)], axis=-1)
-      h = norm_relu(nn.Conv(f, (3, 3), padding=1, use_bias=False)(h))
-    out = jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
-    if self.residual_output:                                            # a change to x
-      return jnp.clip(x + 2.0 * out, -1.0, 1.0)
-    return out
+    return jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
 
 
 class Discriminator(nn.Module):

@@ -28,8 +28,12 @@ def draw(exp, num: int, step: int | None = None, inputs=None,
 
 
 def inputs_from_eval(exp, num: int):
-  """Side information of the first `num` eval examples, for `draw`."""
-  batch = first_examples(exp.eval_source, num)
+  """Side information of the first `num` eval examples (of several sources:
+  the first's, whose spec `picture_spec` draws them with), for `draw`."""
+  source = exp.eval_source
+  if isinstance(source, dict):
+    source = next(iter(source.values()))
+  batch = first_examples(source, num)
   return {k: batch[k] for k in exp.recipe.sample_inputs if k in batch} or None
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from experiments import translate
 from gen_jax.errors import UserError
+from gen_jax.eval.translation import translate_in_chunks
 from gen_jax.train import train
 from tests.helpers import tiny_config
 
@@ -25,7 +26,7 @@ def workdir(tmp_path_factory):
   path = str(tmp_path_factory.mktemp("cyclegan"))
   config = tiny_config(model="cyclegan", steps=2, **{
       "data.encoding": "float", "model.g_features": 4, "model.num_blocks": 1,
-      "model.d_features": 4, "model.d_layers": 1, "model.metrics": "none",
+      "model.d_features": 4, "model.d_layers": 1,
       "model.pool_size": 8, "eval.num_examples": 16})
   config.data.sources = ml_collections.ConfigDict({
       "a": {"name": "digits"},
@@ -63,7 +64,8 @@ def test_a_folder_is_translated_file_by_file_as_the_model_would(workdir, exp, tm
   assert [os.path.basename(p) for p in paths] == ["digit_0.png", "digit_1.png", "digit_2.png"]
   assert exp.step == 2
   pixels = np.round(images * 255) / 255.0             # what the PNGs hold
-  expected = exp.recipe.translate_images(exp.variables(), "ab", pixels)[..., 0]
+  expected = translate_in_chunks(exp.recipe, exp.variables(), pixels,
+                                 np.ones((3, 1), np.int32))[..., 0]      # to domain b
   got = np.stack([read(p) for p in paths])
   assert got.shape == (3, 8, 8)
   np.testing.assert_allclose(got, expected, atol=0.5 / 255 + 1e-6)
@@ -105,7 +107,8 @@ def test_inputs_and_workdirs_that_cannot_be_translated_are_clear(exp, tmp_path):
   os.makedirs(tmp_path / "nade")
   (tmp_path / "nade" / "config.json").write_text(json.dumps(
       tiny_config(model="nade").to_dict()))
-  with pytest.raises(UserError, match="holds a 'nade' model; experiments.translate needs a cyclegan"):
+  with pytest.raises(UserError, match="experiments.translate needs a model with Translator "
+                     r"\(translate, translation_groups\); model 'nade' has none"):
     translate.translate(str(tmp_path / "nade"), "eval", str(tmp_path / "out"))
 
 

@@ -2,6 +2,7 @@
 checks, resume through the trainer, translation metrics, configs."""
 
 import importlib
+import types
 
 import jax
 import jax.numpy as jnp
@@ -15,14 +16,14 @@ import tensorflow_datasets as tfds
 from gen_jax.data import ArraySource, digits_arrays
 from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
-from gen_jax.eval import translation
-from gen_jax.losses import lsgan_discriminator_loss, lsgan_generator_loss, structure_loss
+from gen_jax.eval import EvalData, make_evaluators, translation
+from gen_jax.eval.translation import translate_in_chunks
+from gen_jax.losses import lsgan_discriminator_loss, lsgan_generator_loss
 from gen_jax.models import make_recipe
+from gen_jax.models.base import Translator
 from gen_jax.models.cyclegan import empty_pool, l1, pool_decisions, pool_query
-from gen_jax.models.image_translation import cycle_noise
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator, patch_output_size,
-                                 receptive_field, scale_plan)
-from gen_jax.nn.stargan import Generator as StarGenerator
+                                 receptive_field)
 from gen_jax.optim import constant_then_linear_decay
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import create_train_state
@@ -50,8 +51,9 @@ def cyclegan_config(steps=4, **overrides):
   learning rate decays from step 2, the pools (20) fill at step 2."""
   config = tiny_config(model="cyclegan", steps=steps, **{
       "data.encoding": "float", "model.pool_size": 20, "model.decay_start_step": 2,
-      "model.classifier_steps": 20, "model.metric_examples": 64,
       "checkpoint.every_steps": 2, **TINY_NETS})
+  config.evals.translation = ml_collections.ConfigDict(dict(classifier_steps=20,
+                                                            num_examples=64))
   config.data.sources = ml_collections.ConfigDict({
       "a": {"name": "digits"},
       "b": {"name": "digits", "train_split": "train[:500]", "eval_split": "test[:100]"}})
@@ -71,7 +73,7 @@ def test_lsgan_and_l1_losses_by_hand():
 
 def linear_nets(recipe):
   """Stub networks: G_g(x) = s_g x, D_g(x) = w_g mean(x) per example."""
-  recipe.translate = lambda params, group, x: params[group]["s"] * x
+  recipe.generate = lambda params, group, x: params[group]["s"] * x
   recipe.discriminate = lambda params, group, x: params[group]["w"] * jnp.mean(x, (1, 2, 3))
   return {"g_ab": {"s": 2.0}, "g_ba": {"s": -1.0}, "d_a": {"w": 1.0}, "d_b": {"w": 3.0}}
 
@@ -98,72 +100,6 @@ def test_generators_loss_wires_each_term_as_the_paper_by_hand(identity_weight, e
   assert ("identity_a" in terms) == (identity_weight > 0)
 
 
-def test_cycle_noise_is_seeded_gaussian_noise_of_the_asked_size_or_nothing():
-  x = jnp.linspace(-1.0, 1.0, 64 * 64 * 3).reshape(4, 32, 32, 3)
-  assert cycle_noise(x, None, 0.0) is x                  # the paper's objective: no key used
-  key = jax.random.PRNGKey(3)
-  noise = np.asarray(cycle_noise(x, key, 0.2) - x) / 0.2
-  np.testing.assert_array_equal(cycle_noise(x, key, 0.2), cycle_noise(x, key, 0.2))
-  assert abs(noise.mean()) < 4 / np.sqrt(noise.size)     # N(0, 1) within 4 standard errors
-  assert abs(noise.std() - 1.0) < 0.03
-  assert not np.allclose(cycle_noise(x, jax.random.PRNGKey(4), 0.2), cycle_noise(x, key, 0.2))
-
-
-def test_the_cycle_terms_read_the_translation_with_noise_by_hand():
-  """F(G(a') + n_a) = -(1 + n_a) against a' = 0.5, G(F(b') + n_b) = 2 (0.5 + n_b)
-  against b' = -0.5, with n_a, n_b the noise of the phase key's two halves."""
-  recipe = recipe_for(identity_weight=0.0, pool_size=0, cycle_noise=0.3)
-  params = linear_nets(recipe)
-  rng = jax.random.PRNGKey(7)
-  _, (terms, _) = recipe.phases[0].loss_fn(params, {}, constant_batch(), rng, 0)
-  key_a, key_b = jax.random.split(rng)
-  n_a = 0.3 * np.asarray(jax.random.normal(key_a, (2, 8, 8, 1)))
-  n_b = 0.3 * np.asarray(jax.random.normal(key_b, (2, 8, 8, 1)))
-  np.testing.assert_allclose(terms["cycle_a"], np.mean(np.abs(-(1 + n_a) - 0.5)), rtol=1e-5)
-  np.testing.assert_allclose(terms["cycle_b"], np.mean(np.abs(2 * (0.5 + n_b) + 0.5)), rtol=1e-5)
-  assert float(terms["g_adv_ab"]) == pytest.approx(4.0)   # the adversarial terms see no noise
-
-
-def test_the_structure_term_compares_each_input_with_its_translation():
-  """G flips a' (a diagonal stroke) left-right and F keeps b'; the term is
-  weight * (S(a', G(a')) + S(b', F(b'))), S being structure_loss at the
-  configured scale, added to the paper's loss; weight 0 leaves it out."""
-  stroke = np.eye(8, dtype=np.float32)[None, ..., None].repeat(2, 0)      # [2, 8, 8, 1]
-  batch = {"a": {"x": jnp.asarray(stroke)}, "b": {"x": jnp.asarray(stroke[:, ::-1])}}
-  losses = {}
-  for weight in (0.0, 2.0):
-    recipe = recipe_for(identity_weight=0.0, pool_size=0, structure_weight=weight,
-                        structure_scale=2)
-    recipe.translate = lambda params, group, x: x[:, :, ::-1] if group == "g_ab" else x
-    recipe.discriminate = lambda params, group, x: jnp.mean(x, (1, 2, 3))
-    losses[weight] = recipe.phases[0].loss_fn({}, {}, batch, None, 0)
-  a, b = recipe.to_model(batch["a"]["x"]), recipe.to_model(batch["b"]["x"])
-  expected_ab = float(structure_loss(a, a[:, :, ::-1], 2))
-  assert expected_ab > 0.5                                     # a moved stroke
-  terms = losses[2.0][1][0]
-  np.testing.assert_allclose(terms["structure_ab"], expected_ab, rtol=1e-5)
-  np.testing.assert_allclose(terms["structure_ba"], float(structure_loss(b, b, 2)), atol=1e-6)
-  np.testing.assert_allclose(losses[2.0][0] - losses[0.0][0],
-                             2.0 * (terms["structure_ab"] + terms["structure_ba"]), rtol=1e-5)
-  assert "structure_ab" not in losses[0.0][1][0]
-  # With a tolerance both directions use the tolerant loss: a stroke moved by
-  # one pixel is within a 1-pixel tolerance (about 0), one flipped is not.
-  recipe = recipe_for(identity_weight=0.0, pool_size=0, structure_weight=2.0,
-                      structure_scale=1, structure_tolerance=1)
-  recipe.translate = lambda params, group, x: x[:, :, ::-1] if group == "g_ab" else x
-  recipe.discriminate = lambda params, group, x: jnp.mean(x, (1, 2, 3))
-  terms = recipe.phases[0].loss_fn({}, {}, batch, None, 0)[1][0]
-  tolerant_ab = float(structure_loss(a, a[:, :, ::-1], 1, 1))
-  np.testing.assert_allclose(terms["structure_ab"], tolerant_ab, rtol=1e-5)
-  assert tolerant_ab > 0.5
-  assert float(structure_loss(a, jnp.roll(a, 1, axis=2), 1, 1)) < 0.1 * tolerant_ab
-  np.testing.assert_allclose(terms["structure_ba"], float(structure_loss(b, b, 1, 1)),
-                             rtol=1e-5)
-  assert float(terms["structure_ba"]) < 1e-3                  # F kept b: nothing far
-  with pytest.raises(UserError, match="structure_scale=5 leaves fewer than 2x2 blocks"):
-    recipe_for(structure_weight=1.0, structure_scale=5)
-
-
 def test_the_label_term_asks_the_target_classifier_for_the_input_label():
   """With label_weight w, groups c_a and c_b classify real a and b (their
   cross-entropies join the discriminators' loss) and the generators pay
@@ -184,7 +120,7 @@ def test_the_label_term_asks_the_target_classifier_for_the_input_label():
 
   real_a, real_b = recipe.to_model(x), recipe.to_model(x[::-1])
   loss, (terms, _) = recipe.phases[0].loss_fn(params, {}, batch, None, 0)
-  fake_b, fake_a = (recipe.translate(params, g, r) for g, r in (("g_ab", real_a),
+  fake_b, fake_a = (recipe.generate(params, g, r) for g, r in (("g_ab", real_a),
                                                                 ("g_ba", real_b)))
   np.testing.assert_allclose(terms["label_ab"], cross_entropy("c_b", fake_b, y), rtol=1e-5)
   np.testing.assert_allclose(terms["label_ba"], cross_entropy("c_a", fake_a, y[::-1]),
@@ -199,9 +135,9 @@ def test_the_label_term_asks_the_target_classifier_for_the_input_label():
   np.testing.assert_allclose(loss, sum(terms.values()), rtol=1e-6)
   assert "label_ab" not in recipe_for(pool_size=0).phases[0].loss_fn(
       params, {}, batch, None, 0)[1][0]
-  with pytest.raises(UserError, match="label_weight > 0 need both domains labelled"):
-    recipe_for(spec(num_classes=None), spec(num_classes=None), metrics="none",
-               label_weight=1.0)
+  with pytest.raises(UserError, match="label_weight > 0 needs both domains labelled"):
+    recipe_for(spec(num_classes=None), spec(num_classes=None), label_weight=1.0)
+  recipe_for(spec(num_classes=None), spec(num_classes=None))     # without it: no labels
 
 
 def test_discriminators_loss_by_hand():
@@ -352,7 +288,6 @@ def test_learning_rate_is_constant_then_decays_linearly_to_zero():
     (spec(), spec((8, 8, 3)), "different sizes"),
     (spec(encoding="categorical"), spec(encoding="categorical"), "'categorical'"),
     (spec((12, 10, 1)), spec((12, 10, 1)), "multiples of 4"),
-    (spec(num_classes=None), spec(num_classes=None), "metrics=domain"),
 ])
 def test_domains_of_different_encodings_or_sizes_are_refused(a, b, message):
   with pytest.raises(UserError, match=message):
@@ -365,34 +300,65 @@ def test_one_source_and_bad_settings_are_refused():
     make_recipe(config, spec())
   with pytest.raises(UserError, match="d_layers=3 halves 8-pixel images"):
     recipe_for(d_layers=3)
-  with pytest.raises(UserError, match=r"g_downsamplings=3\) .* multiples of 8, at least 16"):
-    recipe_for(g_downsamplings=3)
-  with pytest.raises(UserError, match="pool_size=-1 must be an integer >= 0"):
+  with pytest.raises(UserError, match="pool_size=-1 must be >= 0"):
     recipe_for(pool_size=-1)
-  with pytest.raises(UserError, match="metrics='fid' is not one of"):
-    recipe_for(metrics="fid")
+  with pytest.raises(UserError, match="cyclegan' does not read --config.model.metrics"):
+    recipe_for(metrics="labels")             # an evaluator's setting now
+  with pytest.raises(UserError, match="kind='fid' is not one of"):
+    translation_evaluator({"kind": "fid"})
+  with pytest.raises(UserError, match="kind='labels' .* needs both domains labelled.*"
+                     "kind=domain"):
+    translation_evaluator({}, spec(num_classes=None), spec(num_classes=None))
+  with pytest.raises(UserError, match="two named sources a and b"):
+    translation_evaluator({}, a=None, b=None, one=spec())
+
+
+def translation_evaluator(options, a=None, b=None, one=None):
+  """The `translation` evaluator of `c.evals.translation = options`."""
+  config = base_config()
+  config.evals.translation = ml_collections.ConfigDict(options)
+  data_spec = one or {"a": a or spec(), "b": b or spec()}
+  return make_evaluators(config.evals, data_spec)["translation"]
 
 
 # ----------------------------------------------------------------- outputs
 
 
-def test_sample_translates_what_it_is_given_in_the_data_encoding(tmp_path):
+def test_translate_maps_each_row_by_its_target_in_the_data_encoding(tmp_path):
+  """target 1: G (a -> b), 0: F (b -> a), per row, in the data encoding;
+  sample is that translation ([N, *event], every row to b without a
+  target); pictures of both directions."""
   for encoding in ("float", "binary"):
     recipe = recipe_for(spec(encoding=encoding), spec(encoding=encoding))
+    assert isinstance(recipe, Translator) and recipe.translation_groups == (("domain", 2),)
     x = jnp.asarray(digits_arrays(encoding)[0]["x"][:6])
     variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), {"a": {"x": x}, "b": {"x": x}})
-    assert recipe.sample(variables, jax.random.PRNGKey(1), 6) == {}
-    one = recipe.sample(variables, None, 6, {"a": x})
-    assert set(one) == {"ab"} and one["ab"].shape == x.shape
-    both = jax.jit(recipe.sample, static_argnums=2)(variables, None, 6,
-                                                   {"a": {"x": x}, "b": x[:3]})
-    np.testing.assert_allclose(both["ab"], one["ab"], atol=1e-5)   # jitted vs not
-    assert both["ba"].shape == (3, 8, 8, 1)
-    values = np.asarray(both["ba"])
+    params = variables["params"]
+    to_b = recipe.from_model(recipe.generate(params, "g_ab", recipe.to_model(x)))
+    to_a = recipe.from_model(recipe.generate(params, "g_ba", recipe.to_model(x)))
+    target = np.array([[1], [0], [1], [1], [0], [0]], np.int32)
+    mixed = jax.jit(recipe.translate)(variables, x, target)
+    want = np.where(target[:, :, None, None] == 1, to_b, to_a)
+    np.testing.assert_allclose(mixed, want, atol=1e-5)          # jitted vs not
+    np.testing.assert_allclose(recipe.translate(variables, x, np.ones((6, 1), np.int32)),
+                               to_b, atol=1e-6)
+    np.testing.assert_allclose(recipe.translate(variables, x, np.zeros((6, 1), np.int32)),
+                               to_a, atol=1e-6)
+    sampled = jax.jit(recipe.sample, static_argnums=2)(variables, None, 6, {"x": x})
+    assert sampled.shape == x.shape
+    np.testing.assert_allclose(sampled, to_b, atol=1e-5)
+    np.testing.assert_array_equal(
+        recipe.sample(variables, None, 6, {"x": x, "target": target}), mixed)
+    chunked = translate_in_chunks(recipe, variables, np.asarray(x), target, chunk=4)
+    np.testing.assert_allclose(chunked, mixed, atol=1e-5)      # two calls of 4 and 2
+    assert translate_in_chunks(recipe, variables, np.asarray(x)[:0], target[:0]).shape == (
+        0, 8, 8, 1)
+    values = np.asarray(mixed)
     assert values.min() >= 0 and values.max() <= 1
     if encoding == "binary":
       assert set(np.unique(values)) <= {0.0, 1.0}
-    assert recipe.output_spec("ba") is recipe.spec["a"]
+  with pytest.raises(UserError, match="translates images: its sample needs inputs"):
+    recipe.sample(variables, jax.random.PRNGKey(1), 6)
   recipe.write_pictures(variables, None, {"a": {"x": np.asarray(x)}, "b": {"x": np.asarray(x)}},
                         str(tmp_path), 7)
   assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -456,6 +422,26 @@ def test_a_perfect_translator_meets_the_ceiling_and_floor_a_label_swapper_does_n
   swapper = translation.translation_metrics(lambda d, x: test["x"][nxt], specs, trains,
                                             evals, {}, classifier_steps=300)
   assert swapper["mlp256-128_ab_label_accuracy"] < 0.2
+  # The evaluator asks a Translator for the same: target 1 for a -> b, 0 for b -> a.
+  asked = []
+
+  class Keeper:                     # the perfect translator, through the protocol
+    translation_groups = (("domain", 2),)
+
+    def translate(self, variables, images, target):
+      asked.append(target.shape)          # traced: shapes only
+      return images
+
+  evaluator = translation_evaluator({"classifier_steps": 300})
+  evaluator.prepare(trains)
+  data = EvalData(train=trains, split=evals, means=None)
+  assert evaluator(Keeper(), {}, jax.random.PRNGKey(0), data) == perfect
+  assert {shape[1] for shape in asked} == {1}     # one column: the domain
+  with pytest.raises(UserError, match="needs a translator between two domains"):
+    Keeper.translation_groups = (("colour", 4),)
+    evaluator(Keeper(), {}, jax.random.PRNGKey(0), data)
+  with pytest.raises(UserError, match="evaluator 'translation' needs a model with Translator"):
+    evaluator(types.SimpleNamespace(config={"name": "nade"}), {}, jax.random.PRNGKey(0), data)
 
 
 def test_domain_metrics_score_an_inverting_translator_at_the_ceiling():
@@ -487,34 +473,11 @@ def test_horse2zebra_config_trains_one_step_on_mock_data(tmp_path):
   config.sample.num = 2
   config.model.g_features = config.model.d_features = 2
   config.model.num_blocks = 1
-  config.model.classifier_steps = 2
-  config.model.metric_examples = 8
+  config.evals.translation.classifier_steps = 2
+  config.evals.translation.num_examples = 8
   with tfds.testing.mock_data(num_examples=8):
     result = train(config, str(tmp_path), progress=False)
   losses = [e for e in read_metrics(tmp_path) if e["split"] == "train"]
   assert len(losses) == 1 and np.isfinite(losses[0]["generators_loss"])
   assert np.isfinite(losses[0]["discriminators_loss"])
   assert 0 <= result["lenet5_ab_domain_accuracy"] <= 1 and np.isfinite(result["lenet5_ab_frechet"])
-
-
-@pytest.mark.parametrize("downsamplings, plan", [
-    (0, ((), 1, ())), (1, ((2,), 2, (1,))), (2, ((2, 4), 4, (2, 1))),
-    (3, ((2, 4, 8), 8, (4, 2, 1)))])
-def test_scale_plan_and_the_generators_at_every_depth(downsamplings, plan):
-  assert scale_plan(downsamplings) == plan
-  down, block, up = plan
-  x = jnp.zeros((2, 16, 16, 3))
-  for gen, code in ((ResnetGenerator(3, features=4, num_blocks=1, downsamplings=downsamplings),
-                     None),
-                    (StarGenerator(3, features=4, num_blocks=1, downsamplings=downsamplings),
-                     jnp.zeros((2, 5)))):
-    args = (x,) if code is None else (x, code)
-    y, variables = jax.eval_shape(gen.init_with_output, jax.random.PRNGKey(0), *args)
-    assert y.shape == x.shape
-    kernels = {"/".join(str(getattr(k, "key", k)) for k in path): leaf.shape
-               for path, leaf in jax.tree_util.tree_flatten_with_path(variables)[0]
-               if str(getattr(path[-1], "key", "")) == "kernel"}
-    transposed = sorted(v[-1] for k, v in kernels.items() if "ConvTranspose" in k)
-    assert transposed == sorted(4 * m for m in up)           # one per halving, back to f
-    blocks = [v for k, v in kernels.items() if "ResidualBlock_0" in k and "Conv" in k]
-    assert blocks and all(v[-1] == 4 * block for v in blocks)

@@ -21,14 +21,17 @@ from gen_jax.data import attribute_digits as ad
 from gen_jax.data.sources import ArraySource, attribute_value, open_dataset
 from gen_jax.data.spec import DataSpec, Feature
 from gen_jax.errors import UserError
+from gen_jax.eval import EvalData, make_evaluators
 from gen_jax.eval import attribute_translation as at
+from gen_jax.eval.translation import translate_in_chunks
 from gen_jax.losses import edge_magnitude, structure_loss
 from gen_jax.models import make_recipe, stargan
-from gen_jax.models.base import batches_per_step
+from gen_jax.models.base import Translator, batches_per_step
+from gen_jax.models.image_translation import parse_target
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
-                                    num_domains, parse_target)
-from gen_jax.nn.stargan import Generator, tile_condition, with_value_planes
+                                    num_domains)
+from gen_jax.nn.stargan import Generator, tile_condition
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
 from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
@@ -72,11 +75,10 @@ def stargan_config(steps=4, **overrides):
   metrics (the CelebA test and the metrics tests run them)."""
   config = tiny_config(model="stargan", steps=steps, **{
       "data.name": "attribute_digits", "data.encoding": "float", "data.image_size": 8,
-      "data.eval_split": "test[:40]", "model.metrics": "none",
+      "data.eval_split": "test[:40]",
       "model.decay_start_step": 2, "checkpoint.every_steps": 2, "eval.batch_size": 40,
       "eval.num_examples": 40, "sample.num": 8, "model.n_critic": 2, **TINY_NETS})
   config.model.attributes = ATTRIBUTES
-  config.model.preserved = ("digit",)
   config.data.train_draws = 1
   config.data.hold_out = False
   config.data.digit_images = True
@@ -122,7 +124,7 @@ def test_classification_loss_equals_a_numpy_reference():
 def linear_nets(recipe, w):
   """Stubs: G(x, c) = x / 2 whatever c; D_src(x) = <w, x> per example (one
   patch), D_cls = 0, so grad_x D_src = w everywhere."""
-  recipe.translate = lambda params, x, code: 0.5 * x
+  recipe.generate = lambda params, x, code: 0.5 * x
   recipe.discriminate = lambda params, x, indices=None: (
       jnp.sum(w * x, axis=(1, 2, 3))[:, None, None], jnp.zeros((x.shape[0], 6)))
 
@@ -157,12 +159,6 @@ def test_the_critic_loss_by_hand_with_the_exact_gradient_penalty_of_a_linear_cri
   with_identity, (terms, _) = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
   np.testing.assert_allclose(terms["g_identity"], np.mean(np.abs(x / 2)), rtol=1e-5)
   np.testing.assert_allclose(with_identity, loss + 2 * terms["g_identity"], rtol=1e-5)
-  # Cycle noise: rec = (x'/2 + n) / 2 with n from the key folded with 1.
-  recipe = recipe_for(cycle_noise=0.2)
-  linear_nets(recipe, w)
-  _, (terms, _) = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
-  n = 0.2 * np.asarray(jax.random.normal(jax.random.fold_in(jax.random.PRNGKey(1), 1), x.shape))
-  np.testing.assert_allclose(terms["g_rec"], np.mean(np.abs(x - (x / 2 + n) / 2)), rtol=1e-5)
 
 
 def test_the_least_squares_game_by_hand_with_the_same_linear_critic():
@@ -236,21 +232,14 @@ def test_the_code_is_tiled_as_channels_and_changes_the_translation():
   assert ya.shape == x.shape and float(jnp.max(jnp.abs(ya - yb))) > 1e-3
   # The first conv reads the image's 3 channels and the 6 code planes.
   assert params["params"]["Conv_0"]["kernel"].shape[2] == 3 + code_width(layout)
-  # input_skip: a 3x3 conv mixes the full-size map (4) with the image and code.
-  skip = Generator(3, features=4, num_blocks=1, input_skip=True)
-  skip_params = skip.init(jax.random.PRNGKey(0), x, a)["params"]
-  convs = sorted((k for k in skip_params if k.startswith("Conv_")), key=lambda k: int(k[5:]))
-  assert skip_params[convs[-2]]["kernel"].shape == (3, 3, 4 + 3 + code_width(layout), 4)
-  # With the way up cut (transposed-conv kernels zeroed), the image reaches
-  # the output through the skip alone: without it the output ignores x.
+  # With the way up cut (transposed-conv kernels zeroed), the output ignores x:
+  # every path from the image runs through the 1/4-size bottleneck.
   other = jnp.asarray(batch(2, seed=5)["x"])
-  for net, p in ((skip, skip_params), (gen, params["params"])):
-    cut = jax.tree_util.tree_map_with_path(
-        lambda path, v: jnp.zeros_like(v) if "ConvTranspose" in jax.tree_util.keystr(path)
-        else v, p)
-    change = jnp.max(jnp.abs(net.apply({"params": cut}, x, b)
-                             - net.apply({"params": cut}, other, b)))
-    assert (float(change) > 1e-3) == net.input_skip
+  cut = jax.tree_util.tree_map_with_path(
+      lambda path, v: jnp.zeros_like(v) if "ConvTranspose" in jax.tree_util.keystr(path)
+      else v, params["params"])
+  change = jnp.max(jnp.abs(gen.apply({"params": cut}, x, b) - gen.apply({"params": cut}, other, b)))
+  assert float(change) < 1e-3
 
 
 def test_code_norm_feeds_the_code_to_every_norm_beyond_the_first_conv():
@@ -276,9 +265,13 @@ def test_sample_reads_indices_or_a_code_and_pictures_show_every_domain(tmp_path)
   recipe = recipe_for()
   b = batch(3)
   variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), b)
-  assert recipe.sample(variables, jax.random.PRNGKey(1), 3) == {}
+  with pytest.raises(UserError, match="translates images: its sample needs inputs"):
+    recipe.sample(variables, jax.random.PRNGKey(1), 3)
+  assert isinstance(recipe, Translator)
+  assert recipe.translation_groups == (("colour", 4), ("thickness", 2), ("background", 2))
   idx = np.array([[1, 0, 1]] * 3, np.int32)
   by_index = recipe.sample(variables, None, 3, {"x": b["x"], "target": idx})
+  np.testing.assert_array_equal(recipe.translate(variables, b["x"], idx), by_index)
   code = encode(recipe.layout, jnp.asarray(idx))
   by_code = jax.jit(recipe.sample, static_argnums=2)(variables, None, 3,
                                                     {"x": b["x"], "target": code})
@@ -367,21 +360,19 @@ def test_the_critic_schedule_counts_its_own_updates_and_decays_to_zero():
 @pytest.mark.parametrize("model,data_spec,message", [
     ({"attributes": ("colour", "hue")}, None, r"\['hue'\] not among .*colour, thickness"),
     ({"attributes": ()}, None, "name the attributes to translate"),
-    ({"preserved": ("colour",)}, None, "preserved: \\['colour'\\] must be"),
+    ({"preserved": ("digit",)}, None, "does not read --config.model.preserved"),
     ({"d_layers": 4}, None, "d_layers=4 halves 8-pixel images"),
-    ({"cycle_noise": -0.1}, None, "cycle_noise=-0.1 must be a number >= 0"),
-    ({"input_skip": 1}, None, "input_skip=1 must be True or False"),
+    ({"rec_weight": -0.1}, None, "rec_weight=-0.1 must be >= 0"),
     ({"code_norm": "yes"}, None, "code_norm='yes' must be True or False"),
-    ({"residual_output": "no"}, None, "residual_output='no' must be True or False"),
-    ({"value_channels": 2}, None, "value_channels=2 must be True or False"),
-    ({"structure_scale": 0}, None, "structure_scale=0 must be an integer >= 1"),
+    ({"n_critic": 0}, None, "n_critic=0 must be >= 1"),
+    ({"structure_scale": 0}, None, "structure_scale=0 must be >= 1"),
     ({"structure_scale": 5}, None, "structure_scale=5 leaves fewer than 2x2 blocks"),
     ({"adversarial": "hinge"}, None, "adversarial='hinge' is not one of"),
     ({"critic": "each"}, None, "critic='each' is not one of"),
     ({}, spec(encoding="categorical"), "'categorical'"),
     ({}, spec((10, 10, 3)), "multiples of 4"),
-    ({"g_downsamplings": 1}, spec((6, 6, 3)), r"halves the image 1 times .* at least 8"),
-    ({"g_downsamplings": -1}, None, "g_downsamplings=-1 must be an integer >= 0"),
+    ({"d_layers": 1}, spec((4, 4, 3)), r"halves the image twice .* at least 8"),
+    ({"g_downsamplings": 2}, None, "does not read --config.model.g_downsamplings"),
     ({}, {"a": spec(), "b": spec()}, "one source with attributes"),
 ])
 def test_bad_settings_are_refused_clearly(model, data_spec, message):
@@ -390,14 +381,16 @@ def test_bad_settings_are_refused_clearly(model, data_spec, message):
 
 
 def test_targets_parse_by_name_or_index_and_unknown_names_list_the_known():
-  layout = attribute_layout(spec(), ATTRIBUTES)
-  assert parse_target(layout, "colour=blue, thickness=thick") == {"colour": 2, "thickness": 1}
-  assert parse_target(layout, "colour=3,background=true") == {"colour": 3, "background": 1}
+  groups, data_spec = recipe_for().translation_groups, spec()
+  assert parse_target(groups, data_spec, "colour=blue, thickness=thick") == {
+      "colour": 2, "thickness": 1}
+  assert parse_target(groups, data_spec, "colour=3,background=true") == {
+      "colour": 3, "background": 1}
   with pytest.raises(UserError, match=r"'hair' is not an attribute of this model; .*"
                      "from: colour, thickness, background"):
-    parse_target(layout, "hair=blond")
+    parse_target(groups, data_spec, "hair=blond")
   with pytest.raises(UserError, match="colour='purple' is not one of red, green, blue"):
-    parse_target(layout, "colour=purple")
+    parse_target(groups, data_spec, "colour=purple")
 
 
 # ------------------------------------------------------------------- data
@@ -482,6 +475,40 @@ def test_the_exact_translator_scores_zero_l1_and_keeping_the_input_scores_the_ce
       assert (keep[f"mlp256-128_digit_preservation_when_{a}_{when}"]
               == keep["mlp256-128_digit_ceiling"])
   assert keep["mlp256-128_attribute_accuracy"] < 0.2                       # ~1/16 + errors
+  # The evaluator asks a Translator for the same, every target through `translate`.
+
+  class Keeper:
+    translation_groups = tuple(attrs.items())
+
+    def translate(self, variables, images, target):
+      return images
+
+  evaluator = attribute_evaluator({"preserved": ("digit",), "classifier_steps": 300},
+                                  digits8.spec)
+  data = EvalData(train=train, split=test, means=None)
+  assert evaluator(Keeper(), {}, jax.random.PRNGKey(0), data) == keep
+  Keeper.translation_groups = (("digit", 10),)
+  with pytest.raises(UserError, match=r"preserved: \['digit'\] must be class features of "
+                     "'attribute_digits' that are not translated"):
+    evaluator(Keeper(), {}, jax.random.PRNGKey(0), data)
+
+
+def attribute_evaluator(options, data_spec):
+  """The `attribute_translation` evaluator of `c.evals.attribute_translation = options`."""
+  config = base_config()
+  config.evals.attribute_translation = ml_collections.ConfigDict(options)
+  return make_evaluators(config.evals, data_spec)["attribute_translation"]
+
+
+def test_the_attribute_evaluator_refuses_what_it_cannot_judge():
+  with pytest.raises(UserError, match=r"preserved: \['hue'\] must be class features"):
+    attribute_evaluator({"preserved": ("hue",)}, spec())
+  with pytest.raises(UserError, match="judges one source with attributes"):
+    attribute_evaluator({}, {"a": spec(), "b": spec()})
+  with pytest.raises(UserError, match="does not read --config.evals.attribute_translation."
+                     "metric_examples. Did you mean --config.evals.attribute_translation."
+                     "num_examples"):
+    attribute_evaluator({"metric_examples": 8}, spec())
 
 
 def test_a_target_of_minus_one_keeps_each_rows_own_class(digits8):
@@ -521,8 +548,8 @@ def test_pictures_put_the_exact_translation_beside_each_one(digits8):
   truth = ad.translation_truth({k: np.repeat(v[1:2], 6, 0) for k, v in rows.items()},
                                {a: targets[:, g] for g, a in enumerate(ATTRIBUTES)})
   np.testing.assert_array_equal(grid[1, 2::2], truth)
-  np.testing.assert_allclose(grid[1, 1::2], recipe.translate_images(
-      variables, np.repeat(rows["x"][1:2], 6, 0), targets), atol=1e-5)   # other batch size
+  np.testing.assert_allclose(grid[1, 1::2], translate_in_chunks(
+      recipe, variables, np.repeat(rows["x"][1:2], 6, 0), targets), atol=1e-5)   # other batch size
 
 
 # ------------------------------------------------------- through the trainer
@@ -594,51 +621,15 @@ def test_celeba_config_trains_one_step_on_mock_data(tmp_path):
       **TINY_NETS, "data.image_size": 8, "train.num_steps": 1, "model.n_critic": 1,
       "train.batch_size": 8, "eval.batch_size": 8, "eval.num_examples": 8,
       "eval.every_steps": 1, "checkpoint.every_steps": 1, "sample.every_steps": 1,
-      "sample.num": 2, "model.classifier_steps": 2, "model.metric_examples": 8,
-      "model.classifier_examples": 8})
+      "sample.num": 2, "evals.attribute_translation.classifier_steps": 2,
+      "evals.attribute_translation.num_examples": 8,
+      "evals.attribute_translation.classifier_examples": 8})
   with tfds.testing.mock_data(num_examples=8):
     result = train(config, str(tmp_path), progress=False)
   losses = [e for e in read_metrics(tmp_path) if e["split"] == "train"]
   assert len(losses) == 1 and np.isfinite(losses[0]["discriminator_loss"])
   assert np.isfinite(losses[0]["generator_loss"]) and result["translation_targets"] == 12
   assert 0 <= result["mlp256-128_attribute_accuracy"] <= 1 and "l1_to_truth" not in result
-
-
-def test_residual_output_starts_at_the_identity_and_stays_in_range():
-  """With the last conv zeroed, a residual G returns its input exactly (a
-  plain G returns 0); scaled up, the change is clipped to [-1, 1]."""
-  x = 2.0 * jnp.asarray(batch(2)["x"]) - 1.0
-  layout = attribute_layout(spec(), ATTRIBUTES)
-  code = encode(layout, jnp.array([[2, 1, 1], [0, 0, 0]]))
-  for residual in (False, True):
-    gen = Generator(3, features=4, num_blocks=1, residual_output=residual)
-    params = gen.init(jax.random.PRNGKey(0), x, code)["params"]
-    last = max((k for k in params if k.startswith("Conv_")), key=lambda k: int(k[5:]))
-    zeroed = {**params, last: {"kernel": jnp.zeros_like(params[last]["kernel"])}}
-    expected = x if residual else jnp.zeros_like(x)
-    np.testing.assert_array_equal(gen.apply({"params": zeroed}, x, code), expected)
-    big = {**params, last: {"kernel": 100.0 * params[last]["kernel"]}}
-    y = gen.apply({"params": big}, x, code)
-    assert float(jnp.min(y)) >= -1.0 and float(jnp.max(y)) <= 1.0
-    if residual:      # x + 2 tanh(.) reaches both ends, so the clip is active
-      assert float(jnp.min(y)) == -1.0 and float(jnp.max(y)) == 1.0
-
-
-def test_value_channels_give_g_the_channel_max_and_min():
-  x = 2.0 * jnp.asarray(batch(2)["x"]) - 1.0
-  planes = with_value_planes(x)
-  np.testing.assert_array_equal(planes[..., :3], x)
-  np.testing.assert_array_equal(planes[..., 3], x.max(-1))
-  np.testing.assert_array_equal(planes[..., 4], x.min(-1))
-  # The inverted background keeps the stroke's colour: x - max + 1, linear in the planes.
-  white = ad.render(np.eye(4, dtype=np.float32), 2, 0, 1) * 2 - 1
-  black = ad.render(np.eye(4, dtype=np.float32), 2, 0, 0) * 2 - 1
-  np.testing.assert_allclose(black - black.max(-1, keepdims=True) + 1, white, atol=1e-6)
-  layout = attribute_layout(spec(), ATTRIBUTES)
-  code = encode(layout, jnp.array([[2, 1, 1], [0, 0, 0]]))
-  gen = Generator(3, features=4, num_blocks=1, value_channels=True)
-  params = gen.init(jax.random.PRNGKey(0), x, code)["params"]
-  assert params["Conv_0"]["kernel"].shape[2] == 3 + 2 + code_width(layout)
 
 
 def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
@@ -663,7 +654,7 @@ def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
   for weight in (0.0, 3.0):
     recipe = recipe_for(structure_weight=weight, structure_scale=2)
     linear_nets(recipe, jnp.full((8, 8, 3), 0.01))
-    recipe.translate = shift
+    recipe.generate = shift
     losses[weight] = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)
   model_x = 2.0 * jnp.asarray(b["x"]) - 1.0
   expected = float(structure_loss(model_x, shift(None, model_x, None), 2))
@@ -674,7 +665,7 @@ def test_structure_loss_ignores_contrast_and_sign_but_not_where_edges_lie():
   # With a tolerance the generator's term is the tolerant loss.
   recipe = recipe_for(structure_weight=3.0, structure_scale=2, structure_tolerance=1)
   linear_nets(recipe, jnp.full((8, 8, 3), 0.01))
-  recipe.translate = shift
+  recipe.generate = shift
   terms = recipe.phases[1].loss_fn({}, {}, b, jax.random.PRNGKey(1), 0)[1][0]
   np.testing.assert_allclose(
       terms["g_structure"],
