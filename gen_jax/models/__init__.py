@@ -43,46 +43,7 @@ def recipe_class(name: str):
   return getattr(importlib.import_module(module), attr)
 
 
-class ReadTracker:
-  """A read-only view of the `model.` config that records which keys are read.
-
-  Recipes read their keys with `config.get(key, default)`, `config.key` or
-  `config[key]`; the trainer then refuses any key that was never read (a
-  typo such as `hiden`), listing the ones that were.
-  """
-
-  def __init__(self, config):
-    object.__setattr__(self, "_config", config)
-    object.__setattr__(self, "read", {"name"})
-
-  def get(self, key, default=None):
-    self.read.add(key)
-    return self._config.get(key, default)
-
-  def __getattr__(self, key):
-    if key.startswith("__"):
-      raise AttributeError(key)
-    self.read.add(key)
-    return getattr(self._config, key)
-
-  def __getitem__(self, key):
-    self.read.add(key)
-    return self._config[key]
-
-  def __contains__(self, key):
-    return key in self._config
-
-  def keys(self):
-    return self._config.keys()
-
-  def unread(self) -> list[str]:
-    return sorted(set(self._config.keys()) - self.read)
-
-
 def make_recipe(model_config, spec) -> Recipe:
-  """The recipe named by `model_config.name`, built for data `spec`.
-
-  The recipe sees the config through a `ReadTracker`; `ReadTracker.unread`
-  lists the keys it ignored (checked by the trainer after `optimizers`).
-  """
-  return recipe_class(model_config.name)(ReadTracker(model_config), spec)
+  """The recipe named by `model_config.name`, built for data `spec`; it reads
+  the config into its typed options, refusing any key they lack."""
+  return recipe_class(model_config.name)(model_config, spec)

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
-from gen_jax.models.base import (Phase, Recipe, batch_label, conditional_classes,
+from gen_jax.models.base import (Phase, Recipe, batch_label, label_classes,
                                  sample_labels)
 from gen_jax.nn.dcgan import (BN_MOMENTUM, CONDITIONINGS, LabelledGenerator, apply_player,
                               conditioned_discriminator, split_state)
@@ -54,8 +54,7 @@ class AdversarialRecipe(Recipe):
     self.phases = (Phase("discriminator", self._d_loss, ("discriminator",),
                          self.options.d_steps),
                    Phase("generator", self._g_loss, self.generator_groups))
-    self.num_classes = conditional_classes(dataclasses.asdict(self.options), spec,
-                                           self.model_name)
+    self.num_classes = label_classes(self.options.conditional, spec, self.model_name)
     if self.num_classes:
       self.sample_inputs = ("label",)
 

@@ -389,52 +389,6 @@ def require_discrete(spec: DataSpec, model: str, binary_only: bool = False) -> i
 COMPUTE_DTYPES = ("float32", "bfloat16")   # dtypes a model may compute parts in
 
 
-def config_int(config, key: str, default: int, minimum: int = 1) -> int:
-  """`model.<key>` as an integer >= `minimum`, else one clear message."""
-  value = config.get(key, default)
-  if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-    raise UserError(f"--config.model.{key}={value!r} must be an integer >= {minimum}.")
-  return value
-
-
-def config_choice(config, key: str, default: str, choices: Sequence[str]) -> str:
-  """`model.<key>` as one of `choices`, else one clear message naming them."""
-  value = config.get(key, default)
-  if value not in choices:
-    raise UserError(f"--config.model.{key}={value!r} is not one of {tuple(choices)}.")
-  return value
-
-
-def config_flag(config, key: str, default: bool) -> bool:
-  """`model.<key>` as True or False, else one clear message."""
-  value = config.get(key, default)
-  if not isinstance(value, bool):
-    raise UserError(f"--config.model.{key}={value!r} must be True or False.")
-  return value
-
-
-def config_weight(config, key: str, default: float) -> float:
-  """`model.<key>` as a number >= 0 (a loss weight), else one clear message."""
-  value = config.get(key, default)
-  if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-    raise UserError(f"--config.model.{key}={value!r} must be a number >= 0.")
-  return float(value)
-
-
-def map_in_chunks(fn: Callable[..., Any], *arrays: np.ndarray, chunk: int = 256,
-                  empty_shape: tuple[int, ...] = ()) -> np.ndarray:
-  """Host side: `fn` on rows [i, i + chunk) of every array, results
-  concatenated (numpy); [0, *empty_shape] when there are no rows."""
-  n = len(arrays[0])
-  parts = [np.asarray(fn(*(a[i:i + chunk] for a in arrays))) for i in range(0, n, chunk)]
-  return np.concatenate(parts) if parts else np.zeros((0,) + tuple(empty_shape), np.float32)
-
-
-def conditional_classes(config, spec: DataSpec, model: str) -> int:
-  """K when `model.conditional` is set (the data must carry labels), else 0."""
-  return label_classes(bool(config.get("conditional", False)), spec, model)
-
-
 def label_classes(conditional: bool, spec: DataSpec, model: str) -> int:
   """K for a `conditional` model (the data must carry labels), else 0."""
   if not conditional:

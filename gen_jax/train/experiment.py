@@ -12,7 +12,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.eval import make_evaluators
-from gen_jax.models import ReadTracker, make_recipe
+from gen_jax.models import make_recipe
 from gen_jax.optim import make_optimizer
 from gen_jax.train import config as config_lib
 from gen_jax.train import workdir as workdir_lib
@@ -71,7 +71,6 @@ class Experiment:
     root = jax.random.PRNGKey(config.seed)
     self.keys = {name: stream_key(root, name) for name in STREAMS}
     self.optimizers = self.root_recipe.optimizers(config.train) or {}
-    check_model_keys(self.root_recipe)
     variables = self._init_variables()
     for group in variables["params"]:
       self.optimizers.setdefault(group, make_optimizer(config.train))
@@ -209,16 +208,3 @@ def check_batch_sizes(config, num_devices: int) -> None:
     if value % num_devices:
       raise UserError(f"{key}={value} must be divisible by the number of devices "
                       f"({num_devices}); set --config.{key} to a multiple of it.")
-
-
-def check_model_keys(recipe) -> None:
-  """Every `model.` key must have been read by the recipe (typos end here)."""
-  config = recipe.config
-  if not isinstance(config, ReadTracker):
-    return
-  unread = config.unread()
-  if unread:
-    raise UserError(
-        f"model {config.get('name')!r} does not read --config.model."
-        f"{', --config.model.'.join(unread)}; it reads: "
-        f"{', '.join(sorted(config.read))}. Fix the spelling or remove the key.")

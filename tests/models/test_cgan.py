@@ -15,7 +15,7 @@ from gen_jax.models import make_recipe
 from gen_jax.nn.dcgan import (ConcatDiscriminator, LabelledGenerator, MLPDiscriminator,
                               ProjectionDiscriminator, GeneratorMLP)
 from gen_jax.train import Experiment, train
-from gen_jax.train.samples import draw, write_samples
+from gen_jax.train.samples import draw
 from tests.helpers import saved_state, tiny_config, with_overrides
 
 X = jax.random.normal(jax.random.PRNGKey(0), (5, 4, 4, 1))

@@ -34,7 +34,7 @@ from gen_jax.models.stargan import (attribute_layout, batch_indices, classificat
 from gen_jax.nn.stargan import Generator, tile_condition
 from gen_jax.train import Experiment, base_config, make_train_step, train
 from gen_jax.train.step import batch_at, create_train_state
-from tests.helpers import read_metrics, saved_state, stacked, tiny_config, with_overrides
+from tests.helpers import read_metrics, saved_state, tiny_config, with_overrides
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ATTRIBUTES = ("colour", "thickness", "background")

@@ -15,7 +15,6 @@ from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.models import RECIPES, Phase, Recipe, make_recipe, recipe_class
 from gen_jax.train import Experiment, make_mesh, train
-from gen_jax.train import loop as loop_lib
 from gen_jax.train import evaluation as evaluation_lib
 from gen_jax.train.evaluation import evaluate
 from tests.helpers import read_metrics, tiny_config
