@@ -148,10 +148,10 @@ def test_a_model_key_the_model_does_not_read_is_refused(tmp_path):
   assert not os.path.exists(tmp_path / "checkpoints")
 
 
-def test_every_recipe_reads_its_own_example_config_keys():
+def test_a_recipe_reads_its_keys_into_its_typed_options():
   spec = data_lib.load(ml_collections.ConfigDict({"name": "digits", "encoding": "binary"}))[2]
   recipe = make_recipe(ml_collections.ConfigDict({"name": "nade", "hidden": 8}), spec)
-  assert recipe.config.unread() == []
+  assert recipe.options.hidden == 8
 
 
 def test_eval_split_is_honoured_and_unknown_splits_are_clear(tmp_path):

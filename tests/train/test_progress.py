@@ -3,7 +3,7 @@
 import pytest
 from tqdm import tqdm
 
-from gen_jax.train import loop as loop_lib
+from gen_jax.train import evaluation as evaluation_lib
 from gen_jax.train import train
 from tests.helpers import tiny_config
 
@@ -16,7 +16,7 @@ def test_evaluation_has_a_bar_of_known_length(tmp_path, monkeypatch, progress):
     bars.append(kwargs)
     return tqdm(*args, **kwargs)
 
-  monkeypatch.setattr(loop_lib, "tqdm", recording_tqdm)
+  monkeypatch.setattr(evaluation_lib, "tqdm", recording_tqdm)
   train(tiny_config(steps=2), str(tmp_path), progress=progress)
   evals = [b for b in bars if b.get("desc", "").startswith("eval")]
   assert [b["desc"] for b in evals] == ["eval test"]    # the final test, once

@@ -14,6 +14,7 @@ from gen_jax.errors import UserError
 from gen_jax.models import RECIPES
 from gen_jax.models.base import LikelihoodRecipe, Phase, Stage
 from gen_jax.train import Experiment, train
+from gen_jax.train.samples import draw
 from gen_jax.train.stages import StageSchedule
 from tests.helpers import read_metrics, saved_state, tiny_config
 
@@ -85,7 +86,7 @@ def test_each_stage_gets_its_batch_size_its_step_and_ends_saved(tmp_path, staged
   assert sorted(os.listdir(tmp_path / "checkpoints"), key=int) == ["3", "7"]
   assert [e["step"] for e in read_metrics(tmp_path) if e["split"] == "test"] == [3, 7]
   assert os.path.exists(tmp_path / "samples" / "step_3.png")
-  assert Experiment(staged_config(), str(tmp_path)).sample(2).shape == (2, 4, 4, 1)
+  assert draw(Experiment(staged_config(), str(tmp_path)), 2).shape == (2, 4, 4, 1)
 
 
 def test_a_run_resumed_inside_a_stage_equals_an_uninterrupted_one(tmp_path, staged):
