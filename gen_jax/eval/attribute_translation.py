@@ -128,7 +128,7 @@ def train_classifiers(images: np.ndarray, labels: dict[str, np.ndarray],
     keep = labels[f] >= 0
     named = classifier_module(images.shape[1:], k)
     out[f] = clf.train_classifier(images[keep], labels[f][keep], k, steps=steps,
-                                  named_module=named)
+                                  named_module=named, task=f)
   return out
 
 

@@ -99,8 +99,8 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, num_classes: int,
   progress = not cached and jax.process_index() == 0
   if progress:
     where = f"; cached in {location}" if location else ""
-    print(f"training metric classifier {name} of the {task} ({num_classes} classes) on "
-          f"{len(images)} images, {steps} steps{where}", file=sys.stderr, flush=True)
+    tqdm.write(f"training metric classifier {name} of the {task} ({num_classes} classes) "
+               f"on {len(images)} images, {steps} steps{where}", file=sys.stderr)
   params = fit(*args, progress=progress)
   return Classifier(name, module, jax.tree.map(jnp.asarray, params))
 

@@ -82,10 +82,10 @@ def train_classifiers(kind: str, specs, trains: dict, steps: int) -> dict:
   if kind == "domain":
     x = np.concatenate([images["a"], images["b"]])
     y = np.concatenate([truth(kind, trains[d], d) for d in "ab"])
-    shared = clf.train_classifier(x, y, 2, steps=steps)
+    shared = clf.train_classifier(x, y, 2, steps=steps, task="domain (a or b)")
     return {"a": shared, "b": shared}
   return {d: clf.train_classifier(images[d], trains[d]["label"], specs[d].num_classes,
-                                  steps=steps) for d in "ab"}
+                                  steps=steps, task=f"domain {d}'s label") for d in "ab"}
 
 
 def prepare_classifiers(kind: str, specs, train_sources, steps: int,
