@@ -132,7 +132,7 @@ def restore(workdir: str):
   # pylint: disable=import-outside-toplevel
   from gen_jax.models.base import Translator, require
   from gen_jax.train import Experiment
-  exp = Experiment(config, workdir)
+  exp = Experiment(config, workdir, read_only=True)
   require(exp.recipe, Translator, "experiments.translate")
   if exp.resumed_from is None:
     raise UserError(f"no checkpoint in {workdir}; train first with python -m "
