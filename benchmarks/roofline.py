@@ -68,6 +68,21 @@ def peak_memory_bytes(device=None) -> int | None:
   return (stats or {}).get("peak_bytes_in_use")
 
 
+MEMORY_FIELDS = ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes")
+
+
+def compiled_memory(compiled=None) -> dict:
+  """`compiled.memory_analysis()`'s argument / output / temp bytes, each None
+  where the backend (or a call that is not compiled) reports none."""
+  try:
+    stats = compiled.memory_analysis() if compiled is not None else None
+  except (AttributeError, NotImplementedError, RuntimeError):
+    stats = None
+  if isinstance(stats, (list, tuple)):
+    stats = stats[0] if stats else None
+  return {k: getattr(stats, k, None) for k in MEMORY_FIELDS}
+
+
 def git_revision() -> str:
   """HEAD's hash, `+dirty` when the work tree differs; 'unknown' outside git."""
   root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

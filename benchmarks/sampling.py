@@ -12,7 +12,10 @@ sample, scan bodies times their length: benchmarks/flops.py) and
 `xla_flops_per_item` (XLA's `cost_analysis()`, which counts a loop body
 once), `achieved_flops_per_s`, `fraction_of_peak` (of a float32 matmul
 measured at the start: benchmarks/roofline.py), `peak_memory_bytes` (None
-where the backend reports none, as on CPU), the speedup over the `naive`
+where the backend reports none, as on CPU), the compiled sampler's
+`argument_size_in_bytes`, `output_size_in_bytes` and `temp_size_in_bytes`
+(`memory_analysis()`; None where the backend gives none or the sampler is
+not one jitted call), the speedup over the `naive`
 sampler, and the device, JAX version, git revision and time.
 
 Cases come from the modules in CASE_MODULES: each exposes
@@ -61,10 +64,10 @@ def collect_cases(batches: list[int], models: list[str]) -> list[Case]:
 def measure(case: Case, repeats: int, peak_flops: float) -> dict:
   """One case's JSON line (see the module doc)."""
   rng = jax.random.PRNGKey(0)
-  call, compile_s, xla = case.run, None, {}
+  call, compile_s, xla, memory = case.run, None, {}, roofline.compiled_memory()
   if hasattr(case.run, "lower"):
     call, compile_s = roofline.compile_timed(case.run, rng)
-    xla = xla_cost(call)
+    xla, memory = xla_cost(call), roofline.compiled_memory(call)
   first_call_s = roofline.steady_seconds(lambda: call(rng), 1, warmup=0)[0]
   keys = iter(jax.random.split(jax.random.PRNGKey(1), repeats + 1))
   seconds = roofline.steady_seconds(lambda: call(next(keys)), repeats)
@@ -75,7 +78,7 @@ def measure(case: Case, repeats: int, peak_flops: float) -> dict:
           **roofline.throughput_fields(case.batch, seconds, cost, peak_flops, "samples"),
           "xla_flops_per_item": xla["flops"] / case.batch if "flops" in xla else None,
           "compile_s": compile_s, "first_call_s": first_call_s,
-          "peak_memory_bytes": roofline.peak_memory_bytes()}
+          "peak_memory_bytes": roofline.peak_memory_bytes(), **memory}
 
 
 def main(argv):

@@ -13,7 +13,9 @@ per config: `examples_per_s` (fastest run) and its median, FLOPs per example
 (forward and backward, scan bodies times their length: benchmarks/flops.py;
 XLA's own count beside it), achieved FLOP/s, `fraction_of_peak` of a
 float32 matmul measured at the start, peak device memory (None on CPU),
-device, JAX version, git revision, time. An example is one image of one
+the compiled step's `argument_size_in_bytes`, `output_size_in_bytes` and
+`temp_size_in_bytes` (`memory_analysis()`; None where the backend gives
+none), device, JAX version, git revision, time. An example is one image of one
 batch; a step that reads several batches (a GAN's repeated discriminator
 phase) counts each. Runs unchanged on any backend; it uses every device.
 """
@@ -108,7 +110,8 @@ def measure(name: str, config, steps: int, repeats: int, peak_flops: float) -> d
           "xla_flops_per_item": (xla["flops"] / (batch_size * count)
                                  if "flops" in xla else None),
           "compile_s": compile_s, "first_call_s": first_call_s,
-          "peak_memory_bytes": roofline.peak_memory_bytes()}
+          "peak_memory_bytes": roofline.peak_memory_bytes(),
+          **roofline.compiled_memory(compiled)}
 
 
 def main(argv):

@@ -67,6 +67,8 @@ def test_every_sampling_line_carries_its_fraction_of_peak(monkeypatch):
     assert row["flops_per_item"] > 0 and 0 < row["fraction_of_peak"]
     assert row["compile_s"] > 0 and row["first_call_s"] > 0
     assert row["setting"] == "H=8" and row["peak_memory_bytes"] is None   # CPU: none
+    for field in ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes"):
+      assert row[field] > 0, (case.sampler, field)                       # CPU: given
   # The naive sampler redoes the prefix at every position: more FLOPs.
   scan, naive = (sampling.measure(c, 1, 1e9)["flops_per_item"]
                  for c in sorted(sampling_nade.cases([2]), key=lambda c: c.sampler != "scan"))

@@ -13,3 +13,6 @@ def test_train_step_line():
   hidden, dims = config.model.hidden, 64
   assert row["flops_per_item"] > 4 * dims * hidden
   assert 0 < row["fraction_of_peak"] and row["xla_flops_per_item"] > 0
+  # The compiled step's memory, reported on the CPU too.
+  for field in ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes"):
+    assert row[field] > 0, field
