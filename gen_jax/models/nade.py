@@ -3,7 +3,10 @@
 - `NADE` (Larochelle & Murray 2011): tied input weights, so the hidden
   pre-activation of position i is a running sum,
   a_i = c + sum_{j<i} W_j x_j,  h_i = sigmoid(a_i),
-  and one pass costs O(DH): a `lax.scan` over positions carrying a_i.
+  and one pass costs O(DH): a `lax.scan` over positions carrying a_i. Its
+  gradient (`running_sum_scan`, shared with RNADE and the class-conditional
+  NADE) walks the positions in reverse, rebuilding a_i by subtraction, so
+  training keeps O(BH) state instead of autodiff's [D, B, H] residuals.
   Bernoulli conditionals for binary data; K-way softmax conditionals (one-hot
   inputs, W_j one row per level) for categorical data.
 - `OrderAgnosticNADE` (Uria, Murray & Larochelle 2014; Uria et al. 2016):
@@ -13,6 +16,8 @@
   `log_prob` is exact for each of `model.num_orderings` fixed orderings (one
   network pass per dimension) and ensembles them:
   log p(x) = logmeanexp_k log p(x | o_k), itself a normalized mixture.
+  Its training loss is one masked MLP pass, not a scan over positions, so
+  it keeps autodiff's gradient.
 - `RNADE` (Uria, Murray & Larochelle 2013): the NADE running sum over real
   inputs, each conditional a mixture of Gaussians (logits, means, log-scales
   with a soft floor). On float image data it models uniformly dequantized
