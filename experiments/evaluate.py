@@ -42,11 +42,14 @@ def prepare(config) -> None:
   # pylint: disable=import-outside-toplevel
   from gen_jax import data as data_lib
   from gen_jax.eval import make_evaluators
+  from gen_jax.models import make_recipe
   data = data_lib.load_data(config.data)
+  recipe = make_recipe(config.model, data.spec)
   evaluators = make_evaluators(config.evals, data.spec)
+  first_split = data.validation if data.validation is not None else data.eval
   for name, evaluator in evaluators.items():
     print(f"preparing evaluator {name}", flush=True)
-    evaluator.prepare(data.train)
+    evaluator.prepare(recipe, data.train, first_split)
   print(f"ready: {', '.join(evaluators) or 'no evaluators configured'}")
 
 

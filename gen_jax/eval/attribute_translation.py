@@ -35,10 +35,9 @@ digit with the target attributes, `attribute_digits.translation_truth`):
   l1_untranslated, psnr_untranslated  the same for the input image itself
                                (what ignoring the target scores).
 And `translation_num_examples` (source images), `translation_targets`.
-Classifiers depend on the train data and the attributes only, ceilings on
-the split too: each computed once per evaluator. They are trained at the
-first evaluation (or loaded from the disk cache): which attributes are
-translated is the recipe's to say, so `prepare` has nothing to train.
+Classifiers depend on the train data and the attributes only (the recipe's
+`translation_groups`), ceilings on the split too: each computed once per
+evaluator, the classifiers in `prepare` (or loaded from the disk cache).
 
 Options: `num_examples` (eval rows; None: all), `classifier_steps`,
 `classifier_examples` (train rows for the classifiers; None: all),
@@ -163,15 +162,25 @@ def prepare(spec, attributes: dict[str, int], preserved: dict[str, int], train_s
   render = truth_renderer(spec, list(attributes))
   features = {**attributes, **preserved}
   if classifiers is None:
-    train_rows = read_all(train_source, train_limit)
-    images, labels = training_set(train_rows, attributes, list(preserved), render)
-    classifiers = train_classifiers(as_unit_images(images, spec), labels, features, steps)
+    classifiers = fit_classifiers(spec, attributes, preserved, train_source, steps,
+                                  train_limit)
   rows = read_all(eval_source, limit)
   judged = judge(classifiers, as_unit_images(rows["x"], spec), rows)
   ceilings = {f: accuracy(*judged[f]) for f in features}
   ceilings["attribute"] = accuracy(*joint(judged, list(attributes)))
   return {"rows": rows, "classifiers": classifiers, "ceilings": ceilings, "render": render,
           "name": next(iter(classifiers.values())).name}
+
+
+def fit_classifiers(spec, attributes: dict[str, int], preserved: dict[str, int],
+                    train_source, steps: int, train_limit: int | None) -> dict:
+  """{feature: Classifier} on the first `train_limit` train rows (rendered
+  under random attributes where the data can draw them)."""
+  render = truth_renderer(spec, list(attributes))
+  train_rows = read_all(train_source, train_limit)
+  images, labels = training_set(train_rows, attributes, list(preserved), render)
+  return train_classifiers(as_unit_images(images, spec), labels,
+                           {**attributes, **preserved}, steps)
 
 
 def mean_and_stderr(per_source: np.ndarray) -> tuple[float, float]:
@@ -287,6 +296,21 @@ class AttributeTranslation(Evaluator):
     check_preserved(spec, options.preserved)
     super().__init__(options, spec)
 
+  def features(self, recipe) -> tuple[dict[str, int], dict[str, int]]:
+    """({translated attribute: classes}, {preserved feature: classes})."""
+    require(recipe, Translator, "evaluator 'attribute_translation'")
+    attributes = dict(recipe.translation_groups)
+    check_preserved(self.spec, self.options.preserved, list(attributes))
+    return attributes, {p: self.spec.feature(p).num_classes for p in self.options.preserved}
+
+  def prepare(self, recipe, train, split):
+    del split
+    if "classifiers" not in self.cache:
+      o = self.options
+      self.cache["classifiers"] = fit_classifiers(
+          self.spec, *self.features(recipe), train, o.classifier_steps,
+          o.classifier_examples)
+
   def prepared(self, attributes: dict[str, int], preserved: dict[str, int], train,
                split) -> dict:
     """`prepare`'s classifiers (once) and ceilings (once per split)."""
@@ -301,10 +325,7 @@ class AttributeTranslation(Evaluator):
 
   def __call__(self, recipe, variables, key, data):
     del key
-    require(recipe, Translator, "evaluator 'attribute_translation'")
-    attributes = dict(recipe.translation_groups)
-    check_preserved(self.spec, self.options.preserved, list(attributes))
-    preserved = {p: self.spec.feature(p).num_classes for p in self.options.preserved}
+    attributes, preserved = self.features(recipe)
     cache = {"prepared": self.prepared(attributes, preserved, data.train, data.split)}
     translate = lambda images, targets: translate_in_chunks(recipe, variables, images,
                                                             targets)

@@ -74,6 +74,15 @@ def attribute_classifiers(spec, train_source, extra_rows: dict | None, cache: di
   return cache["classifiers"]
 
 
+def split_classifiers(spec, train_source, eval_source, cache: dict, steps: int) -> dict:
+  """`attribute_classifiers` on the train split and the eval split's rows
+  marked `evaluator` (held out from the scored rows)."""
+  rows = _all(eval_source)
+  evaluator = rows.get("evaluator", np.zeros(len(rows["x"]), np.int32)) == 1
+  extra = {k: v[evaluator] for k, v in rows.items()} if evaluator.any() else None
+  return attribute_classifiers(spec, train_source, extra, cache, steps)
+
+
 def agreement(classifiers: dict, images: np.ndarray, rows: dict) -> dict[str, np.ndarray]:
   """{attribute: [N] bool} the classifier agrees with the row's value, and
   "caption": all of them."""
@@ -100,11 +109,9 @@ def caption_metrics(spec, sampler: Callable[[jax.Array, np.ndarray], np.ndarray]
   """The module's figures for `sampler(rng, captions [N, L]) -> images`."""
   if not caption_attributes(spec):
     return {}
+  classifiers = split_classifiers(spec, train_source, eval_source, cache, classifier_steps)
   rows = _all(eval_source)
   evaluator = rows.get("evaluator", np.zeros(len(rows["x"]), np.int32)) == 1
-  classifiers = attribute_classifiers(
-      spec, train_source, {k: v[evaluator] for k, v in rows.items()} if evaluator.any()
-      else None, cache, classifier_steps)
   rows = {k: v[~evaluator][:num] for k, v in rows.items()}
   held_out = rows.get("held_out", np.zeros(len(rows["x"]), np.int32)) == 1
   first = next(iter(classifiers))
@@ -153,9 +160,13 @@ def caption_sampler(recipe, variables):
 class CaptionAccuracy(Evaluator):
   """A text-to-image model's caption accuracy (seen and held-out
   compositions) and Frechet distance (module doc). The attribute classifiers
-  also learn from the eval split's `evaluator` rows, so they are trained at
-  the first evaluation, not in `prepare`."""
+  also learn from the first evaluated split's `evaluator` rows."""
   Options = CaptionOptions
+
+  def prepare(self, recipe, train, split):
+    del recipe
+    if caption_attributes(self.spec):
+      split_classifiers(self.spec, train, split, self.cache, self.options.classifier_steps)
 
   def __call__(self, recipe, variables, key, data):
     if "captions" not in recipe.sample_inputs:

@@ -61,9 +61,10 @@ class Evaluator:
     return cls(read_options(cls.Options, config, f"evals.{name}", f"evaluator {name!r}"),
                spec)
 
-  def prepare(self, train) -> None:
-    """Trains (or loads from the cache) what the metrics need; once per run."""
-    del train
+  def prepare(self, recipe, train, split) -> None:
+    """Trains (or loads from the cache) what the metrics need, once per run:
+    `train` the training split, `split` the first split evaluated."""
+    del recipe, train, split
 
   def __call__(self, recipe, variables, key: jax.Array, data: EvalData) -> dict[str, float]:
     """{metric: value} for `recipe` with `variables`. `key` is the

@@ -183,12 +183,13 @@ class SampleQuality(Evaluator):
   beside its real-data floor (see the module doc)."""
   Options = SampleOptions
 
-  def prepare(self, train):
+  def prepare(self, recipe, train, split):
+    del recipe, split
     if needs_classifier(self.spec):
       get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
 
   def __call__(self, recipe, variables, key, data):
-    self.prepare(data.train)
+    self.prepare(recipe, data.train, data.split)
     return sample_metrics(self.spec, sampler_of(recipe, variables),
                           jax.random.fold_in(key, SAMPLE_KEY), self.options.num_examples,
                           data.train, data.split, self.cache,
@@ -200,7 +201,8 @@ class Conditioning(Evaluator):
   Frechet distance (`conditional_metrics`)."""
   Options = SampleOptions
 
-  def prepare(self, train):
+  def prepare(self, recipe, train, split):
+    del recipe, split
     get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
 
   def __call__(self, recipe, variables, key, data):

@@ -104,12 +104,13 @@ class StageQuality(Evaluator):
   evaluated split's size), at the resolution the samples come in."""
   Options = StageOptions
 
-  def prepare(self, train):
+  def prepare(self, recipe, train, split):
+    del recipe, split
     if self.spec.num_classes:
       gan_metrics.get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
 
   def __call__(self, recipe, variables, key, data):
-    self.prepare(data.train)
+    self.prepare(recipe, data.train, data.split)
     num = min(self.options.num_examples, len(data.split))
     samples = sample_in_chunks(recipe, variables, jax.random.fold_in(key, SAMPLE_KEY), num)
     return stage_metrics(self.spec, samples, samples.shape[1], data.train, data.split,

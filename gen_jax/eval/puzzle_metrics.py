@@ -127,7 +127,8 @@ class Completion(Evaluator):
   doc). The patch settings are the model's (`Completer.key_patches`)."""
   Options = CompletionOptions
 
-  def prepare(self, train):
+  def prepare(self, recipe, train, split):
+    del recipe, split
     if self.spec.num_classes:
       gan_metrics.get_classifier(self.spec, train, self.cache, self.options.classifier_steps)
 

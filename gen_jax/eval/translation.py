@@ -228,7 +228,8 @@ class Translation(Evaluator):
     check_domains(spec, options.kind)
     super().__init__(options, spec)
 
-  def prepare(self, train):
+  def prepare(self, recipe, train, split):
+    del recipe, split
     if "trained" not in self.cache:
       self.cache["trained"] = prepare_classifiers(
           self.options.kind, self.spec, train, self.options.classifier_steps,
@@ -241,7 +242,7 @@ class Translation(Evaluator):
       raise UserError("evaluator 'translation' needs a translator between two domains "
                       "(translation_groups (('domain', 2),)); this model translates "
                       f"{recipe.translation_groups}. Use evaluator attribute_translation.")
-    self.prepare(data.train)
+    self.prepare(recipe, data.train, data.split)
     return translation_metrics(domain_translator(recipe, variables), self.spec, data.train,
                                data.split, self.cache, kind=self.options.kind,
                                classifier_steps=self.options.classifier_steps,

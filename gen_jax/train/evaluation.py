@@ -74,12 +74,6 @@ def evaluate(exp, step: int | None = None, split: str = "eval",
   return result
 
 
-def prepare_evaluators(exp) -> None:
-  """Trains (or loads) what every configured evaluator needs."""
-  for evaluator in exp.evaluators.values():
-    evaluator.prepare(exp.train_source)
-
-
 def eval_progress(batches, total: int, split: str, enabled: bool):
   """`batches` behind a transient tqdm bar of `total` batches; shown only
   when `enabled`, on process 0 and on a terminal."""

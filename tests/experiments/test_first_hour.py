@@ -108,3 +108,16 @@ def test_verbose_adds_the_librarys_text_to_the_one_line(tmp_path):
   assert quiet.returncode == loud.returncode == 2
   assert "could not load the config file" in quiet.stderr and "SyntaxError" not in quiet.stderr
   assert "SyntaxError" in loud.stderr
+
+
+def test_prepare_trains_the_metric_classifiers_once_ahead_of_a_run(tmp_path, monkeypatch):
+  monkeypatch.setenv("GEN_JAX_CACHE_DIR", str(tmp_path / "cache"))
+  args = ("--config=experiments/configs/cgan_digits.py", "--prepare",
+          "--config.evals.sample_quality.classifier_steps=50",
+          "--config.evals.conditioning.classifier_steps=50")
+  first = launch("experiments.evaluate", *args)
+  assert first.returncode == 0, first.stderr[-2000:]
+  assert first.stderr.count("training metric classifier mlp256-128 of the label") == 1
+  assert "ready: conditioning, sample_quality" in first.stdout
+  again = launch("experiments.evaluate", *args)   # cached: nothing to train
+  assert again.returncode == 0 and "training metric classifier" not in again.stderr

@@ -433,7 +433,7 @@ def test_a_perfect_translator_meets_the_ceiling_and_floor_a_label_swapper_does_n
       return images
 
   evaluator = translation_evaluator({"classifier_steps": 300})
-  evaluator.prepare(trains)
+  evaluator.prepare(None, trains, None)
   data = EvalData(train=trains, split=evals, means=None)
   assert evaluator(Keeper(), {}, jax.random.PRNGKey(0), data) == perfect
   assert {shape[1] for shape in asked} == {1}     # one column: the domain
