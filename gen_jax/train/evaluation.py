@@ -3,6 +3,7 @@ over a split, then every evaluator of `config.evals`; validation watching
 and the one final test."""
 
 import functools
+import weakref
 
 import jax
 import numpy as np
@@ -12,6 +13,7 @@ from gen_jax import data as data_lib
 from gen_jax.errors import UserError
 from gen_jax.eval import EvalData
 from gen_jax.multihost import to_host
+from gen_jax.train.experiment import first_examples
 from gen_jax.train.step import make_eval_step
 
 
@@ -65,13 +67,28 @@ def evaluate(exp, step: int | None = None, split: str = "eval",
   label = exp.config.data.eval_split if split == "eval" else split
   variables = exp.variables()
   means = functools.partial(split_means, exp, source, key, label, progress)
-  result = means(exp.stage_fn("eval_step"), variables)
+  result = {}
+  if has_example_metrics(exp.recipe, variables, first_examples(source, 1), key):
+    result = means(exp.stage_fn("eval_step"), variables)
   data = EvalData(train=exp.train_source, split=source,
                   means=lambda fn, v: means(jitted_eval_step(fn), v))
   for evaluator in exp.evaluators.values():
     result.update({k: v if isinstance(v, int) else float(v) for k, v in
                    evaluator(exp.recipe, variables, key, data).items()})   # counts stay ints
   return result
+
+
+def has_example_metrics(recipe, variables, batch, key: jax.Array) -> bool:
+  """Whether `recipe.eval_metrics` returns any metric (traced on one
+  example, once per recipe): a model without any skips the pass over the
+  split."""
+  if recipe not in _HAS_METRICS:
+    shapes = jax.eval_shape(recipe.eval_metrics, variables, batch, key)
+    _HAS_METRICS[recipe] = bool(shapes)
+  return _HAS_METRICS[recipe]
+
+
+_HAS_METRICS = weakref.WeakKeyDictionary()   # recipe -> has per-example metrics
 
 
 def eval_progress(batches, total: int, split: str, enabled: bool):
