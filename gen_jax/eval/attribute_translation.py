@@ -56,7 +56,7 @@ from gen_jax.eval.evaluator import Evaluator
 from gen_jax.eval.gan_metrics import as_unit_images
 from gen_jax.eval.translation import read_all, translate_in_chunks
 from gen_jax.models.base import Translator, require
-from gen_jax.models.image_translation import class_features, truth_renderer
+from gen_jax.nn.translation import class_features, truth_renderer
 from gen_jax.options import option
 
 RENDERS = 8               # renderings of each train digit for the classifiers

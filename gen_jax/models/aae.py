@@ -1,7 +1,7 @@
 """Adversarial autoencoder (Makhzani et al., 2016, "Adversarial Autoencoders").
 
 A deterministic encoder z = f(x), a decoder p(x | z) (the VAE's likelihoods,
-`gen_jax.models.latent`), and a discriminator D(z) that tells prior samples
+`gen_jax.nn.latent`), and a discriminator D(z) that tells prior samples
 from encodings. Three phases per step:
   reconstruction        (encoder + decoder): E[-log p(x | f(x))]
   latent_discriminator  (discriminator):     BCE(D(z_prior), 1) + BCE(D(f(x)), 0)
@@ -23,7 +23,7 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.latent import LatentOptions, Likelihood, build_networks
+from gen_jax.nn.latent import LatentOptions, Likelihood, build_networks
 from gen_jax.nn import MLP
 from gen_jax.options import option, read_options
 
@@ -179,7 +179,7 @@ class AAE(Recipe):
     return self.likelihood.sample(k_x, out)
 
   def write_pictures(self, variables, rng, batch, directory, step):
-    from gen_jax.models import latent_pictures  # pylint: disable=import-outside-toplevel
+    from gen_jax.pictures import latent as latent_pictures  # pylint: disable=import-outside-toplevel
     params = variables["params"]
     x = np.asarray(batch["x"])
     codes = np.asarray(self.features(variables, jnp.asarray(x)))

@@ -61,7 +61,7 @@ import optax
 from gen_jax.errors import UserError
 from gen_jax.losses import lsgan_discriminator_loss, lsgan_generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.image_translation import (TranslationOptions, check_image_sides, jitted,
+from gen_jax.nn.translation import (TranslationOptions, check_image_sides, jitted,
                                               sample_images)
 from gen_jax.nn.classifier import MLPClassifier
 from gen_jax.nn.cyclegan import (PatchDiscriminator, ResnetGenerator,

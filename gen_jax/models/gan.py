@@ -33,7 +33,7 @@ import dataclasses
 import jax.numpy as jnp
 
 from gen_jax.errors import UserError
-from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
+from gen_jax.models.base.adversarial import AdversarialOptions, AdversarialRecipe
 from gen_jax.nn.dcgan import DCGANDiscriminator, DCGANGenerator, GeneratorMLP, MLPDiscriminator
 from gen_jax.options import option
 

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.errors import UserError
-from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
+from gen_jax.models.base.adversarial import AdversarialOptions, AdversarialRecipe
 from gen_jax.nn.dcgan import (DCGANDiscriminator, DCGANGenerator, GeneratorMLP, apply_player,
                               split_state)
 from gen_jax.options import option

@@ -20,7 +20,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gen_jax.models.pixel import PixelOptions, PixelRecipe
+from gen_jax.models.base.pixel import PixelOptions, PixelRecipe
 from gen_jax.nn.masked_conv import MaskedConv2D, output_head
 from gen_jax.options import option
 

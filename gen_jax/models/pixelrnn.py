@@ -13,7 +13,7 @@ import dataclasses
 
 import flax.linen as nn
 
-from gen_jax.models.pixel import PixelOptions, PixelRecipe
+from gen_jax.models.base.pixel import PixelOptions, PixelRecipe
 from gen_jax.nn.masked_conv import MaskedConv2D, output_head
 from gen_jax.nn.pixelrnn import DiagonalBiLSTM as DiagonalBiLSTMLayer
 from gen_jax.nn.pixelrnn import RowLSTM as RowLSTMLayer

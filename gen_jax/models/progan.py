@@ -41,7 +41,7 @@ import numpy as np
 
 from gen_jax.errors import UserError
 from gen_jax.losses import gradient_penalty
-from gen_jax.models.adversarial import AdversarialOptions, AdversarialRecipe
+from gen_jax.models.base.adversarial import AdversarialOptions, AdversarialRecipe
 from gen_jax.models.base import Phase, Stage
 from gen_jax.nn.progan import ProCritic, ProGenerator, downsample, resolution, upsample
 from gen_jax.nn.dcgan import split_state

@@ -94,7 +94,7 @@ from gen_jax.errors import UserError
 from gen_jax.losses import (gradient_penalty, lsgan_discriminator_loss, lsgan_generator_loss,
                             structure_loss)
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.image_translation import (TranslationOptions, check_image_sides,
+from gen_jax.nn.translation import (TranslationOptions, check_image_sides,
                                               class_features, jitted, sample_images,
                                               truth_renderer)
 from gen_jax.nn.stargan import Discriminator, Generator, output_size

@@ -60,7 +60,7 @@ import numpy as np
 from gen_jax.errors import UserError
 from gen_jax.losses import generator_loss
 from gen_jax.models.base import Phase, Recipe
-from gen_jax.models.text_pictures import write_all
+from gen_jax.pictures.text import write_all
 from gen_jax.nn.dcgan import (BN_MOMENTUM, DCGANDiscriminator, DCGANGenerator, apply_player,
                               split_state)
 from gen_jax.nn.text2image import (BagOfWords, MatchingDiscriminator,
@@ -272,6 +272,6 @@ class Text2Image(Recipe):
   def write_pictures(self, variables, rng, batch, directory, step):
     """One caption across many z; the same z across captions; interpolation
     between two captions (rows: caption i to caption i+1, one z per row)
-    (`gen_jax.models.text_pictures`)."""
+    (`gen_jax.pictures.text`)."""
     captions = np.asarray(batch["captions"])[:, 0]
     write_all(self, variables, rng, captions, directory, step)

@@ -37,7 +37,7 @@ from gen_jax.losses import (gaussian_kl_standard, gaussian_log_prob,
                             importance_log_likelihood, nats_to_bits_per_dim)
 from gen_jax.models.base import (Phase, Recipe, batch_label, label_classes,
                                  sample_labels)
-from gen_jax.models.latent import LatentOptions, Likelihood, build_networks
+from gen_jax.nn.latent import LatentOptions, Likelihood, build_networks
 from gen_jax.options import option, read_options
 
 
@@ -184,7 +184,7 @@ class VAE(Recipe):
     return self.likelihood.sample(k_x, self.decode(variables["params"], z, label))
 
   def write_pictures(self, variables, rng, batch, directory, step):
-    from gen_jax.models import latent_pictures  # pylint: disable=import-outside-toplevel
+    from gen_jax.pictures import latent as latent_pictures  # pylint: disable=import-outside-toplevel
     params = variables["params"]
     x = jnp.asarray(batch["x"])
     if self.likelihood.dynamic_binarization:

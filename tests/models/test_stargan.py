@@ -27,7 +27,7 @@ from gen_jax.eval.translation import translate_in_chunks
 from gen_jax.losses import edge_magnitude, structure_loss
 from gen_jax.models import make_recipe, stargan
 from gen_jax.models.base import Translator, batches_per_step
-from gen_jax.models.image_translation import parse_target
+from gen_jax.nn.translation import parse_target
 from gen_jax.models.stargan import (attribute_layout, batch_indices, classification_loss,
                                     code_width, domain_index, domain_targets, encode,
                                     num_domains)

@@ -16,7 +16,7 @@ from gen_jax.data.spec import DataSpec
 from gen_jax.errors import UserError
 from gen_jax.losses import gaussian_kl_standard, gaussian_log_prob
 from gen_jax.models import make_recipe
-from gen_jax.models.latent import MIN_LOG_SCALE
+from gen_jax.nn.latent import MIN_LOG_SCALE
 from gen_jax.models.vae import reparameterize
 from gen_jax.train import train
 from gen_jax.train.step import create_train_state, make_train_step

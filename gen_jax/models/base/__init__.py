@@ -57,6 +57,10 @@ methods; `require(recipe, Protocol, who)` checks with one clear message):
 | Puzzle-GAN | `discriminator`; `generator` (image + mask) | generator, discriminator | Completer, PictureWriter |
 | Progressive GAN | `critic`; `generator`, one `Stage` per resolution and fade | generator, discriminator | PictureWriter |
 
+Shared recipe bases live beside this module: `base.adversarial` (GAN,
+DCGAN, InfoGAN, ProGAN) and `base.pixel` (PixelCNN, PixelRNN). A model
+module imports no other model module.
+
 Recipes read their `model.` options into one typed dataclass
 (`gen_jax.options.read_options`) and read the data's shape, encoding and side
 features from the `DataSpec`, never from a dataset's name.
