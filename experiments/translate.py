@@ -151,7 +151,7 @@ def attribute_targets(recipe, spec, text: str | None, rows: dict):
   the named attributes set, the others each eval row's own (PNG inputs must
   name every attribute)."""
   import numpy as np  # pylint: disable=import-outside-toplevel
-  from gen_jax.models.image_translation import parse_target  # pylint: disable=import-outside-toplevel
+  from gen_jax.nn.translation import parse_target  # pylint: disable=import-outside-toplevel
   names = [name for name, _ in recipe.translation_groups]
   if not text:
     raise UserError(f"a stargan workdir translates to target attributes: give "

@@ -20,7 +20,7 @@ reported on the test split once.
 
 Metrics (`lenet5_*`, the in-repo LeNet-5 trained on the train split):
 `conditioning_accuracy` beside LeNet-5's accuracy on real test digits, and
-`classwise_frechet` beside the real-data floor. Goal (issue 14): conditioning
+`classwise_frechet` beside the real-data floor. Goal: conditioning
 accuracy >= 95%.
 
 Measured (seed 0, 3,000 steps, 66 min of training on the 2-core CPU shared

@@ -21,7 +21,7 @@ included). Validation (nll_nats, k=100, every 500 steps) selects step 14,000
 -log p(x | y) 98.82 ± 0.97 nats (n=1,000, k=100, sampled binarization).
 Bayes classifier on the 1,000 test images: accuracy 0.962 ± 0.006 against
 0.978 ± 0.005 for LeNet-5 on the same float images -- 1.6 points below, so
-within the issue's 2-point goal on the point estimate, though the gap's own
+within a 2-point goal on the point estimate, though the gap's own
 standard error (~0.8 point) does not exclude more; rejection AUROC (max_y
 log p(x | y)) 0.989 constant, 1.000 inverted, 0.988 letters, 1.000 noise,
 1.000 digits: >= 0.95 on every set (goal met). At 5% false rejection on

@@ -17,7 +17,7 @@ and CycleGAN never sees which rows match: training is unpaired); the test
 split holds the 1,000 test digits of each domain, with their grey digit
 (`digit_images`), so the exact translation is known.
 
-The side-by-side with StarGAN (the issue's table, after the StarGAN paper's
+The side-by-side with StarGAN (the comparison table, after the StarGAN paper's
 Table 3, which compared one StarGAN with CycleGANs trained per pair of
 RaFD expressions): `experiments.compare_translation` translates the same
 test digits a -> b and b -> a with both models and scores them with the

@@ -16,7 +16,7 @@ shared with other jobs): cycle L1 (mean absolute error in [0, 1]) 0.028
 on the target domain's real images: a->b 0.386 (ceiling 0.987, the
 classifier on real b test images), b->a 0.553 (ceiling 0.974); Frechet
 distance in LeNet-5 features 361.7 for G(a) against b (real floor 29.6)
-and 168.9 for F(b) against a (floor 17.1). FAR short of the issue's 90%
+and 168.9 for F(b) against a (floor 17.1). far short of a 90%
 label-preservation goal: this short run keeps the cycle nearly exact but
 often changes the digit; longer runs and discriminator variants were still
 being measured when this figure was written.

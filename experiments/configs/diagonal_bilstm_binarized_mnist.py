@@ -6,7 +6,7 @@ Architecture: 7x7 mask-A conv, 7 residual Diagonal BiLSTM layers, h=16.
 Command:
   python -m experiments.train --config=experiments/configs/diagonal_bilstm_binarized_mnist.py \
       --workdir=workdirs/diagonal_bilstm_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
 
 Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
 completion here (the development machine is a 2-core CPU).
@@ -15,7 +15,7 @@ Kalchbrenner & Kavukcuoglu 2016, Pixel Recurrent Neural Networks (ICML),
 Table 4).
 
 Measured: not yet run. This config is sized for an accelerator; the
-development sessions so far had only a 2-core CPU, so there is no measured
+runs so far had only a 2-core CPU, so there is no measured
 figure yet.
 """
 

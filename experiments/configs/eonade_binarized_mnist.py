@@ -8,11 +8,11 @@ orderings (log-mean-exp of the exact per-ordering log-likelihoods; ordering
 Command:
   python -m experiments.train --config=experiments/configs/eonade_binarized_mnist.py \
       --workdir=workdirs/eonade_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
   # final ensemble evaluation (paper: 128 orderings):
   python -m experiments.evaluate --config=experiments/configs/eonade_binarized_mnist.py \
       --workdir=workdirs/eonade_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets \
+      --config.data.data_dir=$HOME/tensorflow_datasets \
       --config.model.num_orderings=128
 
 Cost: training steps are cheap (one MLP pass per example), but an exact

@@ -14,7 +14,7 @@ Published: 3.03 bits/dim on the CIFAR-10 test set (van den Oord et al. 2016,
 Conditional Image Generation with PixelCNN Decoders (NeurIPS), Table 1).
 
 Measured: not yet run. This config is sized for an accelerator; the
-development sessions so far had only a 2-core CPU, so there is no measured
+runs so far had only a 2-core CPU, so there is no measured
 figure yet.
 """
 

@@ -3,7 +3,7 @@ r"""NADE (H=500, tied weights, sigmoid units) on the fixed binarized MNIST.
 Command:
   python -m experiments.train --config=experiments/configs/nade_binarized_mnist.py \
       --workdir=workdirs/nade_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
 
 Published: 88.86 nats test NLL (Larochelle & Murray 2011, Table 2, H=500,
 SGD); 88.33 nats (Uria et al. 2016, JMLR, Table 2).
@@ -18,7 +18,7 @@ beats the published 88.86 / 88.33. Test NLL by step: 98.39 (2k), 92.06
 fully converged. Evaluated with
   python -m experiments.evaluate --config=experiments/configs/nade_binarized_mnist.py \
       --workdir=workdirs/nade_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
 (about 10 s). Rerunning the train command resumes from the last checkpoint.
 That run predates validation selection: it watched the test split and
 reported its last step (no selection on test). The config now watches the
@@ -28,7 +28,7 @@ validation step; num_steps is 15,000, where the figure above was taken.
 Train step (H=500, D=784; measured 2026-12-07 on a 2-core AMD EPYC CPU,
 jax 0.10.2, fastest of 3 runs of 5 steps):
   python -m benchmarks.train_step --configs=nade_binarized_mnist \
-      --batch_size=512 --data_dir=../shared/tensorflow_datasets
+      --batch_size=512 --data_dir=$HOME/tensorflow_datasets
 With autodiff through the position scan, which keeps every position's
 [B, H] pre-activations, against the reverse-rebuild gradient
 (gen_jax/models/nade.py, `running_sum_scan`):

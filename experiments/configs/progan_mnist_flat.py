@@ -7,7 +7,7 @@ Command:
 `progan_mnist.py` with `model.progressive=False`: the same final G and D,
 every layer trained at 32x32 from the first step, no fade, for the same
 112,000 images (Karras et al. 2018, Table 1's non-progressive rows); about
-33 min alone on the project's 2-core CPU. Figures: `progan_mnist.py` and the
+33 min alone on a 2-core x86 CPU. Figures: `progan_mnist.py` and the
 README, "Progressive GAN".
 """
 

@@ -13,7 +13,7 @@ small nets. Metrics (the "puzzle" evaluator, `c.evals.puzzle`;
 and Frechet distance, each beside the random-placement baseline. Paper: Lee
 et al., ECCV 2018 (its datasets are CelebA, cars, flowers, waterfalls,
 Pokemon, ...; no digits). Runtime and figures: not
-measured beyond the tests (the MNIST config carries the issue's goal).
+measured beyond the tests (the MNIST config carries the goal).
 """
 
 import ml_collections

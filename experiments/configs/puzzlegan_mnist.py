@@ -28,7 +28,7 @@ Metrics (eval split, the "puzzle" evaluator, `c.evals.puzzle`):
 for `baseline_*` (the patches pasted at random on the mean train image),
 `fixed_mask_iou` (the best mask that ignores the patches) and LeNet-5's
 `lenet5_test_accuracy` on the originals and the real floor.
-Goal (issue 14): mask IoU and label agreement well above the baseline.
+Goal: mask IoU and label agreement well above the baseline.
 Supervised references (what the three patches can tell a network that is
 given the answer; `python -m experiments.puzzle_reference --config=THIS
 --steps=1500 --eval_every=100`, selected on validation, 2.4 min on the 2-core

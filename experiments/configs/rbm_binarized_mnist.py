@@ -3,7 +3,7 @@ r"""RBM with 500 hidden units trained by CD-25 on the fixed binarized MNIST.
 Command:
   python -m experiments.train --config=experiments/configs/rbm_binarized_mnist.py \
       --workdir=workdirs/rbm_binarized_mnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
 
 Published: about -86.34 nats average test log-probability for an RBM with
 500 hidden units trained by CD-25, log Z estimated by AIS (Salakhutdinov &
@@ -38,7 +38,7 @@ epochs) with k ramped 1 -> 25 over those 12,000 steps and the learning
 rate decayed to 0 at 12,000, full AIS (14,500 x 100):
   python -m experiments.train --config=experiments/configs/rbm_binarized_mnist.py \
       --workdir=workdirs/rbm_bmnist_12k \
-      --config.data.data_dir=../shared/tensorflow_datasets \
+      --config.data.data_dir=$HOME/tensorflow_datasets \
       --config.train.num_steps=12000 --config.model.cd_k_ramp_steps=12000 \
       --config.model.learning_rate_decay_steps=12000 \
       --config.eval.num_examples=2000 --config.eval.every_steps=12000 \

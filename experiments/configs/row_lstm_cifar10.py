@@ -14,7 +14,7 @@ Kalchbrenner & Kavukcuoglu 2016, Pixel Recurrent Neural Networks (ICML),
 Table 5).
 
 Measured: not yet run. This config is sized for an accelerator; the
-development sessions so far had only a 2-core CPU, so there is no measured
+runs so far had only a 2-core CPU, so there is no measured
 figure yet.
 """
 

@@ -27,7 +27,7 @@ translation (beside the input's own, untranslated), attribute accuracy
 (all three attributes right) and digit preservation by LeNet-5 classifiers
 trained on the 4,000 train digits each rendered under 8 random attribute
 vectors, with their accuracy on the real test images (the ceiling).
-Goal (issue 12): attribute accuracy >= 95% and digit preservation >= 95%.
+Goal: attribute accuracy >= 95% and digit preservation >= 95%.
 This config, the paper's objective, meets the first and not the second;
 the recipe that meets both (28x28, not the paper's objective) is
 `stargan_mnist_attributes_28.py`.

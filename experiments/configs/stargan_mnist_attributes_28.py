@@ -28,7 +28,7 @@ The classifier term (lambda_cls 1), cycle term (lambda_rec 10), the identity
 term (5), Adam 5e-4 with betas (0.5, 0.999) and the rate decayed linearly
 to zero over the second half are the base config's.
 
-Goal (issue 12): attribute accuracy >= 95% and digit preservation >= 95%,
+Goal: attribute accuracy >= 95% and digit preservation >= 95%,
 judged by LeNet-5 classifiers trained on real rendered images (ceilings:
 their accuracy on the real test images). Test split, n=1,000 source digits
 x 16 targets, standard errors over source digits. 3,000 steps (the rate

@@ -42,7 +42,7 @@ classifiers for digit, colour, thickness and background all agreeing with
 the caption on a generated image, on seen compositions and on held-out ones
 (`_held_out`), each beside the classifiers' accuracy on the real test
 images; Frechet distance in the digit classifier's features beside the
-real-data floor. Goal (issue 14): caption accuracy >= 90% on seen
+real-data floor. Goal: caption accuracy >= 90% on seen
 compositions. Runtime and measured figures: see the README table
 ("Text-to-image GAN").
 

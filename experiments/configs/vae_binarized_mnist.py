@@ -3,10 +3,10 @@ r"""VAE on fixed-binarization MNIST, the IWAE paper's one-layer architecture.
 Command (train, then the reported k=5000 importance-sampled estimate):
   python -m experiments.train --config=experiments/configs/vae_binarized_mnist.py \
       --workdir=workdirs/vae_bmnist \
-      --config.data.data_dir=../shared/tensorflow_datasets
+      --config.data.data_dir=$HOME/tensorflow_datasets
   python -m experiments.evaluate --config=experiments/configs/vae_binarized_mnist.py \
       --workdir=workdirs/vae_bmnist \
-      --config.data.data_dir=../shared/tensorflow_datasets \
+      --config.data.data_dir=$HOME/tensorflow_datasets \
       --config.model.importance_samples=5000 --config.eval.num_examples=10000
 
 Architecture (Burda et al., 2016, "Importance Weighted Autoencoders", sec. 5):
