@@ -134,18 +134,19 @@ def hardware() -> str:
   return f"{jax.device_count()} x {device.device_kind}"
 
 
-def run_row(table, row, seed: int, lines: list[dict]) -> dict | None:
-  """Trains (or resumes) one row and seed and returns its result line; None
-  when results/ already holds it."""
+def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
+            data_dir: str = "") -> dict | None:
+  """Trains (or resumes) one row and seed in `workdir_root` and returns its
+  result line; None when `lines` (the table's results) already hold it."""
   import jax  # pylint: disable=import-outside-toplevel
   from benchmarks.roofline import git_revision  # pylint: disable=import-outside-toplevel
   from gen_jax.train import train  # pylint: disable=import-outside-toplevel
-  config = tables_lib.row_config(row, seed, DATA_DIR.value)
+  config = tables_lib.row_config(row, seed, data_dir)
   expected = tables_lib.config_hash(config)
   if check_same_config(table.name, lines, row.name, seed, expected):
     print(f"{table.name}/{row.name} seed {seed}: in results/{table.name}.jsonl; skipped")
     return None
-  workdir = os.path.join(WORKDIR_ROOT.value, table.name, row.name, f"seed{seed}")
+  workdir = os.path.join(workdir_root, table.name, row.name, f"seed{seed}")
   print(f"{table.name}/{row.name} seed {seed}: {row.config} in {workdir}", flush=True)
   start = time.perf_counter()
   final = finished_test_row(workdir, config) or train(config, workdir)
@@ -163,17 +164,20 @@ def run_row(table, row, seed: int, lines: list[dict]) -> dict | None:
       "date": datetime.date.today().isoformat(), "source": SOURCE}
 
 
-def reproduce(table, rows, seeds) -> None:
+def reproduce(table, rows, seeds, workdir_root: str, results_dir: str,
+              data_dir: str = "") -> None:
+  """Runs every row and seed of `rows` that `results_dir` lacks, appending
+  each result line as soon as it is measured."""
   for row in rows:
-    if row.data_dir and not DATA_DIR.value:
+    if row.data_dir and not data_dir:
       raise UserError(f"row {row.name} reads a TFDS dataset: pass --data_dir=DIR, the "
                       "TFDS data_dir that holds it (e.g. $HOME/tensorflow_datasets).")
   for row in rows:
     for seed in row_seeds(row, seeds):
-      lines = tables_lib.read_results(table.name, RESULTS_DIR.value)
-      line = run_row(table, row, seed, lines)
+      lines = tables_lib.read_results(table.name, results_dir)
+      line = run_row(table, row, seed, lines, workdir_root, data_dir)
       if line is not None:
-        tables_lib.append_result(table.name, line, RESULTS_DIR.value)
+        tables_lib.append_result(table.name, line, results_dir)
         shown = ", ".join(f"{k} {v['value']:.4g}" for k, v in line["metrics"].items())
         print(f"{table.name}/{row.name} seed {seed}: {shown} "
               f"({line['wall_s']:.0f} s) -> results/{table.name}.jsonl", flush=True)
@@ -258,7 +262,8 @@ def main(argv):
   if PLAN.value:
     plan(table, rows, SEEDS.value)
   else:
-    reproduce(table, rows, SEEDS.value)
+    reproduce(table, rows, SEEDS.value, WORKDIR_ROOT.value, RESULTS_DIR.value,
+              DATA_DIR.value)
 
 
 if __name__ == "__main__":
