@@ -6,7 +6,7 @@
   python -m experiments.reproduce --table=explicit_digits --plan
 
 Each row (a config, its overrides and seeds; `experiments/tables/`) trains in
-`<workdir_root>/<table>/<row>/seed<S>` through the trainer, which selects the
+`<workdir_root>/<config>-<config hash>/seed<S>` through the trainer, which selects the
 checkpoint on validation where the config has a validation split and
 evaluates the test split once. An interrupted run resumes from its last
 checkpoint when the command is run again; a row and seed that already has a
@@ -40,7 +40,8 @@ PLAN = flags.DEFINE_bool("plan", False, "Print each row's estimated compute and 
 ROWS = flags.DEFINE_list("rows", [], "Only these rows of the table (default: all).")
 SEEDS = flags.DEFINE_list("seeds", [], "These seeds instead of each row's own.")
 WORKDIR_ROOT = flags.DEFINE_string("workdir_root", "workdirs/reproduce",
-                                   "Runs go to <root>/<table>/<row>/seed<S>.")
+                                   "Runs go to <root>/<config>-<hash>/seed<S>; rows "
+                                   "of the same config share a run.")
 DATA_DIR = flags.DEFINE_string("data_dir", "", "TFDS data_dir for the rows that read "
                                "TFDS datasets (e.g. $HOME/tensorflow_datasets).")
 RESULTS_DIR = flags.DEFINE_string("results_dir", tables_lib.RESULTS_DIR,
@@ -103,8 +104,9 @@ def dotted(tree: dict, path: str):
   return tree
 
 
-def figures(source: dict, paths: dict[str, str]) -> dict[str, dict]:
-  """{metric: {value, stderr, n}} read from `source` at `paths[metric]`."""
+def figures(source: dict, paths: dict[str, str], count: str) -> dict[str, dict]:
+  """{metric: {value, stderr, n}} read from `source` at `paths[metric]`
+  (n at `<path>_num_examples`, else at `count`)."""
   out = {}
   for metric, path in paths.items():
     value = dotted(source, path)
@@ -113,16 +115,27 @@ def figures(source: dict, paths: dict[str, str]) -> dict[str, dict]:
                       f"it has: {', '.join(sorted(source))}.")
     n = dotted(source, f"{path}_num_examples")
     out[metric] = {"value": float(value), "stderr": dotted(source, f"{path}_stderr"),
-                   "n": n if n is not None else source.get("num_examples")}
+                   "n": n if n is not None else dotted(source, count)}
   return out
 
 
 def run_measure(measure, workdir: str) -> dict:
-  """The measure's JSON output, after running its command on `workdir`."""
-  command = [sys.executable, "-m", measure.command, f"--workdir={workdir}", *measure.args]
+  """The measure's JSON output, after running its command on `workdir`
+  (once: a later row of the same run and command reads the same output)."""
+  command = [sys.executable, "-m", measure.command, f"--workdir={workdir}",
+             *(a.format(workdir=workdir) for a in measure.args)]
+  output = os.path.join(workdir, measure.output)
+  ran = output + ".command"
+  if os.path.exists(ran) and os.path.exists(output):
+    with open(ran, encoding="utf-8") as f:
+      if f.read() == " ".join(command[1:]):
+        with open(output, encoding="utf-8") as f2:
+          return json.load(f2)
   print(" ".join(command), flush=True)
   subprocess.run(command, check=True)
-  with open(os.path.join(workdir, measure.output), encoding="utf-8") as f:
+  with open(ran, "w", encoding="utf-8") as f:
+    f.write(" ".join(command[1:]))
+  with open(output, encoding="utf-8") as f:
     return json.load(f)
 
 
@@ -146,16 +159,16 @@ def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
   if check_same_config(table.name, lines, row.name, seed, expected):
     print(f"{table.name}/{row.name} seed {seed}: in results/{table.name}.jsonl; skipped")
     return None
-  workdir = os.path.join(workdir_root, table.name, row.name, f"seed{seed}")
+  workdir = os.path.join(workdir_root, f"{row.config}-{expected}", f"seed{seed}")
   print(f"{table.name}/{row.name} seed {seed}: {row.config} in {workdir}", flush=True)
   start = time.perf_counter()
   final = finished_test_row(workdir, config) or train(config, workdir)
-  measure = table.measure
+  measure = table.measure_of(row)
   paths = dict(measure.paths) or {m.key: m.key for m in table.metrics}
   source = run_measure(measure, workdir) if measure.command else final
   return {
       "table": table.name, "row": row.name, "seed": seed,
-      "metrics": figures(source, paths),
+      "metrics": figures(source, paths, measure.count),
       "split": config.data.eval_split, "selected_step": final.get("selected_step"),
       "steps": config.train.num_steps, "wall_s": round(time.perf_counter() - start, 1),
       "config_hash": expected, "revision": git_revision(),

@@ -52,12 +52,14 @@ class Measure:
   validation-selected checkpoint, evaluated once). Otherwise `python -m
   <command> --workdir=W <args>` runs on the trained workdir and writes the
   JSON file `output` there; `paths[metric]` is the metric's dotted path in it
-  (`<path>` for the value, with `stderr` / `n` read from `<path>_stderr`,
-  `<path>_n` when present)."""
+  (the standard error at `<path>_stderr` when present, n at `count`). `args`
+  may name the workdir as `{workdir}`. Rows of one config share its run and
+  the command's output."""
   command: str = ""
   args: tuple[str, ...] = ()
   output: str = ""
   paths: tuple[tuple[str, str], ...] = ()
+  count: str = "num_examples"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Row:
   headline: bool = False                 # a line of the README's model table
   family: str = ""                       # the README model table's family
   data_dir: bool = False                 # reads TFDS data: needs --data_dir
+  measure: Measure | None = None         # None: the table's
   note: str = ""
 
   def paper_figure(self, key: str) -> Paper | None:
@@ -86,6 +89,9 @@ class Table:
   rows: tuple[Row, ...]
   description: str = ""
   measure: Measure = Measure()
+
+  def measure_of(self, row: Row) -> Measure:
+    return row.measure or self.measure
 
   def row(self, name: str) -> Row:
     for row in self.rows:
