@@ -1,7 +1,7 @@
-"""The README's throughput tables and plot, from benchmark JSON lines.
+"""The throughput tables of docs/performance.md and a plot, from benchmark JSON lines.
 
   python -m benchmarks.report [--results=benchmarks/results/sampling.jsonl,...]
-      [--readme=README.md] [--plot=benchmarks/throughput.png]
+      [--readme=docs/performance.md] [--plot=benchmarks/throughput.png]
 
 Reads the lines of benchmarks.sampling and benchmarks.train_step; where one
 measurement (same benchmark, model, variant, setting, shape, batch and
@@ -29,7 +29,8 @@ def define_flags():
   flags.DEFINE_list("results", ["benchmarks/results/sampling.jsonl",
                                 "benchmarks/results/train_step.jsonl"],
                     "JSON lines files to read (missing ones are skipped).")
-  flags.DEFINE_string("readme", "", "Markdown file whose marked block to replace.")
+  flags.DEFINE_string("readme", "", "Markdown file whose marked block to replace "
+                      "(the tables live in docs/performance.md).")
   flags.DEFINE_string("plot", "", "PNG to draw samples/s vs batch size to.")
 
 BEGIN, END = "<!-- throughput-table:begin -->", "<!-- throughput-table:end -->"

@@ -9,15 +9,15 @@ Command:
       --workdir=workdirs/gated_pixelcnn_binarized_mnist \
       --config.data.data_dir=$HOME/tensorflow_datasets
 
-Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU).
+Runtime: sized for one accelerator (GPU or TPU VM); not run to completion
+(it has run only on a 2-core x86 CPU).
 Published: no published binarized-MNIST figure for Gated PixelCNN; compare
 with PixelCNN's 81.30 nats (van den Oord, Kalchbrenner & Kavukcuoglu 2016,
 Pixel Recurrent Neural Networks (ICML), Table 4).
 
-Measured: not yet run. This config is sized for an accelerator; the
-runs so far had only a 2-core CPU, so there is no measured
-figure yet.
+Measured: not yet run.
+
+History and ablations: docs/explicit.md
 """
 
 from experiments.configs.pixel_training import pixel_config

@@ -8,14 +8,14 @@ Command:
   python -m experiments.train --config=experiments/configs/gated_pixelcnn_cifar10.py \
       --workdir=workdirs/gated_pixelcnn_cifar10
 
-Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU).
+Runtime: sized for one accelerator (GPU or TPU VM); not run to completion
+(it has run only on a 2-core x86 CPU).
 Published: 3.03 bits/dim on the CIFAR-10 test set (van den Oord et al. 2016,
 Conditional Image Generation with PixelCNN Decoders (NeurIPS), Table 1).
 
-Measured: not yet run. This config is sized for an accelerator; the
-runs so far had only a 2-core CPU, so there is no measured
-figure yet.
+Measured: not yet run.
+
+History and ablations: docs/explicit.md
 """
 
 from experiments.configs.pixel_training import pixel_config

@@ -5,16 +5,15 @@ Command:
       --workdir=workdirs/rnade_ring8 [--config.data.name=grid25]
 
 The data are the raw 2-D points (no dequantization), so `nll_nats` is the
-negative log-density in nats. The data's own entropy bounds what is
-reachable: log M + log(2 pi e std^2) for M well-separated modes, i.e.
--4.29 nats for ring8 (8 modes, std 0.01) and 0.07 nats for grid25 (25
-modes, std 0.05).
+negative log-density in nats. The best reachable is the data's entropy:
+-4.29 nats for ring8 (8 modes, std 0.01), 0.07 for grid25 (25 modes, std
+0.05).
 
-Runtime: 129 s wall (ring8) for the 4,000 steps on a 2-core CPU shared with
-other jobs (load average ~15).
-Expected (measured, seed 0, 10,000 test points): ring8 -2.68 nats (best
-possible -4.29: the tilted modes are the hard part for x2 | x1); grid25
-(`--config.data.name=grid25`) 0.092 nats (best possible 0.065).
+Runtime: 129 s (ring8) for the 4,000 steps on a 2-core x86 CPU under load.
+Expected (measured, seed 0, n=10,000 test points): ring8 -2.68 ± 0.01 nats;
+grid25 0.092. Our own figures: no paper figure for these data.
+
+History and ablations: docs/explicit.md
 """
 
 from gen_jax.train import base_config

@@ -7,15 +7,15 @@ Command:
   python -m experiments.train --config=experiments/configs/row_lstm_cifar10.py \
       --workdir=workdirs/row_lstm_cifar10
 
-Hardware / runtime: sized for one accelerator (GPU or TPU VM); not run to
-completion here (the development machine is a 2-core CPU).
+Runtime: sized for one accelerator (GPU or TPU VM); not run to completion
+(it has run only on a 2-core x86 CPU).
 Published: 3.07 bits/dim on the CIFAR-10 test set (van den Oord,
 Kalchbrenner & Kavukcuoglu 2016, Pixel Recurrent Neural Networks (ICML),
 Table 5).
 
-Measured: not yet run. This config is sized for an accelerator; the
-runs so far had only a 2-core CPU, so there is no measured
-figure yet.
+Measured: not yet run.
+
+History and ablations: docs/explicit.md
 """
 
 from experiments.configs.pixel_training import pixel_config

@@ -1,36 +1,24 @@
 r"""VAE on fixed-binarization MNIST, the IWAE paper's one-layer architecture.
 
-Command (train, then the reported k=5000 importance-sampled estimate):
+50 Gaussian latents; encoder 784-200-200-(2x50), decoder 50-200-200-784,
+tanh; Bernoulli decoder; k=1 training (the plain VAE).
+
+Commands (train, then the reported k=5000 importance-sampled estimate):
   python -m experiments.train --config=experiments/configs/vae_binarized_mnist.py \
       --workdir=workdirs/vae_bmnist \
       --config.data.data_dir=$HOME/tensorflow_datasets
   python -m experiments.evaluate --config=experiments/configs/vae_binarized_mnist.py \
-      --workdir=workdirs/vae_bmnist \
+      --workdir=workdirs/vae_bmnist --checkpoint=best \
       --config.data.data_dir=$HOME/tensorflow_datasets \
       --config.model.importance_samples=5000 --config.eval.num_examples=10000
 
-Architecture (Burda et al., 2016, "Importance Weighted Autoencoders", sec. 5):
-50 Gaussian latents; encoder 784-200-200-(2x50) and decoder 50-200-200-784,
-tanh; Bernoulli decoder; k=1 training (the plain VAE).
-Published: test log p(x) ~= -88.71 nats (VAE, k=1, one stochastic layer,
-5000-sample IS estimate; IWAE paper Table 1 / appendix), after 3,280 passes
-over the training set. Dynamic binarization (data.name=mnist,
-data.encoding=float, model.dynamic_binarization=True) is reported at about
--86.8 nats in the literature.
-Measured (seed 0, NOT converged): the run was stopped by a 45-minute
-wall-clock cap on a shared 2-core CPU at step 52,000 (104 epochs, vs the
-paper's 3,280). k=5000 importance-sampled estimate on the first 3,000 test
-images (--config.eval.num_examples=3000): -log p(x) = 91.35 nats
-(0.168 bits/dim), negative ELBO 98.10 (reconstruction 73.39 + KL 24.71);
-on the first 500: 92.34. Training-time eval (k=100, first 2,000 test
-images): 97.5 nats at step 10k, 93.1 at 30k, 92.2 at 50k, still falling.
-k=5000 costs about 0.3 s per test image on that CPU (910 s for 3,000 under
-heavy load), so the full 10k set needs about an hour there.
-That run watched the test subset; the config now watches the validation
-split (k=100, first 2,000 images) and keeps the best step in
-best_checkpoint/: evaluate it with --checkpoint=best. num_steps is 500,000
-(1,000 epochs; the paper's length is 3,280 epochs), about 7 hours on a quiet
-2-core x86 CPU; the run resumes exactly from its last checkpoint.
+Runtime: about 7 h for the 500,000 steps on an idle 2-core x86 CPU (not yet
+run to the end); the k=5000 evaluation about 0.3 s per test image there.
+Published: -log p(x) 88.71 nats (Burda et al. 2016, Table 1, VAE, k=1).
+Measured (seed 0, NOT converged, step 52,000): 91.35 nats (k=5000, first
+3,000 test images; s.e. not recorded), negative ELBO 98.10.
+
+History and ablations: docs/latent.md
 """
 
 from gen_jax.train import base_config
