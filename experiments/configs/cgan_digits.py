@@ -6,16 +6,17 @@ Command:
   python -m experiments.sample --config=experiments/configs/cgan_digits.py \
       --workdir=workdirs/cgan_digits --labels=0,1,2,3,4,5,6,7,8,9
 
-The DCGAN of `dcgan_digits.py` told the label (Mirza & Osindero 2014): G
-reads a 32-d label embedding beside z, D a projection of its features onto a
-label embedding (Miyato & Koyama 2018); `--config.model.conditioning=concat`
-gives D one-hot label maps beside the image instead. Fake batches take the
-real batch's labels.
+The DCGAN of `dcgan_digits.py` told the label: G reads a 32-d label
+embedding beside z, D projects its features onto a label embedding
+(`--config.model.conditioning=concat`: one-hot label maps instead).
+Metrics (`mlp256-128_*`): conditioning accuracy and class-wise Frechet
+distance, each beside the real test digits'.
 
-Metrics (`mlp256-128_*`, the in-repo classifier trained on the train split):
-`conditioning_accuracy` (the classifier finds the asked class in the sample)
-beside its accuracy on real test digits, and `classwise_frechet` beside the
-same for real test digits. Runtime and figures: README, "Conditional GAN".
+Runtime: 8.5 min on a 2-core x86 CPU (4,000 steps).
+Expected: conditioning accuracy 0.990 (n=300; the classifier on real test
+digits 0.990), class-wise FD 24.0 (floor 19.1), FD 7.76 (floor 5.82).
+No paper figure for these data (Mirza & Osindero 2014; Miyato & Koyama 2018).
+History and ablations: docs/gan.md
 """
 
 import ml_collections

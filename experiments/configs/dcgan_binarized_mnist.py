@@ -4,13 +4,17 @@ Command:
   python -m experiments.train --config=experiments/configs/dcgan_binarized_mnist.py \
       --workdir=workdirs/dcgan_binarized_mnist
 
-The players see pixels in {-1, 1}; samples are thresholded at 1/2 back to
-{0, 1}. binarized_mnist has no labels, so no classifier metrics are
-computed (use dcgan_mnist for those).
-Runtime: not measured to convergence here. The train step runs at about
-0.25 steps/s (16 examples/s at batch 64, 324 MFLOP per example) on the
-shared 2-core CPU (`python -m benchmarks.train_step`), so 20k steps would
-take about a day there; a GPU should take tens of minutes (not measured).
+`dcgan_mnist.py` on pixels in {-1, 1}; samples are thresholded at 1/2 back
+to {0, 1}. binarized_mnist has no labels, so no classifier metrics (use
+dcgan_mnist for those): judge the sample grids.
+Needs TFDS `binarized_mnist` in $HOME/tensorflow_datasets (or TFDS_DATA_DIR,
+--config.data.data_dir).
+
+Runtime: about 0.25 steps/s on a 2-core x86 CPU under load (16 examples/s
+at batch 64; `python -m benchmarks.train_step`), so about a day for 20,000
+steps; a GPU should take tens of minutes (not measured).
+Expected: not measured to convergence; no paper figure.
+History and ablations: docs/gan.md
 """
 
 import ml_collections

@@ -5,14 +5,16 @@ Command:
       --workdir=workdirs/dcgan_celeba
 
 The paper's architecture (Radford et al. 2016): G from 100-d z to 4x4x1024,
-four 4x4 stride-2 transposed convs (512, 256, 128, then RGB, tanh); D four
-stride-2 convs (64..512), LeakyReLU 0.2; Adam(2e-4, beta1=0.5), batch 128.
-celeb_a has no class label, so no classifier metrics; judge the sample
-grids under workdirs/dcgan_celeba/samples.
+then 512, 256, 128 channels and RGB; D 64..512 channels, LeakyReLU 0.2;
+Adam(2e-4, beta1=0.5), batch 128. celeb_a has no class label, so no
+classifier metrics: judge the grids under workdirs/dcgan_celeba/samples.
+Needs TFDS `celeb_a` in $HOME/tensorflow_datasets, TFDS_DATA_DIR or
+--config.data.data_dir.
 
-Needs TFDS `celeb_a` prepared in --config.data.data_dir or TFDS_DATA_DIR.
-Runtime: not measured here (no CelebA on the development machine); the
-paper trains for a few epochs (~1,500 steps per epoch at batch 128).
+Runtime: not measured (one step on mock data in the tests); the paper
+trains a few epochs of about 1,500 steps at batch 128.
+Expected: no figure; the paper shows samples.
+History and ablations: docs/gan.md
 """
 
 import ml_collections

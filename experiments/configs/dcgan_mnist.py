@@ -8,13 +8,15 @@ Command:
 
 28x28: G projects z to 7x7x256 and doubles twice (128 channels, then the
 image); D halves twice (64, 128 channels). Adam(2e-4, beta1=0.5), batch 64.
-Metrics use an in-repo LeNet-5 trained on the MNIST train split
-(`lenet5_frechet`, `lenet5_score`, with the real-data floor); not
+Metrics: an in-repo LeNet-5 trained on the MNIST train split
+(`lenet5_frechet`, `lenet5_score`, beside the real-data floor); not
 comparable with Inception FID.
+Needs TFDS `mnist` in $HOME/tensorflow_datasets, TFDS_DATA_DIR or
+--config.data.data_dir.
 
-Needs TFDS `mnist` prepared in --config.data.data_dir or TFDS_DATA_DIR.
-Runtime: not measured here (no MNIST on the development machine); expect
-tens of minutes on one GPU.
+Runtime: not measured; expect tens of minutes on one GPU.
+Expected: no paper figure for these metrics.
+History and ablations: docs/gan.md
 """
 
 import ml_collections

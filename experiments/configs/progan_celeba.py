@@ -1,24 +1,21 @@
 r"""Progressive GAN on CelebA at 128x128 with the paper's settings.
 
-Command (needs TFDS `celeb_a` prepared; see the README's "Data"):
+Command (needs TFDS `celeb_a` as array_record, docs/training.md):
   python -m experiments.train --config=experiments/configs/progan_celeba.py \
       --workdir=workdirs/progan_celeba --config.data.data_dir=DIR
 
-Karras et al. 2018 (ICLR), Sec. 4 and Appendix A, truncated at 128x128: G and
-D with 512 channels at 4-32 pixels, 256 at 64 and 128 at 128; 800k images
-per fade and per stable stage; minibatch 16; WGAN-GP with lambda 10 and
-drift 0.001; Adam(1e-3, betas (0, 0.99)), its states reset at every new
-stage as the official code does (`reset_opt_for_new_lod`; at the reduced
-MNIST scale, resets made runs worse: `progan_mnist.py`); an EMA of G at
-0.999. Images: the aligned CelebA faces, centre-cropped to a square and
-resized to 128 (`data.image_size`); the paper used its own 1024x1024
-CelebA-HQ and also reports CelebA at 128x128 (Table 1: SWD and MS-SSIM per
-configuration).
+Karras et al. 2018 (ICLR), Sec. 4 and Appendix A, truncated at 128x128: G
+and D with 512 channels at 4-32 pixels, 256 at 64, 128 at 128; 800k images
+per fade and per stable stage; minibatch 16; WGAN-GP (10) with drift 0.001;
+Adam(1e-3, betas (0, 0.99)) reset at every new stage as the official code
+does; an EMA of G at 0.999. Faces centre-cropped and resized to 128.
 
-Tested on mock data only (one step, `tests/models/test_progan.py`); not
-trained here (no GPU, no CelebA on the development machine). Expected: many
-GPU-days at the paper's length (the paper reports about 4 days on 8 Tesla
-V100s for 1024x1024 CelebA-HQ).
+Runtime: not measured (one step on mock data in the tests); many GPU-days
+at the paper's length (the paper: about 4 days on 8 Tesla V100s for
+1024x1024 CelebA-HQ).
+Expected: the paper reports SWD and MS-SSIM for CelebA at 128x128 per
+configuration (Table 1).
+History and ablations: docs/progan.md
 """
 
 import ml_collections

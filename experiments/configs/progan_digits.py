@@ -7,8 +7,11 @@ Command:
 A small test bed for the growing trainer (two levels, 64 channels, WGAN-GP
 with drift, Adam(1e-3, betas (0, 0.99)), an EMA of G at 0.999; Karras et
 al. 2018). Metrics at every stage end: `swd_<r>px` and
-`mlp256-128_frechet_<r>px`, each beside its real-data floor. Runtime and
-figures: README, "Progressive GAN".
+`mlp256-128_frechet_<r>px`, each beside its real-data floor.
+
+Runtime and expected figures: not measured beyond the tests; the measured
+ablation is `progan_mnist.py`. No paper figure for these data.
+History and ablations: docs/progan.md
 """
 
 import ml_collections

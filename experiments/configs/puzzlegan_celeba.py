@@ -6,18 +6,16 @@ Command:
   python -m experiments.sample --config=experiments/configs/puzzlegan_celeba.py \
       --workdir=workdirs/puzzlegan_celeba --patches_from=face.png   # 64x64 RGB
 
-Lee et al., ECCV 2018, and the authors' code (github.com/hellbell/KeyPatchGan,
-options.py and README): CelebA cropped (108) and resized to 64x64, three key
-patches per face from EdgeBox proposals, Adam(2e-4, beta1=0.5), batch 64,
-z of 128, 25 epochs. Here: the three highest-variance non-overlapping 16x16
-windows (`model.selection`), constant loss weights (see
-`gen_jax/models/puzzlegan.py` for every difference). celeb_a's attributes
-are not read, so the "puzzle" evaluator's metrics are mask IoU, L1 and the
-random-placement baseline's (no classifier).
+Lee et al., ECCV 2018, and the authors' code (github.com/hellbell/KeyPatchGan):
+faces cropped and resized to 64x64, three key patches (here the three
+highest-variance 16x16 windows), Adam(2e-4, beta1=0.5), batch 64, z of
+128, 25 epochs. Metrics (`puzzle`): mask IoU and L1 beside random placement.
+Needs TFDS `celeb_a` in $HOME/tensorflow_datasets, TFDS_DATA_DIR or
+--config.data.data_dir.
 
-Needs TFDS `celeb_a` prepared in --config.data.data_dir or TFDS_DATA_DIR.
-Runtime and figures: not measured (no CelebA on the development machine;
-only a one-step run on TFDS mock data, tests/models/test_puzzlegan.py).
+Runtime: not measured (one step on mock data in the tests).
+Expected: the paper shows pictures and user studies, no figure to match.
+History and ablations: docs/puzzlegan.md
 """
 
 from experiments.configs import puzzlegan_digits

@@ -1,49 +1,23 @@
 r"""StarGAN on CelebA at 128x128 (TFDS `celeb_a`), the paper's setting.
 
-Command (needs TFDS `celeb_a` prepared in array_record format, see README):
+Command (needs TFDS `celeb_a` as array_record, docs/training.md):
   python -m experiments.train --config=experiments/configs/stargan_celeba.py \
       --workdir=workdirs/stargan_celeba --config.data.data_dir=DIR
   python -m experiments.translate --workdir=workdirs/stargan_celeba \
       --input=face.png --output=blond --resize \
       --target=hair=Blond_Hair,male=false,young=true
 
-Data: celeb_a's train split (162,770 faces; TFDS test split: 19,962),
-centre-cropped to 178x178 and resized to 128x128 as in the paper, float
-RGB. Attributes (`data.attributes`, read from celeb_a's 40 boolean
-attributes): `hair` an exclusive group of Black_Hair, Blond_Hair and
-Brown_Hair (faces with none of them, e.g. grey or bald, have class -1: no
-hair term in their classification loss and an all-zero hair code), `male`
-and `young` binary.
+Attributes: `hair` (black / blond / brown, exclusive), `male`, `young`.
+Choi et al. 2018: G of 64 features and 6 blocks, D of 6 stride-2 layers,
+WGAN-GP (10), lambda_cls 1, lambda_rec 10, n_critic 5, Adam 1e-4 (0.5,
+0.999), batch 16; a step is 5 critic updates and one G update, so 40,000
+steps are the paper's 200,000 iterations. Metrics: LeNet-5 attribute
+classifiers on 1,000 test faces' translations, beside real faces.
 
-The paper's setting (Choi et al. 2018, section 4 and appendix; the authors'
-code): generator with 64 base features and 6 residual blocks, a
-discriminator of 6 stride-2 layers from 64 features (2x2 at 128 px),
-WGAN-GP with lambda_gp 10, lambda_cls 1, lambda_rec 10, n_critic 5, Adam
-1e-4 with betas (0.5, 0.999), batch 16, 200,000 iterations with the rate
-decayed linearly to zero over the last 100,000. An iteration of the paper's
-code is one critic update on one batch, the generator updating every 5th:
-here a step is 5 critic updates on 5 fresh batches and one generator
-update, so 40,000 steps read the same 200,000 batches (20 epochs) and make
-the same updates, decaying from step 20,000. Differences: targets are drawn
-uniformly per attribute (the paper's code permutes the batch's labels), no
-random horizontal flips (not in this data pipeline), the TFDS test split
-rather than 2,000 held-out training faces.
-
-Metrics (`c.evals.attribute_translation`): LeNet-5 attribute classifiers
-(hair, male, young) trained on
-20,000 train faces, their accuracy on the 12 targets' translations of
-1,000 test faces and on the real test faces (the ceiling); no ground truth
-on real faces, so no L1 / PSNR.
-
-The paper reports CelebA only through an Amazon Mechanical Turk study
-(Tables 1 and 2: StarGAN preferred most often for hair colour, gender and
-age, alone and combined); on RaFD expressions (Table 3) a classifier's
-error on its translations is 2.12% (CycleGAN 5.99%, real images 0.45%).
-Expected time: not measured (no GPU and no CelebA on the development
-machine; the config trains one step on TFDS mock data in the tests). The
-run makes 200,000 critic and 40,000 generator updates of 128-px networks at
-batch 16: hours on one current data-centre GPU (an estimate, not a figure
-from the paper or a measurement).
+Runtime: not measured (one step on mock data in the tests); hours on one
+current data-centre GPU (an estimate).
+Expected: the paper reports CelebA by user study only (Tables 1 and 2).
+History and ablations: docs/translation.md
 """
 
 import ml_collections
