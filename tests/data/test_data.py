@@ -1,7 +1,10 @@
 """Data sources, encodings, TFDS loading on mock data, resumable batches."""
 
+import os
+
 import jax
 import ml_collections
+
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
@@ -180,13 +183,15 @@ def test_unknown_dataset_is_a_clear_error(tmp_path):
     data_lib.load(data_config("no_such_set", data_dir=str(tmp_path)))
 
 
-SHARED_TFDS = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "tensorflow_datasets"
+TFDS_DIR = __import__("pathlib").Path(
+    os.environ.get("TFDS_DATA_DIR", os.path.expanduser("~/tensorflow_datasets")))
 
 
-@pytest.mark.skipif(not (SHARED_TFDS / "binarized_mnist").exists(),
-                    reason="needs ../shared/tensorflow_datasets (absent in a fresh clone)")
+@pytest.mark.skipif(not (TFDS_DIR / "binarized_mnist").exists(),
+                    reason="needs binarized_mnist prepared in $TFDS_DATA_DIR or "
+                    "~/tensorflow_datasets")
 def test_prepared_binarized_mnist_reads_without_tensorflow():
-  train, test, spec = data_lib.load(data_config("binarized_mnist", data_dir=str(SHARED_TFDS)))
+  train, test, spec = data_lib.load(data_config("binarized_mnist", data_dir=str(TFDS_DIR)))
   assert (len(train), len(test)) == (50_000, 10_000)
   x = test.get(np.arange(100))["x"]
   assert spec.num_classes is None and set(np.unique(x)) == {0.0, 1.0}

@@ -48,7 +48,7 @@ def test_reproduce_appends_one_line_skips_it_on_rerun_and_refuses_another_config
   assert line["source"] == reproduce.SOURCE and line["device_count"] >= 1
   figure = line["metrics"]["nll_nats"]
   assert figure["n"] == 300 and 0 < figure["stderr"] < figure["value"]
-  with open(os.path.join(root, "tiny", "fvsbn", "seed0", "metrics.jsonl")) as f:
+  with open(os.path.join(root, f"quickstart-{line['config_hash']}", "seed0", "metrics.jsonl")) as f:
     test_row = [json.loads(l) for l in f if l.strip()][-1]
   assert figure["value"] == test_row["nll_nats"]
 
