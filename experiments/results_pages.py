@@ -126,6 +126,17 @@ def status(row, lines: list[dict], measured: bool, metric, stale: bool) -> str:
   return "; ".join([verdict] + notes)
 
 
+def row_metric(table, row, lines: list[dict]):
+  """The metric that speaks for `row` in its status and the README's model
+  table: the first of the table's metrics the row has a figure or a paper
+  figure for (a table's rows may measure different things, e.g. modes for
+  one GAN, conditioning accuracy for another); the first metric otherwise."""
+  for metric in table.metrics:
+    if row.paper_figure(metric.key) is not None or summary(lines, metric.key) is not None:
+      return metric
+  return table.metrics[0]
+
+
 def stale_rows(table, lines: list[dict]) -> set[str]:
   """Rows with a reproduce line whose config hash is not the row's config's
   hash today."""
@@ -176,7 +187,8 @@ def page(table, lines: list[dict]) -> str:
     values += [f"{steps:,}" if steps else "-",
                duration(sum(walls) / len(walls) if walls else None),
                chosen[0].get("hardware", "-") if chosen else "-",
-               status(row, chosen, measured, table.metrics[0], row.name in stale)]
+               status(row, chosen, measured, row_metric(table, row, chosen),
+                      row.name in stale)]
     out.append(cells(values))
     for line in chosen:
       if not measured and line.get("note"):
@@ -216,8 +228,8 @@ def model_table(tables: dict, lines_by_table: dict) -> str:
   family_rank = lambda item: (FAMILIES.index(item[2].family)
                               if item[2].family in FAMILIES else len(FAMILIES))
   for name, table, row in sorted(headlines, key=family_rank):
-    metric = table.metrics[0]
     chosen, measured = row_lines(lines_by_table[name], row.name)
+    metric = row_metric(table, row, chosen)
     out.append(cells([
         row.family, f"[{row.label}](docs/results/{name}.md)",
         f"{figure_cell(chosen, metric)} {metric.label}" if chosen else "-",

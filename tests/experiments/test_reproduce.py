@@ -84,6 +84,18 @@ def test_a_page_shows_mean_and_spread_over_seeds_and_the_verdict():
   assert "config changed since" in one           # seed 0's hash is not seed 1's
 
 
+def test_a_row_speaks_by_the_first_metric_it_has():
+  two = dataclasses.replace(
+      TINY, metrics=(Metric("modes", "modes", lower_is_better=False),) + TINY.metrics,
+      rows=(dataclasses.replace(TINY.rows[0], headline=True, family="explicit"),))
+  line = {"row": "fvsbn", "seed": 0, "source": "recorded", "steps": 20,
+          "metrics": {"nll_nats": {"value": 11.0, "stderr": 0.1, "n": 300}}}
+  assert results_pages.row_metric(two, two.rows[0], [line]).key == "nll_nats"
+  table = results_pages.model_table({"tiny": two}, {"tiny": [line]})
+  assert "11.00 ± 0.10 (n=300) test NLL (nats)" in table
+  assert "short of the paper by 1.00" in results_pages.page(two, [line])
+
+
 def test_committed_pages_match_the_result_files():
   with open(results_pages.README, encoding="utf-8") as f:
     files = results_pages.expected_files(f.read())
