@@ -20,7 +20,7 @@ direction: attribute accuracy (all three attributes right) and digit
 preservation, each with its standard error and the classifiers' ceiling on
 the real images of the target domain, L1 and PSNR to the exact translation,
 and the parameter counts (all, and the generators'). Training time is not in
-a workdir; the README gives the measured wall times.
+a workdir; docs/translation.md gives the measured wall times.
 
 Writes the figures to --output (default <cyclegan workdir>/compare_translation.json)
 and prints a Markdown table.

@@ -6,12 +6,15 @@ For every table of `experiments/tables/`, reads `results/<table>.jsonl` and
 writes `docs/results/<table>.md` (our figure beside the paper's, mean ±
 standard error over the test examples for one seed, or ± standard deviation
 over seeds, with n, steps, wall time, hardware and status), the index
-`docs/results/README.md`, and the model table of README.md between
-`<!-- models:begin -->` and `<!-- models:end -->`. With --check, writes
+`docs/results/README.md`, the model table of README.md between
+`<!-- models:begin -->` and `<!-- models:end -->`, and the throughput tables
+of docs/performance.md from `benchmarks/results/*.jsonl` (as
+`python -m benchmarks.report` makes them). With --check, writes
 nothing and fails when a committed page differs from what the result files
 give (the test suite runs the same check).
 """
 
+import glob
 import math
 import os
 
@@ -26,6 +29,8 @@ CHECK = flags.DEFINE_bool("check", False, "Write nothing; fail when a page diffe
                           "from what the result files give.")
 PAGES_DIR = os.path.join(tables_lib.ROOT, "docs", "results")
 README = os.path.join(tables_lib.ROOT, "README.md")
+PERFORMANCE = os.path.join(tables_lib.ROOT, "docs", "performance.md")
+BENCHMARK_RESULTS = os.path.join(tables_lib.ROOT, "benchmarks", "results")
 BEGIN, END = "<!-- models:begin -->", "<!-- models:end -->"
 # The README's model table lists its families in this order.
 FAMILIES = ("explicit", "latent-variable", "energy-based", "implicit",
@@ -248,6 +253,16 @@ def replace_block(text: str, block: str, path: str) -> str:
   return f"{head}{BEGIN}\n{block}\n{END}{tail}"
 
 
+def throughput_block(performance_text: str) -> str:
+  """docs/performance.md with its throughput tables made anew from the
+  benchmarks' result files (the PyTorch side-by-side lines aside)."""
+  from benchmarks import report  # pylint: disable=import-outside-toplevel
+  paths = sorted(p for p in glob.glob(os.path.join(BENCHMARK_RESULTS, "*.jsonl"))
+                 if not os.path.basename(p).startswith("pytorch_peer"))
+  rows = report.against_best_peak(report.latest(report.read_rows(paths)))
+  return report.replace_marked(performance_text, report.markdown(rows))
+
+
 def expected_files(readme_text: str) -> dict[str, str]:
   """{path: content} of every generated file, from the result files."""
   tables = tables_lib.all_tables()
@@ -256,6 +271,8 @@ def expected_files(readme_text: str) -> dict[str, str]:
            for name, table in tables.items()}
   files[os.path.join(PAGES_DIR, "README.md")] = index_page(tables)
   files[README] = replace_block(readme_text, model_table(tables, lines), README)
+  with open(PERFORMANCE, encoding="utf-8") as f:
+    files[PERFORMANCE] = throughput_block(f.read())
   return files
 
 
