@@ -139,11 +139,24 @@ def run_measure(measure, workdir: str) -> dict:
     return json.load(f)
 
 
+def cpu_model() -> str:
+  """The CPU's model name where the system tells it, else its architecture
+  (results can differ between CPUs by their instruction sets)."""
+  try:
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+      for text in f:
+        if text.startswith("model name"):
+          return f"{text.split(':', 1)[1].strip()} ({platform.machine()})"
+  except OSError:
+    pass
+  return platform.processor() or platform.machine()
+
+
 def hardware() -> str:
   import jax  # pylint: disable=import-outside-toplevel
   device = jax.devices()[0]
   if device.platform == "cpu":
-    return f"{os.cpu_count()}-core {platform.machine()} CPU"
+    return f"{os.cpu_count()}-core {cpu_model()} CPU"
   return f"{jax.device_count()} x {device.device_kind}"
 
 
