@@ -11,7 +11,8 @@ over prior samples), manifold, reconstructions, traversal.
 Runtime: about 85 s on a 2-core x86 CPU under load (measured).
 Expected (measured, seed 0; no paper figure for this dataset): the
 encodings fill the ten prior modes, same digits in the same mode; test
-reconstruction -log p(x | f(x)) 20.5 ± 0.9 nats (n=300), latent
+reconstruction -log p(x | f(x)) 19.91 ± 0.77 nats (n=300; docs/results/latent.md),
+latent
 discriminator accuracy about 0.68 (0.5 is a perfect match to the prior).
 Linear probe on the codes: 0.617, vs 0.927 on the raw pixels.
 

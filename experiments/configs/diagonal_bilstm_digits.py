@@ -7,8 +7,8 @@ Command:
 
 Runtime: about 80 s on a 2-core x86 CPU (measured: 153 s for 2,000 steps with a
 training job running beside it).
-Expected (measured, seed 0, fixed 300-image digits test split): 17.87 ± 0.31
-nats (0.40 bits/dim) at 1,000 steps, against 18.06 for the Row LSTM demo and
+Expected (measured, seed 0, fixed 300-image digits test split): 17.88 ± 0.31
+nats (0.40 bits/dim) at 1,000 steps, against 18.12 for the Row LSTM demo and
 18.70 for FVSBN (quickstart.py). Longer training overfits (19.60 at 2,000
 steps). Our own figure: there is no paper number for this dataset.
 

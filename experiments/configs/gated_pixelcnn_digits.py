@@ -7,7 +7,7 @@ Command:
 
 Runtime: about 30 s on a 2-core x86 CPU (measured: 93 s for 2,000 steps with a
 training job running beside it).
-Expected (measured, seed 0, fixed 300-image digits test split): 16.15 ± 0.35
+Expected (measured, seed 0, fixed 300-image digits test split): 16.30 ± 0.35
 nats (0.36 bits/dim) at 500 steps, conditioned on the true label; FVSBN
 (quickstart.py, unconditional) 18.70. This small conditional model overfits the
 1,497 training images quickly (train 7.1 nats, test 26.75 at 2,000 steps),

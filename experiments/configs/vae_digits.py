@@ -10,7 +10,7 @@ A 2-D latent so the decoded manifold and the scatter of test encodings
 Runtime: about 55 s on a 2-core x86 CPU under load (measured).
 Expected (measured, seed 0; no paper figure exists for this dataset), on
 the fixed 300-image digits test split: importance-sampled (k=100)
--log p(x) = 19.04 ± 0.33 nats (0.43 bits/dim), negative ELBO 19.79 ± 0.39.
+-log p(x) = 19.06 ± 0.33 nats (0.43 bits/dim), negative ELBO 19.81 ± 0.39.
 Linear probe on the posterior means (python -m experiments.probe): 0.727
 test accuracy, vs 0.927 on the raw pixels.
 
