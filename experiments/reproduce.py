@@ -249,10 +249,13 @@ def plan_line(table, row, seeds, lines, device_kind, calib) -> str:
   except Exception as e:  # pylint: disable=broad-except
     reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return f"{head}  FLOPs not counted here: {reason[:100]}"
-  earlier = [l["wall_s"] for l in lines if l.get("row") == row.name
-             and l.get("device_kind") == device_kind and l.get("wall_s")]
+  steps = config.train.num_steps
+  earlier = [l["wall_s"] * steps / l["steps"] for l in lines
+             if l.get("row") == row.name and l.get("device_kind") == device_kind
+             and l.get("wall_s") and l.get("steps")]
   if earlier:
-    estimate = f"{max(earlier) / 60:.1f} min per run (measured before on {device_kind})"
+    estimate = (f"{max(earlier) / 60:.1f} min per run (an earlier run on {device_kind}, "
+                "scaled to these steps)")
   elif calib:
     peak, fraction = calib
     estimate = (f"{flops / (peak * fraction) / 60:.1f} min per run at {fraction:.1%} "
