@@ -4,8 +4,8 @@ Runs ONLY in a separate PyTorch environment (see benchmarks/pytorch_peer.md):
 it imports torch, which is not a gen_jax dependency, so nothing in gen_jax
 or its tests imports this file.
 
-  /work/torchenv/bin/python benchmarks/pytorch_peer_nade.py \
-      --peer_root=/work/torchsrc/pytorch-generative [--batch_sizes=512,100]
+  $HOME/torchenv/bin/python benchmarks/pytorch_peer_nade.py \
+      --peer_root=$HOME/torchsrc/pytorch-generative [--batch_sizes=512,100]
       [--threads=2] [--warmup=2] [--repeats=5] [--output=...]
 
 Builds the peer's NADE(input_dim=784, hidden_dim=500) and times one train
@@ -94,7 +94,7 @@ def time_batch(torch, nade_cls, batch: int, dims: int, hidden: int, warmup: int,
 
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-  parser.add_argument("--peer_root", default="/work/torchsrc/pytorch-generative",
+  parser.add_argument("--peer_root", default=os.path.expanduser("~/torchsrc/pytorch-generative"),
                       help="Directory holding the peer's pytorch_generative/ package.")
   parser.add_argument("--batch_sizes", default="512,100")
   parser.add_argument("--threads", type=int, default=2)
