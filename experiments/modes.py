@@ -1,19 +1,30 @@
-"""The multi-seed mode-collapse table (PacGAN protocol) for GANs.
+"""The multi-seed mode-collapse table (PacGAN protocol) for GANs and PacGANs.
 
-  python -m experiments.modes --datasets=ring8,grid25 \
-      --losses=non_saturating,minimax --seeds=0,1,2 --root=workdirs/modes
+  python -m experiments.modes --datasets=ring8,grid25 --packs=1,2,3,4 \
+      --losses=non_saturating --seeds=0,1,2,3,4 --root=workdirs/modes \
+      --results=workdirs/modes/runs.jsonl
 
-Trains experiments/configs/gan_{dataset}.py once per (dataset, generator
-loss, seed) in ROOT/{dataset}_{loss}_seed{seed} (existing workdirs resume,
-finished ones are only evaluated), evaluates each (2,500 samples), and
-writes ROOT/modes_table.{json,md}: mean +- standard error over seeds beside
-PacGAN Table 1's GAN row.
+Trains experiments/configs/gan_{dataset}.py once per (dataset, seed,
+generator loss, packing m) in ROOT/{row}_seed{seed}, where row is
+{dataset}_gan for m = 1 and {dataset}_pacgan{m} otherwise (with _minimax
+for that loss). PacGAN-m (Lin et al. 2018) sets model.pack=m and multiplies
+the batch by m: D makes as many decisions per step as the GAN, each on m
+samples, as in PacGAN's runs. Existing workdirs resume, finished ones are
+only evaluated. Each run is evaluated on 2,500 samples; with --results every
+finished run is appended to that file as one JSON line. At the end
+ROOT/modes_table.{json,md} hold mean +- standard error over seeds beside
+PacGAN Table 1 (mean +- s.e. over 10 runs).
 """
 
+import datetime
 import importlib
 import json
 import os
+import platform
+import subprocess
+import time
 
+import jax
 import numpy as np
 from absl import flags
 
@@ -21,13 +32,24 @@ from experiments import common
 
 DATASETS = flags.DEFINE_list("datasets", ["ring8", "grid25"], "ring8 and/or grid25.")
 LOSSES = flags.DEFINE_list("losses", ["non_saturating", "minimax"], "Generator losses.")
+PACKS = flags.DEFINE_list("packs", ["1"], "Packing degrees m (samples per D decision).")
 SEEDS = flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds.")
 ROOT = flags.DEFINE_string("root", "workdirs/modes", "Directory of the runs.")
 NUM_STEPS = flags.DEFINE_integer("num_steps", None, "Override train.num_steps.")
+RESULTS = flags.DEFINE_string("results", None, "JSONL file: one line per finished run.")
+HARDWARE = flags.DEFINE_string("hardware", None,
+                               "Hardware named in --results (default: CPU cores or device).")
 
-# PacGAN (Lin et al. 2018) Table 1, the plain GAN row.
-PUBLISHED = {"ring8": {"num_modes": 6.3, "high_quality": 0.982, "reverse_kl": 0.45},
-             "grid25": {"num_modes": 17.3, "high_quality": 0.948, "reverse_kl": 0.70}}
+# PacGAN (Lin et al. 2018) Table 1: (mean, standard error) over 10 runs.
+PUBLISHED = {
+    "ring8": {1: ((6.3, 0.5), (0.982, 0.002), (0.45, 0.09)),
+              2: ((7.9, 0.1), (0.956, 0.020), (0.07, 0.03)),
+              3: ((7.8, 0.1), (0.977, 0.003), (0.10, 0.02)),
+              4: ((7.8, 0.1), (0.959, 0.014), (0.07, 0.02))},
+    "grid25": {1: ((17.3, 0.8), (0.948, 0.007), (0.70, 0.07)),
+               2: ((23.8, 0.7), (0.913, 0.008), (0.13, 0.04)),
+               3: ((24.6, 0.4), (0.942, 0.004), (0.06, 0.02)),
+               4: ((24.8, 0.2), (0.936, 0.006), (0.04, 0.01))}}
 KEYS = ("num_modes", "high_quality", "reverse_kl")
 
 
@@ -37,46 +59,110 @@ def mean_se(values) -> tuple[float, float]:
   return float(v.mean()), float(se)
 
 
-def run_one(dataset: str, loss: str, seed: int) -> dict:
-  from gen_jax.train import train  # pylint: disable=import-outside-toplevel
+def row_name(dataset: str, loss: str, pack: int) -> str:
+  name = f"{dataset}_gan" if pack == 1 else f"{dataset}_pacgan{pack}"
+  return name if loss == "non_saturating" else f"{name}_{loss}"
+
+
+def make_config(dataset: str, loss: str, pack: int, seed: int):
   config = importlib.import_module(f"experiments.configs.gan_{dataset}").get_config()
   config.seed = seed
   config.model.generator_loss = loss
+  config.model.pack = pack
+  config.train.batch_size *= pack          # as many D decisions per step as m = 1
   if NUM_STEPS.value:
     config.train.num_steps = NUM_STEPS.value
-  workdir = os.path.join(ROOT.value, f"{dataset}_{loss}_seed{seed}")
+  return config
+
+
+def revision() -> str:
+  """The short git revision of this code, "+dirty" with uncommitted changes."""
+  here = os.path.dirname(os.path.abspath(__file__))
+  try:
+    sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           cwd=here, check=True, capture_output=True, text=True).stdout
+  except (OSError, subprocess.CalledProcessError):
+    return "unknown"
+  return sha + ("+dirty" if dirty.strip() else "")
+
+
+def hardware() -> str:
+  if HARDWARE.value:
+    return HARDWARE.value
+  device = jax.devices()[0]
+  if device.platform == "cpu":
+    return f"{os.cpu_count()}-core {platform.machine()} CPU"
+  return device.device_kind
+
+
+def finite_or_none(value) -> float | None:
+  """JSON has no infinity (reverse KL with no high-quality sample): null."""
+  return float(value) if np.isfinite(value) else None
+
+
+def result_line(row: str, config, result: dict, wall_s: float) -> dict:
+  n = config.evals.sample_quality.num_examples
+  return {"table": "gan_modes", "row": row, "seed": config.seed,
+          "metrics": {k: {"value": finite_or_none(result[k]), "stderr": None, "n": n}
+                      for k in KEYS},
+          "split": "samples", "steps": config.train.num_steps, "wall_s": round(wall_s, 1),
+          "revision": revision(), "device_kind": jax.devices()[0].platform,
+          "device_count": jax.device_count(), "hardware": hardware(),
+          "date": datetime.date.today().isoformat(), "source": "experiments.modes"}
+
+
+def run_one(dataset: str, loss: str, pack: int, seed: int) -> dict:
+  from gen_jax.train import train  # pylint: disable=import-outside-toplevel
+  config = make_config(dataset, loss, pack, seed)
+  row = row_name(dataset, loss, pack)
+  workdir = os.path.join(ROOT.value, f"{row}_seed{seed}")
+  start = time.time()
   result = train(config, workdir, progress=False)
-  print(json.dumps({"workdir": workdir, **result}), flush=True)
+  wall_s = time.time() - start
+  print(json.dumps({"workdir": workdir, "wall_s": round(wall_s, 1), **result}), flush=True)
+  if RESULTS.value:
+    os.makedirs(os.path.dirname(os.path.abspath(RESULTS.value)), exist_ok=True)
+    with open(RESULTS.value, "a", encoding="utf-8") as f:
+      f.write(json.dumps(result_line(row, config, result, wall_s)) + "\n")
   return result
 
 
 def table(rows: dict) -> str:
-  lines = ["| data | generator loss | seeds | modes | high quality | reverse KL |",
-           "| --- | --- | --- | --- | --- | --- |"]
-  for (dataset, loss), results in rows.items():
+  lines = ["| data | model | generator loss | seeds | modes | high quality (%) | reverse KL |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+  for (dataset, loss, pack), results in rows.items():
     cells = []
     for k in KEYS:
       m, se = mean_se([r[k] for r in results])
       scale = 100.0 if k == "high_quality" else 1.0
       cells.append(f"{m * scale:.2f} ± {se * scale:.2f}")
-    lines.append(f"| {dataset} | {loss} | {len(results)} | " + " | ".join(cells) + " |")
-  for dataset in dict.fromkeys(d for d, _ in rows):
-    p = PUBLISHED[dataset]
-    lines.append(f"| {dataset} | PacGAN Table 1, GAN | - | {p['num_modes']} | "
-                 f"{p['high_quality'] * 100:.1f} | {p['reverse_kl']} |")
+    model = "GAN" if pack == 1 else f"PacGAN{pack}"
+    lines.append(f"| {dataset} | {model} | {loss} | {len(results)} | " + " | ".join(cells) + " |")
+  for dataset, pack in dict.fromkeys((d, p) for d, _, p in rows):
+    if pack not in PUBLISHED[dataset]:
+      continue
+    (modes, modes_se), (hq, hq_se), (kl, kl_se) = PUBLISHED[dataset][pack]
+    model = "GAN" if pack == 1 else f"PacGAN{pack}"
+    lines.append(f"| {dataset} | {model}, PacGAN Table 1 | non-saturating | 10 | "
+                 f"{modes} ± {modes_se} | {hq * 100:.1f} ± {hq_se * 100:.1f} | {kl} ± {kl_se} |")
   return "\n".join(lines)
 
 
 def main(argv):
   del argv
   common.start(multihost_ok=False)
-  rows = {}
+  packs = [int(p) for p in PACKS.value]
+  rows = {(d, l, p): [] for d in DATASETS.value for l in LOSSES.value for p in packs}
   for dataset in DATASETS.value:
-    for loss in LOSSES.value:
-      rows[(dataset, loss)] = [run_one(dataset, loss, int(s)) for s in SEEDS.value]
+    for seed in SEEDS.value:          # seeds outermost: every row gains a seed in turn
+      for loss in LOSSES.value:
+        for pack in packs:
+          rows[(dataset, loss, pack)].append(run_one(dataset, loss, pack, int(seed)))
   os.makedirs(ROOT.value, exist_ok=True)
   with open(os.path.join(ROOT.value, "modes_table.json"), "w", encoding="utf-8") as f:
-    json.dump({f"{d}/{l}": r for (d, l), r in rows.items()}, f, indent=2)
+    json.dump({row_name(*key): r for key, r in rows.items()}, f, indent=2)
   text = table(rows)
   with open(os.path.join(ROOT.value, "modes_table.md"), "w", encoding="utf-8") as f:
     f.write(text + "\n")

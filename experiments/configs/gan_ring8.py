@@ -35,14 +35,17 @@ def get_config():
   c.model.d_steps = 1
   c.model.noise_dim = 2
   c.model.g_hidden = (400, 400, 400, 400)
+  c.model.g_batch_norm = True
   c.model.d_hidden = (200, 200, 200)
+  c.model.d_maxout = 5
+  c.model.pack = 1                    # PacGAN-m: pack=m with batch_size=100*m
   c.evals.sample_quality = ml_collections.ConfigDict(dict(num_examples=2500))
   c.data.name = "ring8"
   c.data.encoding = "float"
   c.train.num_steps = 5000
-  c.train.batch_size = 100
+  c.train.batch_size = 100            # 100 decisions of D per step
   c.train.learning_rate = 1e-4
-  c.train.b1 = 0.5
+  c.train.b1 = 0.8
   c.train.log_every_steps = 500
   c.eval.every_steps = 2500
   c.eval.num_examples = 1000
