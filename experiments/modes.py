@@ -9,8 +9,9 @@ generator loss, packing m) in ROOT/{row}_seed{seed}, where row is
 {dataset}_gan for m = 1 and {dataset}_pacgan{m} otherwise (with _minimax
 for that loss). PacGAN-m (Lin et al. 2018) sets model.pack=m and multiplies
 the batch by m: D makes as many decisions per step as the GAN, each on m
-samples, as in PacGAN's runs. Existing workdirs resume, finished ones are
-only evaluated. Each run is evaluated on 2,500 samples; with --results every
+samples, as in PacGAN's runs. Existing workdirs resume (a larger --num_steps
+trains on; the wall time reported sums the calls), finished ones are only
+evaluated. Each run is evaluated on 2,500 samples; with --results every
 finished run is appended to that file as one JSON line. At the end
 ROOT/modes_table.{json,md} hold mean +- standard error over seeds beside
 PacGAN Table 1 (mean +- s.e. over 10 runs).
@@ -113,14 +114,31 @@ def result_line(row: str, config, result: dict, wall_s: float) -> dict:
           "date": datetime.date.today().isoformat(), "source": "experiments.modes"}
 
 
+WALL_FILE = "modes_wall_s.json"   # a run's wall time, summed over resumed calls
+
+
+def spent(workdir: str) -> dict:
+  """Wall seconds earlier calls spent on this run and the steps they reached."""
+  path = os.path.join(workdir, WALL_FILE)
+  if not os.path.exists(path):
+    return {"wall_s": 0.0, "steps": 0}
+  with open(path, encoding="utf-8") as f:
+    return json.load(f)
+
+
 def run_one(dataset: str, loss: str, pack: int, seed: int) -> dict:
   from gen_jax.train import train  # pylint: disable=import-outside-toplevel
   config = make_config(dataset, loss, pack, seed)
   row = row_name(dataset, loss, pack)
   workdir = os.path.join(ROOT.value, f"{row}_seed{seed}")
+  before = spent(workdir)
   start = time.time()
   result = train(config, workdir, progress=False)
-  wall_s = time.time() - start
+  wall_s = before["wall_s"]
+  if before["steps"] < config.train.num_steps:       # trained on (else only evaluated)
+    wall_s += time.time() - start
+    with open(os.path.join(workdir, WALL_FILE), "w", encoding="utf-8") as f:
+      json.dump({"wall_s": wall_s, "steps": config.train.num_steps}, f)
   print(json.dumps({"workdir": workdir, "wall_s": round(wall_s, 1), **result}), flush=True)
   if RESULTS.value:
     os.makedirs(os.path.dirname(os.path.abspath(RESULTS.value)), exist_ok=True)
