@@ -164,7 +164,8 @@ def table(rows: dict) -> str:
     (modes, modes_se), (hq, hq_se), (kl, kl_se) = PUBLISHED[dataset][pack]
     model = "GAN" if pack == 1 else f"PacGAN{pack}"
     lines.append(f"| {dataset} | {model}, PacGAN Table 1 | non-saturating | 10 | "
-                 f"{modes} ± {modes_se} | {hq * 100:.1f} ± {hq_se * 100:.1f} | {kl} ± {kl_se} |")
+                 f"{modes:.1f} ± {modes_se:.1f} | {hq * 100:.1f} ± {hq_se * 100:.1f} | "
+                 f"{kl:.2f} ± {kl_se:.2f} |")
   return "\n".join(lines)
 
 
