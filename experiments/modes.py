@@ -18,6 +18,7 @@ PacGAN Table 1 (mean +- s.e. over 10 runs).
 """
 
 import datetime
+import functools
 import importlib
 import json
 import os
@@ -76,8 +77,10 @@ def make_config(dataset: str, loss: str, pack: int, seed: int):
   return config
 
 
+@functools.lru_cache(maxsize=None)
 def revision() -> str:
-  """The short git revision of this code, "+dirty" with uncommitted changes."""
+  """The short git revision of this code, "+dirty" with uncommitted changes,
+  read once (`main` reads it first: the code that runs)."""
   here = os.path.dirname(os.path.abspath(__file__))
   try:
     sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, check=True,
@@ -172,6 +175,7 @@ def table(rows: dict) -> str:
 def main(argv):
   del argv
   common.start(multihost_ok=False)
+  revision()
   packs = [int(p) for p in PACKS.value]
   rows = {(d, l, p): [] for d in DATASETS.value for l in LOSSES.value for p in packs}
   for dataset in DATASETS.value:
