@@ -19,7 +19,8 @@ from gen_jax.data import load
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, gan_value, generator_loss
 from gen_jax.models import make_recipe
-from gen_jax.nn.dcgan import DCGANDiscriminator, MLPDiscriminator, pack, upsample_plan
+from gen_jax.nn.dcgan import (DCGANDiscriminator, GeneratorMLP, MLPDiscriminator, pack,
+                              upsample_plan)
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train.samples import draw
 from gen_jax.train.step import create_train_state
@@ -365,6 +366,25 @@ def test_pack_concatenates_m_consecutive_samples_along_the_last_axis():
   with pytest.raises(UserError, match="pack=1 for a conditional model"):
     train(gan_config("dcgan", "digits", **{"model.pack": 2, "model.conditional": True}),
           "/nonexistent/x", progress=False)
+
+
+def test_maxout_discriminator_and_batch_norm_generator():
+  """PacGAN's 2-D players: a maxout unit is the max of its linear pieces; G's
+  hidden layers are normalised by batch statistics in training mode, so a
+  shift of every noise vector by the same amount leaves the batch unchanged."""
+  x = jax.random.normal(jax.random.PRNGKey(0), (4, 5))
+  d = MLPDiscriminator((3,), maxout=2)
+  params = d.init(jax.random.PRNGKey(1), x)["params"]
+  hidden = (x @ params["Dense_0"]["kernel"] + params["Dense_0"]["bias"]).reshape(4, 3, 2)
+  expected = hidden.max(-1) @ params["Dense_1"]["kernel"][:, 0] + params["Dense_1"]["bias"][0]
+  np.testing.assert_allclose(d.apply({"params": params}, x)[0], expected, rtol=1e-5, atol=1e-6)
+  g = GeneratorMLP((6, 6), 2, batch_norm=True)
+  variables = g.init(jax.random.PRNGKey(2), x)
+  assert "bias" not in variables["params"]["Dense_0"] and "batch_stats" in variables
+  out = lambda z: g.apply(variables, z, train=True, mutable=["batch_stats"])[0]
+  np.testing.assert_allclose(out(x + 3.0), out(x), rtol=1e-3, atol=1e-3)
+  assert np.abs(np.asarray(g.apply(variables, x + 3.0, train=False)
+                           - g.apply(variables, x, train=False))).max() > 1e-2
 
 
 @pytest.mark.parametrize("model,data", [("gan", "ring8"), ("dcgan", "digits")])
