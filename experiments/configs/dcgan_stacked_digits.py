@@ -27,5 +27,6 @@ from experiments.configs import dcgan_digits
 def get_config():
   c = dcgan_digits.get_config()
   c.data.name = "stacked_digits"
+  c.model.pack = 1     # PacDCGAN-m (PacGAN Table 3): pack=m with batch_size=64*m
   c.evals.sample_quality = ml_collections.ConfigDict(dict(num_examples=10000))
   return c
