@@ -88,13 +88,13 @@ def figure_cell(lines: list[dict], metric) -> str:
   return f"{text} ({what})" if what else text
 
 
-def paper_cell(paper, metric) -> str:
+def paper_cell(paper, metric, with_source: bool = True) -> str:
   if paper is None or paper.value is None:
     return "-"
   text = number(paper.value, metric)
   if paper.uncertainty is not None:
     text += f" ± {number(paper.uncertainty, metric)}"
-  return f"{text} ({paper.source})"
+  return f"{text} ({paper.source})" if with_source else text
 
 
 def duration(seconds: float | None) -> str:
@@ -113,7 +113,9 @@ def status(row, lines: list[dict], measured: bool, metric, stale: bool) -> str:
     return "not run yet"
   notes = []
   if not measured:
-    notes.append("earlier run, recorded from its log")
+    sources = sorted({l.get("source", "recorded") for l in lines})
+    notes.append("earlier run, recorded from its log" if sources == ["recorded"]
+                 else f"run by {', '.join(sources)}")
   if stale:
     notes.append("config changed since; rerun")
   paper = row.paper_figure(metric.key)
@@ -165,6 +167,8 @@ def page(table, lines: list[dict]) -> str:
   stale = stale_rows(table, lines)
   with_paper = [m for m in table.metrics
                 if any(r.paper_figure(m.key) is not None for r in table.rows)]
+  sources = {p.source for r in table.rows for _, p in r.paper}
+  one_source = len(sources) == 1   # then named once, under the table
   header = ["model", "config"]
   for metric in table.metrics:
     header.append(metric.label)
@@ -178,7 +182,7 @@ def page(table, lines: list[dict]) -> str:
           f"(`--plan` first prints the cost). More on these models: "
           f"[{table.docs}](../{os.path.relpath(table.docs, 'docs')}).", "",
           cells(header), cells(["---"] * len(header))]
-  sources = []
+  earlier = []
   for row in table.rows:
     chosen, measured = row_lines(lines, row.name)
     overrides = " ".join(tables_lib.override_flags(row))
@@ -186,7 +190,7 @@ def page(table, lines: list[dict]) -> str:
     for metric in table.metrics:
       values.append(figure_cell(chosen, metric))
       if metric in with_paper:
-        values.append(paper_cell(row.paper_figure(metric.key), metric))
+        values.append(paper_cell(row.paper_figure(metric.key), metric, not one_source))
     walls = [l["wall_s"] for l in chosen if l.get("wall_s")]
     steps = chosen[0].get("steps") if chosen else None
     values += [f"{steps:,}" if steps else "-",
@@ -197,13 +201,15 @@ def page(table, lines: list[dict]) -> str:
     out.append(cells(values))
     for line in chosen:
       if not measured and line.get("note"):
-        sources.append(f"- {row.label}: {line['note']}")
+        earlier.append(f"- {row.label}: {line['note']}")
   notes = [f"- {row.label}: {row.note}" for row in table.rows if row.note]
+  if one_source:
+    out += ["", f"Paper figures: {sources.pop().rstrip('.')}."]
   if notes:
     out += ["", "Notes:", ""] + notes
-  if sources:
+  if earlier:
     out += ["", "Earlier runs, recorded from their logs (rerun by "
-            "`experiments.reproduce` they are replaced):", ""] + sources
+            "`experiments.reproduce` they are replaced):", ""] + earlier
   revisions = sorted({l.get("revision", "")[:7] for l in lines if l.get("revision")})
   dates = sorted({l["date"] for l in lines if l.get("date")})
   if lines:

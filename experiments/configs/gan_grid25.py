@@ -1,26 +1,27 @@
-r"""GAN (MLP players) on grid25: 25 Gaussians (std 0.05) on a 5x5 grid of spacing 2.
+r"""GAN and PacGAN (MLP players) on grid25: 25 Gaussians (std 0.05) on a 5x5 grid of spacing 2.
 
-Command:
   python -m experiments.train --config=experiments/configs/gan_grid25.py \
-      --workdir=workdirs/gan_grid25
-  python -m experiments.evaluate --config=experiments/configs/gan_grid25.py \
-      --workdir=workdirs/gan_grid25
-  # the multi-seed table, both generator losses:
-  python -m experiments.modes --datasets=grid25 --seeds=0,1
+      --workdir=workdirs/gan_grid25    # PacGAN-m: --config.model.pack=m and
+      # --config.train.batch_size=100m (100 decisions of D per step, each on m samples)
+  python -m experiments.reproduce --table=gan_modes \
+      --rows=grid25_gan,grid25_pacgan2,grid25_pacgan3,grid25_pacgan4   # the table, 5 seeds
 
-Architecture after PacGAN's (Lin et al. 2018, Sec. 5.1): G with 4 hidden
-ReLU layers of 400 units from 2-D noise (PacGAN adds batch norm), D with 3
-hidden LeakyReLU layers of 200 units (PacGAN: linear maxout); Adam(1e-4,
-beta1=0.5), batch 100. Metrics on 2,500 samples (PacGAN protocol,
-`gen_jax/eval/modes.py`): num_modes, high_quality, reverse_kl.
+The settings of `gan_ring8.py` (PacGAN's 2-D runs, Lin et al. 2018): 2,000
+steps here, 400,000 in PacGAN.
 
-Measured (python -m experiments.modes, 5,000 steps, seeds 0-2, mean +- s.e.,
-~2 min per run on a shared 2-core CPU): non_saturating 8.33 +- 7.33 modes,
-3.4 +- 2.7% high quality, KL 2.34 +- 0.88 (two seeds collapsed onto one
-mode); minimax 23.00 +- 0.58, 10.4 +- 1.9%, KL 1.03 +- 0.39. Undertrained:
-samples lie on rays through the modes; PacGAN trains far longer.
-Expected (PacGAN Table 1, plain GAN): 17.3 modes, 94.8% high quality,
-reverse KL 0.70.
+Measured (2,000 steps, 2,500 samples, seeds 0-4, mean +- s.e.; 2-3 min per
+run on a 2-core x86 CPU shared with other work; docs/results/gan_modes.md):
+  GAN      19.8 +- 0.9   6.8 +- 0.9%   0.69 +- 0.06
+  PacGAN2  16.2 +- 0.7   2.2 +- 0.4%   0.69 +- 0.07
+  PacGAN3  15.2 +- 0.7   2.1 +- 0.1%   0.76 +- 0.06
+  PacGAN4  13.8 +- 0.9   1.8 +- 0.2%   0.90 +- 0.09
+Far from converged: samples still lie between the modes.
+PacGAN Table 1 (400,000 steps, 10 runs, mean +- s.e.):
+  GAN      17.3 +- 0.8  94.8 +- 0.7%   0.70 +- 0.07
+  PacGAN2  23.8 +- 0.7  91.3 +- 0.8%   0.13 +- 0.04
+  PacGAN3  24.6 +- 0.4  94.2 +- 0.4%   0.06 +- 0.02
+  PacGAN4  24.8 +- 0.2  93.6 +- 0.6%   0.04 +- 0.01
+History and ablations: docs/gan.md
 """
 
 from experiments.configs import gan_ring8

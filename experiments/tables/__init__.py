@@ -21,8 +21,11 @@ from gen_jax.errors import UserError
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RESULTS_DIR = os.path.join(ROOT, "results")
 CONFIGS_DIR = os.path.join(ROOT, "experiments", "configs")
-# Keys that say where the data lives, not what is computed: left out of the hash.
-UNHASHED_KEYS = ("data.data_dir",)
+# Keys that never change a run's figures (where the data lives, how often to
+# log, checkpoint or draw pictures): left out of the hash.
+UNHASHED_KEYS = ("data.data_dir", "train.log_every_steps", "checkpoint.every_steps",
+                 "checkpoint.max_to_keep", "sample.every_steps", "sample.num",
+                 "data.on_device_mb")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,10 +168,14 @@ def format_value(value) -> str:
 
 
 def config_hash(config) -> str:
-  """A short hash of what `config` computes (where data lives excluded)."""
+  """A short hash of what `config` computes: `UNHASHED_KEYS` left out, and
+  the evaluation cadence too when no validation split selects a step."""
   from gen_jax.train import config as config_lib  # pylint: disable=import-outside-toplevel
   plain = config_lib.as_plain_dict(config)
-  for dotted in UNHASHED_KEYS:
+  unhashed = UNHASHED_KEYS
+  if not config.data.validation_split:   # evaluations then only monitor the run
+    unhashed += ("eval.every_steps",)
+  for dotted in unhashed:
     *parents, last = dotted.split(".")
     node = plain
     for part in parents:

@@ -10,6 +10,8 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.errors import UserError
+
 
 BN_MOMENTUM = 0.9   # running statistics: new = m * old + (1 - m) * batch
 
@@ -84,31 +86,62 @@ class DCGANDiscriminator(nn.Module):
 
 
 class GeneratorMLP(nn.Module):
-  """z [B, Z] -> [B, out]; ReLU (or LeakyReLU(0.2)) hidden layers, linear output."""
+  """z [B, Z] -> [B, out]; ReLU (or LeakyReLU(0.2)) hidden layers, linear output.
+
+  `batch_norm`: each hidden layer is Dense (no bias) -> batch norm -> ReLU, as
+  PacGAN's 2-D generator (batch statistics when `train`, else running ones)."""
   hidden: tuple[int, ...]
   out: int
   activation: str = "relu"
+  batch_norm: bool = False
 
   @nn.compact
   def __call__(self, x, train: bool = True):
-    del train
     act = nn.relu if self.activation == "relu" else (lambda v: nn.leaky_relu(v, 0.2))
     for width in self.hidden:
-      x = act(nn.Dense(width)(x))
+      x = nn.Dense(width, use_bias=not self.batch_norm)(x)     # [B, width]
+      x = act(batch_norm_layer(train)(x) if self.batch_norm else x)
     return nn.Dense(self.out)(x)
 
 
 class MLPDiscriminator(nn.Module):
-  """x [B, ...] -> (logits [B], last hidden features [B, F])."""
+  """x [B, ...] -> (logits [B], last hidden features [B, F]).
+
+  Hidden units are LeakyReLU(0.2), or with `maxout` > 0 maxout units
+  (Goodfellow et al. 2013): the max of `maxout` linear pieces each."""
   hidden: tuple[int, ...]
+  maxout: int = 0
 
   @nn.compact
   def __call__(self, x, train: bool = True):
     del train
     x = x.reshape(x.shape[0], -1)
     for width in self.hidden:
-      x = nn.leaky_relu(nn.Dense(width)(x), 0.2)
+      if self.maxout:
+        pieces = nn.Dense(width * self.maxout)(x)                        # [B, width * k]
+        x = pieces.reshape(x.shape[0], width, self.maxout).max(-1)      # [B, width]
+      else:
+        x = nn.leaky_relu(nn.Dense(width)(x), 0.2)
     return nn.Dense(1)(x)[:, 0], x
+
+
+def pack(x: jax.Array, m: int) -> jax.Array:
+  """PacGAN's packing (Lin et al. 2018): each m consecutive samples become one
+  input, concatenated along the last axis (features of points, channels of
+  images). x [B, ..., C] -> [B/m, ..., m*C]; sample j of a group fills
+  channels [j*C, (j+1)*C). A discriminator applied to it makes one decision
+  per m samples."""
+  if m == 1:
+    return x
+  batch = x.shape[0]
+  if batch % m:
+    raise UserError(
+        f"--config.model.pack={m}: the discriminator judges {m} samples at once, so "
+        f"the batch size must be a multiple of {m}, not {batch}. Set "
+        f"--config.train.batch_size to a multiple of {m} (e.g. {m * max(1, batch // m)}).")
+  x = x.reshape((batch // m, m) + x.shape[1:])                # [B/m, m, ..., C]
+  x = jnp.moveaxis(x, 1, -2)                                  # [B/m, ..., m, C]
+  return x.reshape(x.shape[:-2] + (m * x.shape[-1],))         # [B/m, ..., m*C]
 
 
 CONDITIONINGS = ("projection", "concat")

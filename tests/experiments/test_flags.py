@@ -4,8 +4,8 @@ that imports both."""
 
 import importlib
 
-LAUNCHERS = ("train", "evaluate", "sample", "classify", "anomaly", "probe", "modes",
-             "translate")
+LAUNCHERS = ("train", "evaluate", "sample", "classify", "anomaly", "probe",
+             "translate", "reproduce", "results_pages", "list")
 BENCHMARKS = ("train_loop", "train_step", "stage_flops", "sampling", "sampling_nade",
               "sampling_pixel", "report", "nade_breakdown", "cached_pixelcnn_ab",
               "pixelcnn_breakdown")

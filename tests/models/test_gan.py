@@ -19,7 +19,8 @@ from gen_jax.data import load
 from gen_jax.errors import UserError
 from gen_jax.losses import discriminator_loss, gan_value, generator_loss
 from gen_jax.models import make_recipe
-from gen_jax.nn.dcgan import DCGANDiscriminator, MLPDiscriminator, upsample_plan
+from gen_jax.nn.dcgan import (DCGANDiscriminator, GeneratorMLP, MLPDiscriminator, pack,
+                              upsample_plan)
 from gen_jax.train import Experiment, make_train_step, train
 from gen_jax.train.samples import draw
 from gen_jax.train.step import create_train_state
@@ -342,3 +343,86 @@ def test_dcgan_digits_with_evals_trains_its_classifier_and_writes_the_metrics(
                  if e["split"] == config.data.eval_split]              # steps 1 and 2
   assert len(evaluations) >= 2 and all(names <= set(e) for e in evaluations)
   assert names <= set(result) and all(np.isfinite(result[n]) for n in names)
+
+
+# ------------------------------------------------------------------ packing
+
+
+def test_pack_concatenates_m_consecutive_samples_along_the_last_axis():
+  points = jnp.arange(12.0).reshape(6, 2)                        # [B, D]
+  np.testing.assert_array_equal(pack(points, 2), np.concatenate(
+      [points[0::2], points[1::2]], -1))                         # [B/2, 2D]
+  images = jax.random.normal(jax.random.PRNGKey(0), (6, 3, 3, 2))
+  packed = pack(images, 3)                                       # [B/3, H, W, 3C]
+  assert packed.shape == (2, 3, 3, 6)
+  for i in range(2):
+    for j in range(3):
+      np.testing.assert_array_equal(packed[i, ..., 2 * j:2 * j + 2], images[3 * i + j])
+  assert pack(images, 1) is images
+  with pytest.raises(UserError, match="batch_size to a multiple of 4"):
+    pack(images, 4)
+  with pytest.raises(UserError, match="batch_size to a multiple of 3"):
+    train(gan_config(**{"model.pack": 3}), "/nonexistent/x", progress=False)   # batch 16
+  with pytest.raises(UserError, match="pack=1 for a conditional model"):
+    train(gan_config("dcgan", "digits", **{"model.pack": 2, "model.conditional": True}),
+          "/nonexistent/x", progress=False)
+
+
+def test_maxout_discriminator_and_batch_norm_generator():
+  """PacGAN's 2-D players: a maxout unit is the max of its linear pieces; G's
+  hidden layers are normalised by batch statistics in training mode, so a
+  shift of every noise vector by the same amount leaves the batch unchanged."""
+  x = jax.random.normal(jax.random.PRNGKey(0), (4, 5))
+  d = MLPDiscriminator((3,), maxout=2)
+  params = d.init(jax.random.PRNGKey(1), x)["params"]
+  hidden = (x @ params["Dense_0"]["kernel"] + params["Dense_0"]["bias"]).reshape(4, 3, 2)
+  expected = hidden.max(-1) @ params["Dense_1"]["kernel"][:, 0] + params["Dense_1"]["bias"][0]
+  np.testing.assert_allclose(d.apply({"params": params}, x)[0], expected, rtol=1e-5, atol=1e-6)
+  g = GeneratorMLP((6, 6), 2, batch_norm=True)
+  variables = g.init(jax.random.PRNGKey(2), x)
+  assert "bias" not in variables["params"]["Dense_0"] and "batch_stats" in variables
+  out = lambda z: g.apply(variables, z, train=True, mutable=["batch_stats"])[0]
+  np.testing.assert_allclose(out(x + 3.0), out(x), rtol=1e-3, atol=1e-3)
+  assert np.abs(np.asarray(g.apply(variables, x + 3.0, train=False)
+                           - g.apply(variables, x, train=False))).max() > 1e-2
+
+
+@pytest.mark.parametrize("model,data", [("gan", "ring8"), ("dcgan", "digits")])
+def test_packed_discriminator_makes_one_decision_per_m_samples(model, data):
+  config = gan_config(model, data, **{"model.pack": 2})
+  train_source, _, spec = load(config.data)
+  recipe = make_recipe(config.model, spec)
+  batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(8)).items()}
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), batch)
+  params, state = variables["params"], variables["state"]
+  first = jax.tree.leaves(params["discriminator"])   # D reads 2 samples' features
+  in_width = 2 * (spec.event_shape[-1])
+  assert any(leaf.ndim >= 2 and leaf.shape[-2] == in_width for leaf in first)
+  x = recipe.to_model(batch["x"])
+  logits = lambda x: recipe.discriminate(params, state, x, False)[0][0]
+  before = logits(x)
+  assert before.shape == (4,)                                    # B/m decisions
+  changed = logits(x.at[5].set(-x[5]))   # sample 5 is in decision 2
+  np.testing.assert_array_equal(np.asarray(changed != before), [False, False, True, False])
+  loss, (metrics, _) = recipe.phases[0].loss_fn(params, state, batch, jax.random.PRNGKey(1), 0)
+  assert np.isfinite(float(loss)) and np.isfinite(float(metrics["d_fake"]))
+
+
+def test_pack_one_trains_the_unpacked_gan_bit_for_bit():
+  """model.pack=1 is the GAN without packing: a config without the key and one
+  with pack=1, same seed, give the same parameters after two train steps."""
+  small = {"model.g_hidden": (8,), "model.d_hidden": (8,)}
+  params = []
+  for config in (gan_config(**small), gan_config(**small, **{"model.pack": 1})):
+    train_source, _, spec = load(config.data)
+    recipe = make_recipe(config.model, spec)
+    batch = {k: jnp.asarray(v) for k, v in train_source.get(np.arange(16)).items()}
+    variables = recipe.init(jax.random.PRNGKey(0), batch)
+    tx = {g: optax.adam(1e-2) for g in variables["params"]}
+    ts = create_train_state(variables, tx, None)
+    step = jax.jit(make_train_step(recipe, tx, 0.0))
+    for i in range(2):
+      ts, _ = step(ts, stacked(batch), jax.random.PRNGKey(i))
+    params.append(jax.device_get(ts.params))
+  assert "pack" not in gan_config().model
+  jax.tree.map(np.testing.assert_array_equal, *params)

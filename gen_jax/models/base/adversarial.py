@@ -21,7 +21,7 @@ from gen_jax.losses import discriminator_loss, generator_loss
 from gen_jax.models.base import (Phase, Recipe, batch_label, label_classes,
                                  sample_labels)
 from gen_jax.nn.dcgan import (BN_MOMENTUM, CONDITIONINGS, LabelledGenerator, apply_player,
-                              conditioned_discriminator, split_state)
+                              conditioned_discriminator, pack, split_state)
 from gen_jax.options import option, read_options
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
@@ -44,6 +44,7 @@ class AdversarialRecipe(Recipe):
   their options dataclass `Options` (a subclass of `AdversarialOptions`)."""
   Options = AdversarialOptions
   model_name = ""   # the registry name (set by each subclass), for messages
+  pack = 1          # samples per D decision (PacGAN); GAN and DCGAN read `model.pack`
 
   def __init__(self, config, spec):
     super().__init__(config, spec)
@@ -107,13 +108,16 @@ class AdversarialRecipe(Recipe):
     return out.reshape((out.shape[0],) + self.spec.event_shape), new
 
   def discriminate(self, params, state, x, train, labels=None):
-    """((logits [B], features [B, F]), new discriminator state).
+    """((logits [B/m], features [B/m, F]), new discriminator state) for
+    x [B, *event], m = `self.pack`: D makes one decision per m consecutive
+    samples, concatenated along the last axis (`gen_jax.nn.dcgan.pack`).
 
     In training mode batch norm normalises `x` by its own batch statistics
     and the returned state has the running averages moved towards them.
     """
     return apply_player(self.discriminator, params["discriminator"],
-                        state["discriminator"], x, *_given(labels), train=train)
+                        state["discriminator"], pack(x, self.pack), *_given(labels),
+                        train=train)
 
   def init(self, rng, example_batch):
     g_key, d_key = jax.random.split(rng)
@@ -121,9 +125,9 @@ class AdversarialRecipe(Recipe):
     labels = _given(sample_labels(None, 2, self.num_classes))
     g_params, g_state = split_state(self.generator.init(
         g_key, self.generator_input(latent), *labels, train=False))
-    x = self.to_model(example_batch["x"][:1].repeat(2, 0))
-    d_params, d_state = split_state(self.discriminator.init(d_key, x, *labels,
-                                                            train=False))
+    x = self.to_model(example_batch["x"][:1].repeat(2 * self.pack, 0))   # 2 decisions
+    d_params, d_state = split_state(self.discriminator.init(d_key, pack(x, self.pack),
+                                                            *labels, train=False))
     return {"params": {"generator": g_params, "discriminator": d_params},
             "state": {"generator": g_state, "discriminator": d_state}}
 
