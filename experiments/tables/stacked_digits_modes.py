@@ -20,7 +20,8 @@ TABLE = Table(
     metrics=(Metric(MODES, "modes (of 1,000)", lower_is_better=False, digits=0),
              Metric(KL, "reverse KL")),
     rows=(
-        Row("dcgan", "DCGAN", "dcgan_stacked_digits", seeds=(0, 1, 2),
+        Row("dcgan", "DCGAN, stacked digits", "dcgan_stacked_digits", seeds=(0, 1, 2),
+            headline=True, family="implicit",
             overrides=(("train.num_steps", 2000),),
             paper=((MODES, Paper(78.5, SOURCE, 17.6)), (KL, Paper(5.21, SOURCE, 0.19)))),
         Row("pacdcgan2", "PacDCGAN2", "dcgan_stacked_digits", seeds=(0, 1, 2),
