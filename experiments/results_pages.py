@@ -232,8 +232,8 @@ def index_page(tables: dict) -> str:
 
 def model_table(tables: dict, lines_by_table: dict) -> str:
   """The README's model table: every headline row, by family."""
-  out = [cells(["family", "model", "figure", "paper", "status", "reproduce"]),
-         cells(["---"] * 6)]
+  out = [cells(["family", "model", "config", "figure", "paper", "status", "reproduce"]),
+         cells(["---"] * 7)]
   headlines = [(name, table, row) for name, table in tables.items()
                for row in table.rows if row.headline]
   family_rank = lambda item: (FAMILIES.index(item[2].family)
@@ -242,8 +242,8 @@ def model_table(tables: dict, lines_by_table: dict) -> str:
     chosen, measured = row_lines(lines_by_table[name], row.name)
     metric = row_metric(table, row, chosen)
     out.append(cells([
-        row.family, f"[{row.label}](docs/results/{name}.md)",
-        f"{figure_cell(chosen, metric)} {metric.label}" if chosen else "-",
+        f"[{row.family}]({table.docs})", f"[{row.label}](docs/results/{name}.md)",
+        f"`{row.config}`", f"{figure_cell(chosen, metric)} {metric.label}" if chosen else "-",
         paper_cell(row.paper_figure(metric.key), metric),
         status(row, chosen, measured, metric, False),
         f"`python -m experiments.reproduce --table={name} --rows={row.name}`"]))
