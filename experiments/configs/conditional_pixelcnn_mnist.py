@@ -12,10 +12,11 @@ Commands:
 Runtime: 6.0 min for the 3,000 steps on a 2-core x86 CPU; 1.5 min for the
 anomaly scores.
 Expected (measured, seed 0): test -log p(x | y) 66.00 ± 0.54 nats (n=1,000).
-Bayes accuracy 0.914 ± 0.009 against 0.969 ± 0.006 for LeNet-5; rejection
-AUROC 1.000 on noise and inverted, but 0.093 on constant images and 0.378
-on letters (Nalisnick et al. 2019's failure, reproduced). The CCITT Group 4
-input-complexity score fixes both: letters 0.969, constant 0.999.
+Bayes accuracy 0.913 ± 0.009 against 0.967 ± 0.006 for LeNet-5; rejection
+AUROC 1.000 on noise and inverted, but 0.400 on constant images and 0.405
+on letters (Nalisnick et al. 2019's failure, reproduced; an earlier run on
+another CPU gave 0.093 and 0.378). The CCITT Group 4 input-complexity score
+fixes both: letters 0.969, constant 0.999 (that earlier run).
 
 History and ablations: docs/density_uses.md
 """
