@@ -148,9 +148,6 @@ def set_key(config, dotted: str, value) -> None:
   node = config
   for part in parents:
     node = node[part]
-  if isinstance(value, dict):
-    import ml_collections  # pylint: disable=import-outside-toplevel
-    value = ml_collections.ConfigDict(value)
   node[last] = value
 
 
@@ -162,8 +159,6 @@ def override_flags(row: Row) -> list[str]:
 def format_value(value) -> str:
   if isinstance(value, (tuple, list)):
     return "(" + ",".join(format_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-  if isinstance(value, dict):
-    return json.dumps(value)
   return str(value)
 
 
