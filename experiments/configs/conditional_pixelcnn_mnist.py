@@ -15,8 +15,8 @@ Expected (measured, seed 0): test -log p(x | y) 66.00 ± 0.54 nats (n=1,000).
 Bayes accuracy 0.913 ± 0.009 against 0.967 ± 0.006 for LeNet-5; rejection
 AUROC 1.000 on noise and inverted, but 0.400 on constant images and 0.405
 on letters (Nalisnick et al. 2019's failure, reproduced; an earlier run on
-another CPU gave 0.093 and 0.378). The CCITT Group 4 input-complexity score
-fixes both: letters 0.969, constant 0.999 (that earlier run).
+another CPU gave 0.093 and 0.378). Scored by experiments.anomaly, the CCITT
+Group 4 input-complexity score fixes both: letters 0.968, constant 0.999.
 
 History and ablations: docs/density_uses.md
 """
