@@ -16,6 +16,7 @@ share of it a measurement reached, compile time apart from steady state.
 import datetime
 import json
 import os
+import platform
 import statistics
 import subprocess
 import time
@@ -94,6 +95,27 @@ def git_revision() -> str:
   except (OSError, subprocess.CalledProcessError):
     return "unknown"
   return head + ("+dirty" if dirty.strip() else "")
+
+
+def cpu_model() -> str:
+  """The CPU's model name where the system tells it, else its architecture
+  (results can differ between CPUs by their instruction sets)."""
+  try:
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+      for text in f:
+        if text.startswith("model name"):
+          return f"{text.split(':', 1)[1].strip()} ({platform.machine()})"
+  except OSError:
+    pass
+  return platform.processor() or platform.machine()
+
+
+def hardware() -> str:
+  """The machine in words, e.g. "2-core AMD EPYC (x86_64) CPU" or "8 x TPU v4"."""
+  device = jax.devices()[0]
+  if device.platform == "cpu":
+    return f"{os.cpu_count()}-core {cpu_model()} CPU"
+  return f"{jax.device_count()} x {device.device_kind}"
 
 
 def environment() -> dict:

@@ -22,7 +22,6 @@ import datetime
 import glob
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -132,32 +131,13 @@ def run_measure(measure, workdir: str) -> dict:
         with open(output, encoding="utf-8") as f2:
           return json.load(f2)
   print(" ".join(command), flush=True)
-  subprocess.run(command, check=True)
+  if subprocess.run(command, check=False).returncode:
+    raise UserError(f"{measure.command} failed on {workdir} (its message is above); the "
+                    "trained run is kept, and running this command again retries it.")
   with open(ran, "w", encoding="utf-8") as f:
     f.write(" ".join(command[1:]))
   with open(output, encoding="utf-8") as f:
     return json.load(f)
-
-
-def cpu_model() -> str:
-  """The CPU's model name where the system tells it, else its architecture
-  (results can differ between CPUs by their instruction sets)."""
-  try:
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-      for text in f:
-        if text.startswith("model name"):
-          return f"{text.split(':', 1)[1].strip()} ({platform.machine()})"
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
-
-
-def hardware() -> str:
-  import jax  # pylint: disable=import-outside-toplevel
-  device = jax.devices()[0]
-  if device.platform == "cpu":
-    return f"{os.cpu_count()}-core {cpu_model()} CPU"
-  return f"{jax.device_count()} x {device.device_kind}"
 
 
 def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
@@ -165,7 +145,7 @@ def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
   """Trains (or resumes) one row and seed in `workdir_root` and returns its
   result line; None when `lines` (the table's results) already hold it."""
   import jax  # pylint: disable=import-outside-toplevel
-  from benchmarks.roofline import git_revision  # pylint: disable=import-outside-toplevel
+  from benchmarks.roofline import git_revision, hardware  # pylint: disable=import-outside-toplevel
   from gen_jax.train import train  # pylint: disable=import-outside-toplevel
   config = tables_lib.row_config(row, seed, data_dir)
   expected = tables_lib.config_hash(config)
@@ -271,6 +251,7 @@ def plan(table, rows, seeds) -> None:
   device_kind = jax.devices()[0].device_kind
   calib = calibration(device_kind)
   lines = tables_lib.read_results(table.name, RESULTS_DIR.value)
+  from benchmarks.roofline import hardware  # pylint: disable=import-outside-toplevel
   print(f"{table.name}: {table.title} ({len(rows)} rows, on {hardware()})")
   for row in rows:
     print(plan_line(table, row, seeds, lines, device_kind, calib), flush=True)

@@ -8,7 +8,7 @@ import pytest
 
 from experiments import reproduce, results_pages
 from experiments import tables as tables_lib
-from experiments.tables import Metric, Paper, Row, Table
+from experiments.tables import Measure, Metric, Paper, Row, Table
 from gen_jax.errors import UserError
 
 TINY = Table(
@@ -54,6 +54,10 @@ def test_reproduce_appends_one_line_skips_it_on_rerun_and_refuses_another_config
 
   reproduce.reproduce(TINY, TINY.rows, [], root, results)      # done: skipped
   assert len(tables_lib.read_results("tiny", results)) == 1
+
+  with pytest.raises(UserError, match="trained run is kept"):
+    reproduce.run_measure(Measure(command="experiments.no_such_command", output="x.json"),
+                          os.path.join(root, f"quickstart-{line['config_hash']}", "seed0"))
 
   changed = dataclasses.replace(
       TINY.rows[0], overrides=TINY.rows[0].overrides + (("train.learning_rate", 0.5),))
