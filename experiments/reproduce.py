@@ -140,6 +140,15 @@ def run_measure(measure, workdir: str) -> dict:
     return json.load(f)
 
 
+def wall_seconds(final: dict, measure_s: float) -> float | None:
+  """The run's training time (every resumed run of its workdir, from the
+  trainer's test row) plus the measure command's; None for a run trained
+  before the trainer recorded its time."""
+  if final.get("train_seconds") is None:
+    return None
+  return round(final["train_seconds"] + measure_s, 1)
+
+
 def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
             data_dir: str = "") -> dict | None:
   """Trains (or resumes) one row and seed in `workdir_root` and returns its
@@ -154,16 +163,17 @@ def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
     return None
   workdir = os.path.join(workdir_root, f"{row.config}-{expected}", f"seed{seed}")
   print(f"{table.name}/{row.name} seed {seed}: {row.config} in {workdir}", flush=True)
-  start = time.perf_counter()
   final = finished_test_row(workdir, config) or train(config, workdir)
   measure = table.measure_of(row)
   paths = dict(measure.paths) or {m.key: m.key for m in table.metrics}
+  start = time.perf_counter()
   source = run_measure(measure, workdir) if measure.command else final
+  measure_s = time.perf_counter() - start
   return {
       "table": table.name, "row": row.name, "seed": seed,
       "metrics": figures(source, paths, measure.count),
       "split": config.data.eval_split, "selected_step": final.get("selected_step"),
-      "steps": config.train.num_steps, "wall_s": round(time.perf_counter() - start, 1),
+      "steps": config.train.num_steps, "wall_s": wall_seconds(final, measure_s),
       "config_hash": expected, "revision": git_revision(),
       "device_kind": jax.devices()[0].device_kind, "device_count": jax.device_count(),
       "hardware": hardware(),
@@ -185,8 +195,9 @@ def reproduce(table, rows, seeds, workdir_root: str, results_dir: str,
       if line is not None:
         tables_lib.append_result(table.name, line, results_dir)
         shown = ", ".join(f"{k} {v['value']:.4g}" for k, v in line["metrics"].items())
-        print(f"{table.name}/{row.name} seed {seed}: {shown} "
-              f"({line['wall_s']:.0f} s) -> results/{table.name}.jsonl", flush=True)
+        took = "" if line["wall_s"] is None else f" ({line['wall_s']:.0f} s)"
+        print(f"{table.name}/{row.name} seed {seed}: {shown}{took} "
+              f"-> results/{table.name}.jsonl", flush=True)
 
 
 # --- the plan -----------------------------------------------------------

@@ -129,12 +129,15 @@ def watch_validation(exp, writer, step: int,
 
 def final_test(exp, writer, progress: bool = False) -> dict[str, float]:
   """The reported figure: the eval split, once, for the selected checkpoint
-  (the best validation step when `data.validation_split` is set)."""
+  (the best validation step when `data.validation_split` is set), with the
+  workdir's total training time (`train_seconds`, resumed runs included)."""
   last = exp.step
+  seconds = exp.train_seconds
   selected = last
   if exp.data.validation is not None and exp.best is not None and exp.restore_best():
     selected = exp.best["step"]
   result = evaluate(exp, selected, progress=progress)
   result["selected_step"] = selected
+  result["train_seconds"] = round(seconds, 1)
   writer.write(last, exp.config.data.eval_split, result)
   return result

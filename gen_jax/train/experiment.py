@@ -2,6 +2,7 @@
 restored from the workdir when it holds a checkpoint."""
 
 import functools
+import time
 import zlib
 
 import jax
@@ -80,6 +81,8 @@ class Experiment:
     self.train_state = jax.device_put(ts, self.replicated)
     self.data_position = 0
     self.best = None      # {"step", "value"} of the best validation evaluation
+    self.seconds_before = 0.0   # training time of earlier runs in this workdir
+    self.started = time.monotonic()
     self.read_only = read_only
     self.checkpointer = Checkpointer(workdir, config.checkpoint.max_to_keep,
                                      read_only=read_only)
@@ -135,14 +138,22 @@ class Experiment:
     self.train_state = jax.device_put(state, self.replicated)
     self.data_position = meta.get("data_positions", meta.get("data_position", 0))
     self.best = meta.get("best")
+    self.seconds_before = float(meta.get("train_seconds", 0.0))
     return int(meta["step"])
 
   @property
   def step(self) -> int:
     return int(jax.device_get(self.train_state.step))
 
+  @property
+  def train_seconds(self) -> float:
+    """Wall time spent training this workdir, over every resumed run (the
+    time between a run's last checkpoint and its interruption is lost)."""
+    return self.seconds_before + time.monotonic() - self.started
+
   def _meta(self) -> dict:
-    meta = {"step": self.step, "best": self.best}
+    meta = {"step": self.step, "best": self.best,
+            "train_seconds": round(self.train_seconds, 1)}
     key = "data_positions" if isinstance(self.data_position, dict) else "data_position"
     meta[key] = self.data_position
     return meta

@@ -51,6 +51,7 @@ def test_reproduce_appends_one_line_skips_it_on_rerun_and_refuses_another_config
   with open(os.path.join(root, f"quickstart-{line['config_hash']}", "seed0", "metrics.jsonl")) as f:
     test_row = [json.loads(l) for l in f if l.strip()][-1]
   assert figure["value"] == test_row["nll_nats"]
+  assert test_row["train_seconds"] <= line["wall_s"] < test_row["train_seconds"] + 5
 
   reproduce.reproduce(TINY, TINY.rows, [], root, results)      # done: skipped
   assert len(tables_lib.read_results("tiny", results)) == 1

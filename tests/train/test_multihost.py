@@ -85,5 +85,5 @@ def test_two_processes_train_evaluate_sample_and_checkpoint_like_one(tmp_path):
          [(e["step"], e["split"]) for e in one_events]
   for a, b in zip(two_events, one_events):
     for key, value in b.items():
-      if isinstance(value, float):
+      if isinstance(value, float) and key != "train_seconds":   # wall time differs
         np.testing.assert_allclose(a[key], value, rtol=1e-6, err_msg=f"{a} vs {b}")
