@@ -88,7 +88,13 @@ def _percent(fraction) -> str:
 
 
 def _memory(nbytes) -> str:
-  return "n/a" if nbytes is None else f"{nbytes / 2 ** 20:,.0f} MiB"
+  return "n/a" if nbytes is None else f"{nbytes / 2 ** 20:,.1f} MiB"
+
+
+def _program_memory(row) -> str:
+  """The compiled program's temporary / argument bytes (`memory_analysis()`)."""
+  return (f"{_memory(row.get('temp_size_in_bytes'))} / "
+          f"{_memory(row.get('argument_size_in_bytes'))}")
 
 
 def _shape(row) -> str:
@@ -101,8 +107,10 @@ def sampling_table(rows: list[dict]) -> str:
                 key=lambda r: (r["device"], r["model"], r.get("setting", ""), _shape(r),
                                r["sampler"], r["batch"]))
   lines = ["| model | setting | shape | sampler | batch | samples/s (best / median) "
-           "| MFLOP/sample | GFLOP/s | of peak | compile s | peak memory | device |",
-           "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+           "| MFLOP/sample | GFLOP/s | of peak | compile s | temp / arguments | peak memory "
+           "| device |",
+           "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+           "| --- |"]
   for r in rows:
     flops = r.get("flops_per_item")
     lines.append(
@@ -112,7 +120,7 @@ def sampling_table(rows: list[dict]) -> str:
         f"| {_num(flops and flops / 1e6, ',.2f')} "
         f"| {_num(r.get('achieved_flops_per_s') and r['achieved_flops_per_s'] / 1e9, ',.2f')} "
         f"| {_percent(r.get('fraction_of_peak'))} | {_num(r.get('compile_s'), '.1f')} "
-        f"| {_memory(r.get('peak_memory_bytes'))} | {r['device']} |")
+        f"| {_program_memory(r)} | {_memory(r.get('peak_memory_bytes'))} | {r['device']} |")
   return "\n".join(lines)
 
 
@@ -121,8 +129,8 @@ def train_table(rows: list[dict]) -> str:
   rows = sorted((r for r in rows if r.get("benchmark") == "train_step"),
                 key=lambda r: (r["device"], r["config"], r["batch"]))
   lines = ["| config | batch | steps timed | examples/s (best / median) | MFLOP/example "
-           "| GFLOP/s | of peak | compile s | peak memory | device |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+           "| GFLOP/s | of peak | compile s | temp / arguments | peak memory | device |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
   for r in rows:
     lines.append(
         f"| {r['config']} | {r['batch']} | {r['steps']} x {r['repeats']} "
@@ -130,7 +138,7 @@ def train_table(rows: list[dict]) -> str:
         f"| {_num(r['flops_per_item'] / 1e6, ',.1f')} "
         f"| {_num(r['achieved_flops_per_s'] / 1e9, ',.2f')} "
         f"| {_percent(r['fraction_of_peak'])} | {_num(r['compile_s'], '.1f')} "
-        f"| {_memory(r.get('peak_memory_bytes'))} | {r['device']} |")
+        f"| {_program_memory(r)} | {_memory(r.get('peak_memory_bytes'))} | {r['device']} |")
   return "\n".join(lines)
 
 
