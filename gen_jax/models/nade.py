@@ -176,6 +176,43 @@ def rebuild_drift(a0, x, w):
   return jnp.max(jnp.abs(rebuilt - a0))
 
 
+# Bytes of one [rows, H] float32 array in a CPU batch tile: the reverse pass
+# touches about four such arrays per position, so a tile stays in a core's
+# L2 cache (512 KiB on the CPUs measured).
+CPU_TILE_BYTES = 128 * 1024
+
+
+def cpu_batch_tile(batch: int, hidden: int) -> int:
+  """Rows of the batch tiles the running-sum scan runs one after another.
+
+  On CPU, the divisor of `batch` nearest below CPU_TILE_BYTES / (4 * hidden)
+  rows (but not below half of it); else, and on accelerators, the whole
+  batch. For H=500 at batch 512 (tiles of 64 rows) this cut the CPU time
+  of a NADE train step by about 18% (docs/performance.md).
+  """
+  most = CPU_TILE_BYTES // (4 * hidden)
+  if jax.default_backend() != "cpu" or batch <= most:
+    return batch
+  for rows in range(most, most // 2 - 1, -1):
+    if batch % rows == 0:
+      return rows
+  return batch
+
+
+def tiled_running_sum_scan(out_fn, a0, x, w, rho, head_params):
+  """`running_sum_scan` over batch tiles of `cpu_batch_tile` rows, one tile
+  after another: the same outputs [D, B, ...], a smaller working set."""
+  batch, hidden = a0.shape
+  rows = cpu_batch_tile(batch, hidden)
+  if rows == batch:
+    return running_sum_scan(out_fn, a0, x, w, rho, head_params)
+  tiles = lambda v: v.reshape((batch // rows, rows) + v.shape[1:])
+  outs = jax.lax.map(lambda t: running_sum_scan(out_fn, t[0], t[1], w, rho, head_params),
+                     (tiles(a0), tiles(x)))                   # [n, D, rows, ...]
+  return jax.tree.map(lambda o: jnp.moveaxis(o, 0, 1).reshape(
+      (o.shape[1], batch) + o.shape[3:]), outs)
+
+
 def _position_outputs(activation, head, a, rho_i, params_i):
   """head(hidden units of a [B, H], params_i): one position's outputs."""
   return head(activate(activation, a, rho_i), params_i)
@@ -246,7 +283,7 @@ class NADECore(nn.Module):
     rho = self.rho if self.activation == "relu" else jnp.zeros((self.num_dims,))
     out_fn = functools.partial(_position_outputs, self.activation, head)
     a0 = self.initial(x.shape[0], label)
-    outs = running_sum_scan(out_fn, a0, x, self.w, rho, head_params)
+    outs = tiled_running_sum_scan(out_fn, a0, x, self.w, rho, head_params)
     return jax.tree.map(lambda o: jnp.moveaxis(o, 0, 1), outs)
 
 

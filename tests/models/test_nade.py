@@ -470,3 +470,28 @@ def test_gradient_temp_memory_does_not_grow_with_positions(monkeypatch):
   assert step_temp_bytes(8, b, h) - step_temp_bytes(4, b, h) < bound
   monkeypatch.setattr(nade_module, "running_sum_scan", autodiff_scan)
   assert step_temp_bytes(8, b, h) - step_temp_bytes(4, b, h) > 8 * bound
+
+
+def test_cpu_batch_tiles_divide_the_batch_near_the_cache_budget():
+  assert nade_module.cpu_batch_tile(512, 500) == 64      # 65 rows fit 128 KiB
+  assert nade_module.cpu_batch_tile(100, 500) == 50
+  assert nade_module.cpu_batch_tile(64, 500) == 64       # small batch: one tile
+  assert nade_module.cpu_batch_tile(97, 500) == 97       # no divisor in [32, 65]
+
+
+@pytest.mark.parametrize("case", sorted(GRADIENT_CASES))
+def test_batch_tiles_give_the_same_log_prob_and_gradient(case, monkeypatch):
+  """Tiles of 3 rows (B=6, H=7) against the whole batch: log p(x) bit for
+  bit per example, gradients within summation-order rounding (of float32,
+  or of bfloat16 where the head computes in it: its V gradient is summed
+  per tile in bfloat16)."""
+  recipe, params, batch = gradient_case(case, batch_size=6)
+  log_prob = lambda: recipe.log_prob({"params": params}, batch)
+  whole, whole_grads = log_prob(), loss_and_grads(recipe, params, batch)[1]
+  monkeypatch.setattr(nade_module, "CPU_TILE_BYTES", 3 * 4 * 7)
+  assert nade_module.cpu_batch_tile(6, 7) == 3
+  np.testing.assert_array_equal(log_prob(), whole)
+  tiled_grads = loss_and_grads(recipe, params, batch)[1]
+  rtol = 1e-2 if case == "bfloat16" else 1e-5
+  jax.tree.map(lambda got, want: np.testing.assert_allclose(
+      got, want, rtol=rtol, atol=rtol / 10 * np.max(np.abs(want))), tiled_grads, whole_grads)
