@@ -4,8 +4,8 @@
 convolution forward, the same input gradient); only the kernel gradient is
 written differently. Autodiff makes that gradient a convolution of the
 (zero-dilated) input with the output gradient over a window as large as the
-whole output, which XLA's CPU backend runs on a slow generic path: for the
-DCGAN's 7x7x256 -> 14x14x128 layer at batch 64 it took about 3 s on a 2-core
+whole output, which XLA's CPU backend runs slowly: for the
+DCGAN's 7x7x256 -> 14x14x128 layer at batch 64 it took 2 to 3.5 s on a 2-core
 x86 CPU, some 40 times its forward. Here it is, per kernel tap t, one matrix
 product of the input with the output gradient read at stride s from offset t:
 dK[t] = sum over batch and input pixels i of x[i]^T dy[s*i + pad - t], the
