@@ -87,8 +87,8 @@ def _conv_transpose_bwd(strides, pads, precision, residuals, dy):
   taps = []
   for t in itertools.product(*map(range, ksize)):
     start = (0,) + tuple(k - 1 - ti for k, ti in zip(ksize, t)) + (0,)
-    limit = ((dy.shape[0],) + tuple(b + s * (n - 1) + 1 for b, s, n in zip(start[1:], strides, spatial))
-             + (dy.shape[-1],))
+    ends = tuple(b + s * (n - 1) + 1 for b, s, n in zip(start[1:], strides, spatial))
+    limit = (dy.shape[0],) + ends + (dy.shape[-1],)
     window = lax.slice(dy, start, limit, (1,) + tuple(strides) + (1,))   # [N, *spatial, F]
     taps.append(lax.dot_general(x, window, ((contract, contract), ((), ())),
                                 precision=precision))  # [C, F]
