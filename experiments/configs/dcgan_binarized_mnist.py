@@ -10,9 +10,9 @@ dcgan_mnist for those): judge the sample grids.
 Needs TFDS `binarized_mnist` in $HOME/tensorflow_datasets (or TFDS_DATA_DIR,
 --config.data.data_dir).
 
-Runtime: about 0.25 steps/s on a 2-core x86 CPU under load (16 examples/s
-at batch 64; `python -m benchmarks.train_step`), so about a day for 20,000
-steps; a GPU should take tens of minutes (not measured).
+Runtime: about 2.7 steps/s on a 2-core x86 CPU under load (173 examples/s
+at batch 64; `python -m benchmarks.train_step`), so about 2 h of train steps
+for 20,000 steps; a GPU should take tens of minutes (not measured).
 Expected: not measured to convergence; no paper figure.
 History and ablations: docs/gan.md
 """

@@ -12,6 +12,7 @@ from typing import Sequence
 import flax.linen as nn
 import jax
 
+from gen_jax.nn.conv_transpose import ConvTranspose
 from gen_jax.nn.mlp import activation
 
 
@@ -65,8 +66,8 @@ class ConvDecoder(nn.Module):
     h = nn.Dense(h0 * w0 * self.channels[0], name="project")(z)
     h = activation(self.act)(h).reshape(z.shape[0], h0, w0, self.channels[0])
     for i, ch in enumerate(self.channels[1:]):
-      h = nn.ConvTranspose(ch, (self.kernel, self.kernel), strides=(2, 2),
-                           padding="SAME", name=f"deconv_{i}")(h)  # 2x resolution
+      h = ConvTranspose(ch, (self.kernel, self.kernel), strides=(2, 2),
+                        padding="SAME", name=f"deconv_{i}")(h)  # 2x resolution
       h = activation(self.act)(h)
     h = h[:, :h_out, :w_out]                            # crop [B, H, W, ch]
     return nn.Conv(self.out_channels, (3, 3), padding="SAME", name="out")(h)

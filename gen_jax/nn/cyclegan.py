@@ -16,6 +16,8 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.nn.conv_transpose import ConvTranspose
+
 KERNEL = 4   # PatchGAN kernel size (padding 1)
 
 
@@ -65,7 +67,7 @@ class ResnetGenerator(nn.Module):
     for _ in range(self.num_blocks):
       h = ResidualBlock(BLOCK * f)(h)
     for mult in UP:                                                   # -> [B, H, W, f]
-      h = nn.ConvTranspose(f * mult, (3, 3), strides=(2, 2), padding="SAME")(h)
+      h = ConvTranspose(f * mult, (3, 3), strides=(2, 2), padding="SAME")(h)
       h = nn.relu(instance_norm(h))
     h = nn.Conv(self.out_channels, (7, 7), padding="VALID")(reflect_pad(h, 3))
     return jnp.tanh(h)

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax.errors import UserError
+from gen_jax.nn.conv_transpose import ConvTranspose
 
 
 BN_MOMENTUM = 0.9   # running statistics: new = m * old + (1 - m) * batch
@@ -45,10 +46,10 @@ class DCGANGenerator(nn.Module):
     x = nn.Dense(base * base * width * 2, use_bias=False)(z)
     x = nn.relu(batch_norm_layer(train)(x.reshape(z.shape[0], base, base, width * 2)))
     for i in range(stages - 1):                       # [B, s, s, ch] -> [B, 2s, 2s, ch/2]
-      x = nn.ConvTranspose(width // 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
-                           use_bias=False)(x)
+      x = ConvTranspose(width // 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                        use_bias=False)(x)
       x = nn.relu(batch_norm_layer(train)(x))
-    x = nn.ConvTranspose(c, (4, 4), strides=(2, 2), padding="SAME")(x)
+    x = ConvTranspose(c, (4, 4), strides=(2, 2), padding="SAME")(x)
     return jnp.tanh(x)                                # [B, H, W, C]
 
 

@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.nn.conv_transpose import ConvTranspose
 from gen_jax.nn.dcgan import upsample_plan
 
 
@@ -65,8 +66,8 @@ class PuzzleGenerator(nn.Module):
     x = jnp.concatenate([self.encode(patches), z], -1)            # [B, E + Z]
     x = nn.relu(nn.Dense(base * base * width)(x)).reshape(-1, base, base, width)
     for i in range(stages):                                        # [B, s, s, .] -> [B, 2s, 2s, .]
-      x = nn.relu(nn.ConvTranspose(width // 2 ** (i + 1), (4, 4), strides=(2, 2),
-                                   padding="SAME")(x))
+      x = nn.relu(ConvTranspose(width // 2 ** (i + 1), (4, 4), strides=(2, 2),
+                                padding="SAME")(x))
     x = nn.relu(nn.Conv(self.features, (3, 3), padding="SAME")(x))
     out = nn.Conv(c + 1, (3, 3), padding="SAME")(x)                 # [B, H, W, C + 1]
     del w

@@ -26,6 +26,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.nn.conv_transpose import ConvTranspose
 from gen_jax.nn.cyclegan import BLOCK, DOWN, UP
 
 LEAK = 0.01
@@ -88,8 +89,8 @@ class Generator(nn.Module):
     for _ in range(self.num_blocks):
       h = ResidualBlock(BLOCK * f, self.code_norm)(h, code)
     for mult in UP:                                                     # -> [B, H, W, f]
-      h = nn.ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
-                           use_bias=False)(h)
+      h = ConvTranspose(f * mult, (4, 4), strides=(2, 2), padding="SAME",
+                        use_bias=False)(h)
       h = norm_relu(h)
     return jnp.tanh(nn.Conv(self.out_channels, (7, 7), padding=3, use_bias=False)(h))
 
