@@ -31,12 +31,11 @@ and their gradients only).
 
 import argparse
 import ast
-import datetime
-import json
 import os
-import platform
-import time
 import types
+
+from pytorch_peer_common import emit, peer_commit, timed_steps, timing_fields
+
 
 KEPT_DEFINITIONS = ("Generator", "Discriminator", "weights_init_normal")
 KEPT_MODULES = ("torch", "torch.nn", "torch.nn.functional")
@@ -62,34 +61,6 @@ def load_peer_dcgan(peer_root: str, img_size: int, latent_dim: int, channels: in
                "img_shape": (channels, img_size, img_size), "cuda": False}
   exec(compile(ast.Module(body=kept, type_ignores=[]), path, "exec"), namespace)  # pylint: disable=exec-used
   return {name: namespace[name] for name in KEPT_DEFINITIONS}
-
-
-def peer_commit(peer_root: str) -> str:
-  """Contents of <peer_root>/COMMIT (written when the peer was unpacked), or ''."""
-  try:
-    with open(os.path.join(peer_root, "COMMIT")) as f:
-      return f.read().strip()
-  except OSError:
-    return ""
-
-
-def cpu_model() -> str:
-  try:
-    with open("/proc/cpuinfo") as f:
-      for line in f:
-        if line.startswith("model name"):
-          return line.split(":", 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor()
-
-
-def load_average() -> str:
-  try:
-    with open("/proc/loadavg") as f:
-      return " ".join(f.read().split()[:3])
-  except OSError:
-    return ""
 
 
 def make_step(torch, np, peer: dict, batch: int, img_size: int, latent_dim: int,
@@ -159,36 +130,15 @@ def main():
     flops = counter.get_total_flops()
     for _ in range(args.warmup - 1):
       step()
-    load = load_average()
-    seconds = []
-    for _ in range(args.repeats):
-      start = time.perf_counter()
-      step()
-      seconds.append(time.perf_counter() - start)
-    best = min(seconds)
-    median = sorted(seconds)[len(seconds) // 2]
-    row = {"benchmark": "train_step_pytorch_peer", "model": "dcgan",
-           "implementation": "PyTorch-GAN", "peer_commit": peer_commit(args.peer_root),
-           "img_size": args.img_size, "channels": args.channels,
-           "latent_dim": args.latent_dim, "batch": batch,
-           "seconds_per_step": best, "seconds_per_step_median": median,
-           "examples_per_s": batch / best, "examples_per_s_median": batch / median,
-           "flops_per_item": flops / batch,
-           "generator_params": sum(p.numel() for p in generator.parameters()),
-           "discriminator_params": sum(p.numel() for p in discriminator.parameters()),
-           "warmup": args.warmup, "repeats": args.repeats,
-           "threads": torch.get_num_threads(), "torch_version": torch.__version__,
-           "python_version": platform.python_version(), "device": "cpu",
-           "cpu_model": cpu_model(), "load_average": load,
-           "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(
-               timespec="seconds")}
-    rows.append(row)
-    print(json.dumps(row), flush=True)
-  if args.output:
-    with open(args.output, "a") as f:
-      for row in rows:
-        f.write(json.dumps(row) + "\n")
-
+    seconds = timed_steps(step, args.repeats)
+    rows.append({"benchmark": "train_step_pytorch_peer", "model": "dcgan",
+                 "implementation": "PyTorch-GAN", "peer_commit": peer_commit(args.peer_root),
+                 "img_size": args.img_size, "channels": args.channels,
+                 "latent_dim": args.latent_dim, "flops_per_item": flops / batch,
+                 "generator_params": sum(p.numel() for p in generator.parameters()),
+                 "discriminator_params": sum(p.numel() for p in discriminator.parameters()),
+                 **timing_fields(batch, seconds, torch, args.warmup)})
+  emit(rows, args.output)
 
 if __name__ == "__main__":
   main()

@@ -21,14 +21,12 @@ torchvision, tensorboard and the rest) never runs.
 """
 
 import argparse
-import datetime
 import importlib
-import json
 import os
-import platform
 import sys
-import time
 import types
+
+from pytorch_peer_common import emit, peer_commit, timed_steps, timing_fields
 
 
 def load_peer_nade(peer_root: str):
@@ -43,26 +41,6 @@ def load_peer_nade(peer_root: str):
       stub.__path__ = [path]
       sys.modules[name] = stub
   return importlib.import_module("pytorch_generative.models.autoregressive.nade").NADE
-
-
-def peer_commit(peer_root: str) -> str:
-  """Contents of <peer_root>/COMMIT (written when the peer was unpacked), or ''."""
-  try:
-    with open(os.path.join(peer_root, "COMMIT")) as f:
-      return f.read().strip()
-  except OSError:
-    return ""
-
-
-def cpu_model() -> str:
-  try:
-    with open("/proc/cpuinfo") as f:
-      for line in f:
-        if line.startswith("model name"):
-          return line.split(":", 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor()
 
 
 def time_batch(torch, nade_cls, batch: int, dims: int, hidden: int, warmup: int,
@@ -84,12 +62,7 @@ def time_batch(torch, nade_cls, batch: int, dims: int, hidden: int, warmup: int,
 
   for _ in range(warmup):
     step()
-  seconds = []
-  for _ in range(repeats):
-    start = time.perf_counter()
-    step()
-    seconds.append(time.perf_counter() - start)
-  return seconds
+  return timed_steps(step, repeats)
 
 
 def main():
@@ -114,26 +87,12 @@ def main():
   for batch in (int(b) for b in args.batch_sizes.split(",")):
     seconds = time_batch(torch, nade_cls, batch, args.dims, args.hidden, args.warmup,
                          args.repeats, args.seed)
-    best = min(seconds)
-    median = sorted(seconds)[len(seconds) // 2]
-    row = {"benchmark": "train_step_pytorch_peer", "model": "nade",
-           "implementation": "pytorch-generative", "peer_commit": peer_commit(args.peer_root),
-           "dims": args.dims, "hidden": args.hidden, "batch": batch,
-           "seconds_per_step": best, "seconds_per_step_median": median,
-           "examples_per_s": batch / best, "examples_per_s_median": batch / median,
-           "warmup": args.warmup, "repeats": args.repeats,
-           "threads": torch.get_num_threads(), "torch_version": torch.__version__,
-           "python_version": platform.python_version(), "device": "cpu",
-           "cpu_model": cpu_model(),
-           "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(
-               timespec="seconds")}
-    rows.append(row)
-    print(json.dumps(row), flush=True)
-  if args.output:
-    with open(args.output, "a") as f:
-      for row in rows:
-        f.write(json.dumps(row) + "\n")
-
+    rows.append({"benchmark": "train_step_pytorch_peer", "model": "nade",
+                 "implementation": "pytorch-generative",
+                 "peer_commit": peer_commit(args.peer_root),
+                 "dims": args.dims, "hidden": args.hidden,
+                 **timing_fields(batch, seconds, torch, args.warmup)})
+  emit(rows, args.output)
 
 if __name__ == "__main__":
   main()

@@ -1,0 +1,70 @@
+"""What the PyTorch side-by-side drivers (pytorch_peer_*.py) share: the
+timing loop and the fields of their result lines. Imports neither torch nor
+jax; the drivers load it as a sibling module when run as scripts."""
+
+import datetime
+import json
+import os
+import platform
+import time
+
+
+def peer_commit(peer_root: str) -> str:
+  """Contents of <peer_root>/COMMIT (written when the peer was unpacked), or ''."""
+  try:
+    with open(os.path.join(peer_root, "COMMIT")) as f:
+      return f.read().strip()
+  except OSError:
+    return ""
+
+
+def cpu_model() -> str:
+  try:
+    with open("/proc/cpuinfo") as f:
+      for line in f:
+        if line.startswith("model name"):
+          return line.split(":", 1)[1].strip()
+  except OSError:
+    pass
+  return platform.processor()
+
+
+def load_average() -> str:
+  try:
+    with open("/proc/loadavg") as f:
+      return " ".join(f.read().split()[:3])
+  except OSError:
+    return ""
+
+
+def timed_steps(step, repeats: int) -> list:
+  """Seconds of `repeats` calls of `step`, timed one by one."""
+  seconds = []
+  for _ in range(repeats):
+    start = time.perf_counter()
+    step()
+    seconds.append(time.perf_counter() - start)
+  return seconds
+
+
+def timing_fields(batch: int, seconds: list, torch, warmup: int) -> dict:
+  """The result-line fields of a timed batch: fastest and median step,
+  examples/s, versions, threads, CPU, load and UTC time."""
+  best, median = min(seconds), sorted(seconds)[len(seconds) // 2]
+  return {"batch": batch, "seconds_per_step": best, "seconds_per_step_median": median,
+          "examples_per_s": batch / best, "examples_per_s_median": batch / median,
+          "warmup": warmup, "repeats": len(seconds), "threads": torch.get_num_threads(),
+          "torch_version": torch.__version__, "python_version": platform.python_version(),
+          "device": "cpu", "cpu_model": cpu_model(), "load_average": load_average(),
+          "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(
+              timespec="seconds")}
+
+
+def emit(rows: list, output: str) -> None:
+  """Each row as a JSON line on stdout, appended to `output` when given."""
+  for row in rows:
+    print(json.dumps(row), flush=True)
+  if output:
+    with open(output, "a") as f:
+      for row in rows:
+        f.write(json.dumps(row) + "\n")
