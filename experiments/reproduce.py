@@ -118,6 +118,15 @@ def figures(source: dict, paths: dict[str, str], count: str) -> dict[str, dict]:
   return out
 
 
+def written_metrics(table, source: dict) -> dict[str, str]:
+  """{metric: path} of the table's metrics that `source` holds, read at their
+  own names: rows of one table may write different ones (a conditional GAN
+  its conditioning accuracy, InfoGAN its code accuracy). All of them when it
+  holds none, so that `figures` names what is missing."""
+  paths = {m.key: m.key for m in table.metrics}
+  return {k: p for k, p in paths.items() if dotted(source, p) is not None} or paths
+
+
 def run_measure(measure, workdir: str) -> dict:
   """The measure's JSON output, after running its command on `workdir`
   (once: a later row of the same run and command reads the same output)."""
@@ -165,10 +174,10 @@ def run_row(table, row, seed: int, lines: list[dict], workdir_root: str,
   print(f"{table.name}/{row.name} seed {seed}: {row.config} in {workdir}", flush=True)
   final = finished_test_row(workdir, config) or train(config, workdir)
   measure = table.measure_of(row)
-  paths = dict(measure.paths) or {m.key: m.key for m in table.metrics}
   start = time.perf_counter()
   source = run_measure(measure, workdir) if measure.command else final
   measure_s = time.perf_counter() - start
+  paths = dict(measure.paths) or written_metrics(table, source)
   return {
       "table": table.name, "row": row.name, "seed": seed,
       "metrics": figures(source, paths, measure.count),

@@ -66,6 +66,20 @@ def test_reproduce_appends_one_line_skips_it_on_rerun_and_refuses_another_config
     reproduce.reproduce(TINY, (changed,), [], root, results)
 
 
+def test_a_row_reads_the_table_metrics_its_run_wrote():
+  """Rows of one table may write different metrics; a run that wrote none of
+  them ends in one message naming what it has."""
+  table = dataclasses.replace(TINY, metrics=TINY.metrics + (Metric("accuracy", "accuracy"),))
+  source = {"nll_nats": 20.5, "nll_nats_stderr": 0.3, "num_examples": 300}
+  paths = reproduce.written_metrics(table, source)
+  assert paths == {"nll_nats": "nll_nats"}
+  assert reproduce.figures(source, paths, "num_examples") == {
+      "nll_nats": {"value": 20.5, "stderr": 0.3, "n": 300}}
+  with pytest.raises(UserError, match="wrote no 'nll_nats'.*it has: num_examples"):
+    reproduce.figures({"num_examples": 3}, reproduce.written_metrics(table, {"num_examples": 3}),
+                      "num_examples")
+
+
 def test_a_finished_workdir_is_read_not_evaluated_again(tmp_path, monkeypatch):
   root, results = str(tmp_path / "runs"), str(tmp_path / "results")
   reproduce.reproduce(TINY, TINY.rows, [], root, results)
