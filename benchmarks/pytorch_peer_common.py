@@ -1,6 +1,7 @@
 """What the PyTorch side-by-side drivers (pytorch_peer_*.py) share: the
 timing loop and the fields of their result lines. Imports neither torch nor
-jax; the drivers load it as a sibling module when run as scripts."""
+jax; the drivers load it, and it `machine`, as sibling modules when run as
+scripts."""
 
 import datetime
 import json
@@ -8,31 +9,14 @@ import os
 import platform
 import time
 
+from machine import cpu_model, load_average
+
 
 def peer_commit(peer_root: str) -> str:
   """Contents of <peer_root>/COMMIT (written when the peer was unpacked), or ''."""
   try:
     with open(os.path.join(peer_root, "COMMIT")) as f:
       return f.read().strip()
-  except OSError:
-    return ""
-
-
-def cpu_model() -> str:
-  try:
-    with open("/proc/cpuinfo") as f:
-      for line in f:
-        if line.startswith("model name"):
-          return line.split(":", 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor()
-
-
-def load_average() -> str:
-  try:
-    with open("/proc/loadavg") as f:
-      return " ".join(f.read().split()[:3])
   except OSError:
     return ""
 

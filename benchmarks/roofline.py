@@ -16,7 +16,6 @@ share of it a measurement reached, compile time apart from steady state.
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import time
@@ -26,6 +25,7 @@ import jax
 import jax.numpy as jnp
 
 from benchmarks.flops import Cost, count_flops
+from benchmarks.machine import cpu_model
 
 
 def default_matmul_size() -> int:
@@ -95,19 +95,6 @@ def git_revision() -> str:
   except (OSError, subprocess.CalledProcessError):
     return "unknown"
   return head + ("+dirty" if dirty.strip() else "")
-
-
-def cpu_model() -> str:
-  """The CPU's model name where the system tells it, else its architecture
-  (results can differ between CPUs by their instruction sets)."""
-  try:
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-      for text in f:
-        if text.startswith("model name"):
-          return f"{text.split(':', 1)[1].strip()} ({platform.machine()})"
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
 
 
 def hardware() -> str:
