@@ -21,6 +21,13 @@ def peer_commit(peer_root: str) -> str:
     return ""
 
 
+def require_checkout(path: str, peer: str) -> None:
+  """Ends in one message when the peer's file `path` is not there."""
+  if not os.path.exists(path):
+    raise SystemExit(f"{path} not found: --peer_root must be a checkout of {peer} "
+                     "(benchmarks/pytorch_peer.md says how to make one).")
+
+
 def timed_steps(step, repeats: int) -> list:
   """Seconds of `repeats` calls of `step`, timed one by one."""
   seconds = []

@@ -34,7 +34,8 @@ import ast
 import os
 import types
 
-from pytorch_peer_common import emit, peer_commit, timed_steps, timing_fields
+from pytorch_peer_common import (emit, peer_commit, require_checkout, timed_steps,
+                                 timing_fields)
 
 
 KEPT_DEFINITIONS = ("Generator", "Discriminator", "weights_init_normal")
@@ -45,6 +46,7 @@ def load_peer_dcgan(peer_root: str, img_size: int, latent_dim: int, channels: in
   """The peer's Generator, Discriminator and weights_init_normal, built from
   its script's source without running the script."""
   path = os.path.join(peer_root, "implementations", "dcgan", "dcgan.py")
+  require_checkout(path, "PyTorch-GAN")
   with open(path) as f:
     tree = ast.parse(f.read(), filename=path)
   kept = []

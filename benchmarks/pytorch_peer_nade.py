@@ -26,12 +26,15 @@ import os
 import sys
 import types
 
-from pytorch_peer_common import emit, peer_commit, timed_steps, timing_fields
+from pytorch_peer_common import (emit, peer_commit, require_checkout, timed_steps,
+                                 timing_fields)
 
 
 def load_peer_nade(peer_root: str):
   """The peer's NADE class, without executing its package __init__ files."""
   pkg_dir = os.path.join(peer_root, "pytorch_generative")
+  require_checkout(os.path.join(pkg_dir, "models", "autoregressive", "nade.py"),
+                   "pytorch-generative")
   for name, path in (("pytorch_generative", pkg_dir),
                      ("pytorch_generative.models", os.path.join(pkg_dir, "models")),
                      ("pytorch_generative.models.autoregressive",
