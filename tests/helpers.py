@@ -64,6 +64,12 @@ def read_metrics(workdir):
     return [json.loads(line) for line in f]
 
 
+def timeless(row: dict) -> dict:
+  """A metrics row without its wall-clock training time, which no two runs
+  share: what runs that must agree are compared by."""
+  return {k: v for k, v in row.items() if k != "train_seconds"}
+
+
 def stacked(batch, count=1):
   """A train step's input: `count` copies of `batch` on a leading axis."""
   return jax.tree.map(lambda a: jnp.stack([jnp.asarray(a)] * count), batch)

@@ -16,7 +16,7 @@ from gen_jax.errors import UserError
 from gen_jax.models import make_recipe
 from gen_jax.train import Experiment, base_config, train
 from tests.helpers import (all_binary_images, randomize, read_metrics, saved_state,
-                           tiny_config, tiny_spec, with_overrides)
+                           timeless, tiny_config, tiny_spec, with_overrides)
 
 
 def build(spec, seed=0, scale=1.0, **kw):
@@ -318,5 +318,4 @@ def test_persistent_chains_resume_exactly(tmp_path):
   assert {"step_4.png", "gibbs_chain_step_4.png",
           "persistent_chains_step_4.png"} <= set(os.listdir(samples))
   # Both runs evaluated the same state with the same eval key: same AIS draw.
-  timeless = lambda row: {k: v for k, v in row.items() if k != "train_seconds"}
   assert timeless(read_metrics(tmp_path / "resumed")[-1]) == timeless(final)
