@@ -35,6 +35,8 @@ class DCGANGenerator(nn.Module):
   """z [B, Z] -> images [B, H, W, C] in [-1, 1]."""
   out_shape: tuple[int, int, int]
   features: int = 32      # channels of the last hidden stage; doubles inwards
+  dense: int = 0          # > 0: a hidden dense layer of this width (batch norm,
+                          # ReLU) before the projection, as InfoGAN's players
 
   @nn.compact
   def __call__(self, z, train: bool = True):
@@ -43,6 +45,8 @@ class DCGANGenerator(nn.Module):
     if h != w or stages == 0:
       raise ValueError(f"DCGAN needs square images with an even size, got {self.out_shape}")
     width = self.features * 2 ** (stages - 1)
+    if self.dense:                                    # [B, Z] -> [B, dense]
+      z = nn.relu(batch_norm_layer(train)(nn.Dense(self.dense, use_bias=False)(z)))
     x = nn.Dense(base * base * width * 2, use_bias=False)(z)
     x = nn.relu(batch_norm_layer(train)(x.reshape(z.shape[0], base, base, width * 2)))
     for i in range(stages - 1):                       # [B, s, s, ch] -> [B, 2s, 2s, ch/2]
@@ -70,6 +74,8 @@ class DCGANDiscriminator(nn.Module):
   features: int = 32      # channels of the first stage; doubles outwards
   norm: str = "batch"     # one of D_NORMS: batch norm after every stage but the
                           # first (Radford et al.), spectral norm on every layer, none
+  dense: int = 0          # > 0: a hidden dense layer of this width after the
+                          # convolutions, whose output is the trunk features
 
   @nn.compact
   def __call__(self, x, train: bool = True):
@@ -83,6 +89,12 @@ class DCGANDiscriminator(nn.Module):
         x = batch_norm_layer(train)(x)
       x = nn.leaky_relu(x, 0.2)
     feats = x.reshape(x.shape[0], -1)                 # [B, F]
+    if self.dense:                                    # [B, F] -> [B, dense]
+      batch_norm = self.norm == "batch"
+      feats = normalized(nn.Dense(self.dense, use_bias=not batch_norm), self.norm, train)(feats)
+      if batch_norm:
+        feats = batch_norm_layer(train)(feats)
+      feats = nn.leaky_relu(feats, 0.2)
     return normalized(nn.Dense(1), self.norm, train)(feats)[:, 0], feats
 
 

@@ -111,3 +111,36 @@ def test_code_accuracy_needs_a_code_classifier():
   evaluator = CodeAccuracy.from_config("codes", config.evals.codes, spec)
   with pytest.raises(UserError, match="evaluator 'codes' needs a model with CodeClassifier"):
     evaluator(make_recipe(config.model, spec), None, jax.random.PRNGKey(0), None)
+
+
+def test_dense_players_have_the_configured_widths():
+  config = infogan_config(**{"model.dense": 24, "model.features": 8,
+                             "model.generator_features": 4})
+  train_source, _, spec = load(config.data)
+  recipe = make_recipe(config.model, spec)
+  variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
+  x = recipe.to_model(train_source.get(np.arange(3))["x"])
+  (logits, feats), _ = recipe.discriminate(variables["params"], variables["state"], x, False)
+  assert logits.shape == (3,) and feats.shape == (3, 24)     # Q reads the dense layer
+  shapes = {"/".join(str(k.key) for k in path): leaf.shape for path, leaf in
+            jax.tree_util.tree_flatten_with_path(variables["params"]["generator"])[0]}
+  noise = 4 + 10 + 2
+  assert shapes["Dense_0/kernel"] == (noise, 24)            # z -> dense
+  # 8x8 digits: a 2x2 base and 2 stages, so the projection is [2, 2, 4 * 2 * 2]
+  assert shapes["Dense_1/kernel"] == (24, 2 * 2 * 16)
+
+
+def test_generator_learning_rate_scales_g_and_q_first_adam_step(tmp_path):
+  """Adam's first update is lr * sign(gradient) per entry: G and Q move by
+  the generator rate, D by train.learning_rate."""
+  config = infogan_config(steps=1, **{"model.generator_learning_rate": 1e-2,
+                                      "train.learning_rate": 1e-3})
+  start = Experiment(config, str(tmp_path / "start")).train_state.params
+  train(config, str(tmp_path / "run"), progress=False)
+  end = Experiment(config, str(tmp_path / "run")).train_state.params
+  moved = {g: max(float(np.abs(np.asarray(b) - np.asarray(a)).max()) for a, b in
+                  zip(jax.tree.leaves(start[g]), jax.tree.leaves(end[g])))
+           for g in ("generator", "q_head", "discriminator")}
+  assert moved["generator"] == pytest.approx(1e-2, rel=1e-3)
+  assert moved["q_head"] == pytest.approx(1e-2, rel=1e-3)
+  assert moved["discriminator"] == pytest.approx(1e-3, rel=1e-3)
