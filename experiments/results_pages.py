@@ -88,6 +88,21 @@ def figure_cell(lines: list[dict], metric) -> str:
   return f"{text} ({what})" if what else text
 
 
+def seeds_note(table, row, lines: list[dict]) -> str | None:
+  """Every seed's figures of a row measured over several seeds (a mean and
+  spread hide the failing seeds), or None for one seed."""
+  if len(lines) < 2:
+    return None
+  runs = []
+  for line in lines:
+    values = [f"{m.label} {number(line['metrics'][m.key]['value'], m)}"
+              for m in table.metrics if m.key in line.get("metrics", {})]
+    step = line.get("selected_step")
+    runs.append(f"seed {line.get('seed')}: {', '.join(values)}"
+                + (f" (step {step:,})" if step else ""))
+  return f"- {row.label}: " + "; ".join(runs)
+
+
 def paper_cell(paper, metric, with_source: bool = True) -> str:
   if paper is None or paper.value is None:
     return "-"
@@ -182,7 +197,7 @@ def page(table, lines: list[dict]) -> str:
           f"(`--plan` first prints the cost). More on these models: "
           f"[{table.docs}](../{os.path.relpath(table.docs, 'docs')}).", "",
           cells(header), cells(["---"] * len(header))]
-  earlier = []
+  earlier, per_seed = [], []
   for row in table.rows:
     chosen, measured = row_lines(lines, row.name)
     overrides = " ".join(tables_lib.override_flags(row))
@@ -199,6 +214,7 @@ def page(table, lines: list[dict]) -> str:
                status(row, chosen, measured, row_metric(table, row, chosen),
                       row.name in stale)]
     out.append(cells(values))
+    per_seed += [note for note in [seeds_note(table, row, chosen)] if note]
     for line in chosen:
       if not measured and line.get("note"):
         earlier.append(f"- {row.label}: {line['note']}")
@@ -207,6 +223,8 @@ def page(table, lines: list[dict]) -> str:
     out += ["", f"Paper figures: {sources.pop().rstrip('.')}."]
   if notes:
     out += ["", "Notes:", ""] + notes
+  if per_seed:
+    out += ["", "Every seed (and the step its figures come from):", ""] + per_seed
   if earlier:
     out += ["", "Earlier runs, recorded from their logs (rerun by "
             "`experiments.reproduce` they are replaced):", ""] + earlier

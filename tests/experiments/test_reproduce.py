@@ -99,9 +99,11 @@ def test_a_page_shows_mean_and_spread_over_seeds_and_the_verdict():
   assert "10.00 ± 1.41 (s.d., 2 seeds)" in text
   assert "| 10.00 |" in text and "Paper figures: nobody 2026." in text
   assert "| reproduced |" in text
+  assert "- FVSBN: seed 0: test NLL (nats) 9.00; seed 1: test NLL (nats) 11.00" in text
   one = results_pages.page(TINY, [dict(lines[1], seed=0)])
   assert "11.00 ± 0.10 (n=300)" in one and "short of the paper by 1.00" in one
   assert "config changed since" in one           # seed 0's hash is not seed 1's
+  assert "Every seed" not in one
 
 
 def test_a_row_speaks_by_the_first_metric_it_has():
