@@ -214,7 +214,9 @@ def page(table, lines: list[dict]) -> str:
                status(row, chosen, measured, row_metric(table, row, chosen),
                       row.name in stale)]
     out.append(cells(values))
-    per_seed += [note for note in [seeds_note(table, row, chosen)] if note]
+    seeds = seeds_note(table, row, chosen)
+    if seeds:
+      per_seed.append(seeds)
     for line in chosen:
       if not measured and line.get("note"):
         earlier.append(f"- {row.label}: {line['note']}")
