@@ -3,6 +3,7 @@
 import os
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import pytest
@@ -11,8 +12,9 @@ from gen_jax.data import load
 from gen_jax.errors import UserError
 from gen_jax.eval.infogan import CodeAccuracy, matched_accuracy
 from gen_jax.models import make_recipe
+from gen_jax.nn.dcgan import DCGANDiscriminator
 from gen_jax.train import Experiment, train
-from tests.helpers import read_metrics, tiny_config
+from tests.helpers import randomize, read_metrics, tiny_config
 
 
 def infogan_config(steps=2, **overrides):
@@ -113,21 +115,44 @@ def test_code_accuracy_needs_a_code_classifier():
     evaluator(make_recipe(config.model, spec), None, jax.random.PRNGKey(0), None)
 
 
-def test_dense_players_have_the_configured_widths():
+def test_q_reads_d_dense_layer_by_a_reference_computation():
+  """With `model.dense`, D's trunk features are LeakyReLU(BN(conv features @ W))
+  (running statistics at evaluation), recomputed here from the parameters."""
   config = infogan_config(**{"model.dense": 24, "model.features": 8,
                              "model.generator_features": 4})
   train_source, _, spec = load(config.data)
   recipe = make_recipe(config.model, spec)
   variables = jax.jit(recipe.init)(jax.random.PRNGKey(0), train_source.get(np.arange(2)))
+  # Batch norm away from its identity start: random scale, shift and statistics.
+  state = variables["state"]["discriminator"]["batch_stats"]
+  state = {**state, "BatchNorm_1": {"mean": randomize(state["BatchNorm_1"]["mean"], 1),
+                                    "var": 1.0 + jnp.abs(randomize(state["BatchNorm_1"]["var"], 2))}}
+  variables["state"]["discriminator"]["batch_stats"] = state
+  variables["params"]["discriminator"]["BatchNorm_1"] = randomize(
+      variables["params"]["discriminator"]["BatchNorm_1"], 3)
+  params = jax.tree.map(np.asarray, variables["params"]["discriminator"])
+  stats = jax.tree.map(np.asarray, state)
   x = recipe.to_model(train_source.get(np.arange(3))["x"])
   (logits, feats), _ = recipe.discriminate(variables["params"], variables["state"], x, False)
-  assert logits.shape == (3,) and feats.shape == (3, 24)     # Q reads the dense layer
-  shapes = {"/".join(str(k.key) for k in path): leaf.shape for path, leaf in
-            jax.tree_util.tree_flatten_with_path(variables["params"]["generator"])[0]}
-  noise = 4 + 10 + 2
-  assert shapes["Dense_0/kernel"] == (noise, 24)            # z -> dense
-  # 8x8 digits: a 2x2 base and 2 stages, so the projection is [2, 2, 4 * 2 * 2]
-  assert shapes["Dense_1/kernel"] == (24, 2 * 2 * 16)
+  # The convolutional trunk alone (8x8 -> [2, 2, 16], 64 features): the same
+  # module without the dense layer, its unused logit layer zero.
+  conv_params = {k: v for k, v in params.items() if k.startswith("Conv")}
+  conv_stats = {k: v for k, v in stats.items() if k == "BatchNorm_0"}
+  _, conv_feats = DCGANDiscriminator(8).apply(
+      {"params": {**conv_params, "Dense_0": {"kernel": np.zeros((64, 1)), "bias": np.zeros(1)},
+                  "BatchNorm_0": params["BatchNorm_0"]},
+       "batch_stats": conv_stats}, x, train=False)
+  h = np.asarray(conv_feats, np.float64) @ params["Dense_0"]["kernel"]      # [3, 24]
+  bn, run = params["BatchNorm_1"], stats["BatchNorm_1"]
+  h = (h - run["mean"]) / np.sqrt(run["var"] + 1e-5) * bn["scale"] + bn["bias"]
+  expected = np.where(h > 0, h, 0.2 * h)
+  np.testing.assert_allclose(np.asarray(feats), expected, rtol=1e-4, atol=1e-5)
+  np.testing.assert_allclose(np.asarray(logits), expected @ params["Dense_1"]["kernel"][:, 0]
+                             + params["Dense_1"]["bias"][0], rtol=1e-4, atol=1e-5)
+  # G: noise -> dense 24 -> the [2, 2, 4 * 2 * 2] projection of the 8x8 digits.
+  generator = variables["params"]["generator"]
+  assert generator["Dense_0"]["kernel"].shape == (4 + 10 + 2, 24)
+  assert generator["Dense_1"]["kernel"].shape == (24, 2 * 2 * 16)
 
 
 def test_generator_learning_rate_scales_g_and_q_first_adam_step(tmp_path):
