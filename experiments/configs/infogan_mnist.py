@@ -21,10 +21,11 @@ once on test. Reproduce over 5 seeds: python -m experiments.reproduce
 
 Runtime: 2.0e14 FLOPs per run, about 35 min per seed on an idle 2-core
 AMD EPYC CPU (0.38 s per step, 61% of its float32 matmul peak).
-Measured (test split, seeds 0-3 of 5 so far): categorical_code_accuracy
-0.636 / 0.742 / 0.886 / 0.752, mean 0.754 +- 0.102 (s.d.); LeNet-5 FD
-26.1 / 46.1 / 41.6 / 38.7 (real floor 3.3). Published: about 0.95 (5% error, Chen et al. 2016,
-Sec. 7.1, on MNIST's 60,000 training images; it varies between seeds).
+Measured (test split, seeds 0-4): categorical_code_accuracy
+0.636 / 0.742 / 0.886 / 0.752 / 0.770, mean 0.757 +- 0.089 (s.d.); LeNet-5
+FD 26.1 / 46.1 / 41.6 / 38.7 / 41.9, 38.9 +- 7.6 (real floor 3.3).
+Published: about 0.95 (5% error, Chen et al. 2016, Sec. 7.1, on MNIST's
+60,000 training images; it varies between seeds).
 History and ablations: docs/gan.md
 """
 
