@@ -1,7 +1,7 @@
 """Overhead of the training loop over the bare jitted step.
 
   python -m benchmarks.train_loop [--configs=quickstart,nade_digits,...]
-      [--steps_per_dispatch=1,16] [--seconds=3] [--repeats=3]
+      [--steps_per_dispatch=1,16] [--seconds=3] [--repeats=3] [--data_dir=DIR]
       [--output=benchmarks/results/train_loop.jsonl]
 
 For each config (a module of experiments/configs):
@@ -61,6 +61,8 @@ def define_flags():
                                 "dcgan_digits"], "Modules of experiments/configs to run.")
   flags.DEFINE_list("steps_per_dispatch", [], "train.steps_per_dispatch values to "
                     "run each config with (default: the config's own).")
+  flags.DEFINE_string("data_dir", None, "TFDS data_dir of configs that read TFDS "
+                      "(their data.data_dir).")
   flags.DEFINE_float("seconds", 3.0, "About how long N loop steps take.")
   flags.DEFINE_integer("repeats", 3, "Runs per length; the fastest counts.")
   flags.DEFINE_string("output", "benchmarks/results/train_loop.jsonl",
@@ -76,7 +78,8 @@ def load_config(name: str):
 def without_periodic_work(config, steps: int):
   """`config` for `steps` steps with evaluation, sampling and checkpoints
   only at the end, on one evaluation batch and one sample per device; no
-  evaluator of `config.evals` (they are evaluation, not training)."""
+  evaluator of `config.evals` and no validation split (they are evaluation,
+  not training)."""
   config = config.copy_and_resolve_references()
   config.train.num_steps = steps
   config.eval.every_steps = NEVER
@@ -85,6 +88,7 @@ def without_periodic_work(config, steps: int):
   config.eval.num_examples = config.eval.batch_size
   config.sample.num = jax.device_count()
   config.evals = ml_collections.ConfigDict()
+  config.data.validation_split = None
   return config
 
 
@@ -221,6 +225,8 @@ def main(argv):
   for name in FLAGS.configs:
     for k in FLAGS.steps_per_dispatch or [None]:
       config = load_config(name)
+      if FLAGS.data_dir:
+        config.data.data_dir = FLAGS.data_dir
       if k is not None:
         config.train.steps_per_dispatch = int(k)
       k = config.train.steps_per_dispatch

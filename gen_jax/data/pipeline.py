@@ -15,9 +15,9 @@ them and no thread can reorder anything. Chunks matter for small steps: one
 copy to the device costs more host time (about 0.15 ms on CPU) than a whole
 quickstart step. Rows are aligned to step numbers, so that a trainer
 running K steps per call (`train.steps_per_dispatch`) finds each block of K
-inside one chunk, the same blocks after a resume. A training split held in
-memory that fits `data.on_device_mb` lives on the devices instead
-(`device_tables`): chunks then carry only example indices and the jitted
+inside one chunk, the same blocks after a resume. A training split that fits
+`data.on_device_mb` (in memory already, or a TFDS split decoded once)
+lives on the devices instead (`device_tables`): chunks then carry only example indices and the jitted
 step gathers its rows there, so a small model's loop copies a few KB per
 chunk, not every batch.
 
@@ -25,9 +25,9 @@ Why not `grain`: its IndexSampler, per-process sharding and checkpointable
 iterator state would give the same properties, but here each costs a few
 lines and the whole iterator state is one integer per source, saved in the
 checkpoint's metadata. Sources are in-memory arrays or random-access TFDS
-`data_source`s (array_record, which grain reads too) with light per-example
-decoding, so grain's worker processes would add start-up time and a
-dependency for no gain, and switching would change the shuffling order and
+`data_source`s (array_record, which grain reads too), decoded once when the
+split fits the device budget and else a batch at a time, so grain's worker
+processes would add start-up time and a dependency for no gain, and switching would change the shuffling order and
 with it every figure measured so far. Reconsider it for large images
 decoded or augmented per example, where worker processes pay.
 """
@@ -272,8 +272,8 @@ class Prefetch:
 
 def device_tables(sources, sharding, max_bytes: int):
   """Every training split's arrays, replicated on each device of
-  `sharding`'s mesh, when each split is held in memory (`arrays_in_memory`)
-  and all fit in `max_bytes` together; else None.
+  `sharding`'s mesh, when all fit in `max_bytes` together (`arrays_within`:
+  in-memory splits as they are, TFDS splits decoded once); else None.
 
   With tables, the trainer copies only example indices per chunk and
   gathers the rows inside the jitted step (`gather_rows`): the same values,
@@ -282,14 +282,13 @@ def device_tables(sources, sharding, max_bytes: int):
   overhead with the copies, 4% with them stubbed out, in one paired run).
   """
   named = isinstance(sources, dict)
-  arrays = {}
+  arrays, budget = {}, max_bytes
   for name, source in (sources if named else {None: sources}).items():
-    held = getattr(source, "arrays_in_memory", lambda: None)()
+    held = getattr(source, "arrays_within", lambda _: None)(budget)
     if held is None:
       return None
     arrays[name] = held
-  if sum(v.nbytes for a in arrays.values() for v in a.values()) > max_bytes:
-    return None
+    budget -= sum(v.nbytes for v in held.values())
   replicated = NamedSharding(sharding.mesh, P())
   tables = {name: to_global(a, replicated) for name, a in arrays.items()}
   return tables if named else tables[None]

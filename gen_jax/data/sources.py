@@ -12,6 +12,7 @@ import re
 
 import ml_collections
 import numpy as np
+from tqdm import tqdm
 
 from gen_jax.data import attribute_digits
 from gen_jax.data.arrays import (digits_arrays, mixture_arrays, mixture_modes,
@@ -24,6 +25,7 @@ STACKED_SIZES = {"train": 30_000, "test": 10_000}
 SYNTHETIC_SIZES = {"train": 100_000, "test": 10_000}
 # Pixel ranges of TFDS datasets that are not plain 8-bit.
 TFDS_MAX_VALUE = {"binarized_mnist": 1}
+DECODE_CHUNK = 1000   # examples per read when a TFDS split is decoded whole
 
 
 class ArraySource:
@@ -38,9 +40,14 @@ class ArraySource:
   def get(self, indices: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[indices] for k, v in self.arrays.items()}
 
-  def arrays_in_memory(self) -> dict[str, np.ndarray]:
-    """Every example's arrays (what `get` indexes)."""
-    return self.arrays
+  def arrays_within(self, max_bytes: int) -> dict[str, np.ndarray] | None:
+    """Every example's arrays (what `get` indexes) when they take at most
+    `max_bytes`; else None."""
+    return self.arrays if nbytes(self.arrays) <= max_bytes else None
+
+
+def nbytes(arrays: dict[str, np.ndarray]) -> int:
+  return sum(v.nbytes for v in arrays.values())
 
 
 class TFDSSource:
@@ -63,9 +70,19 @@ class TFDSSource:
   def __len__(self) -> int:
     return len(self.data_source)
 
-  def arrays_in_memory(self) -> None:
-    """None: the split is read lazily, never held whole."""
-    return None
+  def arrays_within(self, max_bytes: int) -> dict[str, np.ndarray] | None:
+    """Every example, decoded once, when the decoded split takes at most
+    `max_bytes` (its first example times its length); else None, and the
+    split is read lazily, a batch at a time (its PNG decoding then costs a
+    small model more than its step: docs/performance.md)."""
+    n = len(self)
+    if n == 0 or nbytes(self.get(np.arange(1))) * n > max_bytes:
+      return None
+    starts = range(0, n, DECODE_CHUNK)
+    chunks = [self.get(np.arange(i, min(i + DECODE_CHUNK, n)))
+              for i in tqdm(starts, desc="decoding the training split", leave=False,
+                            disable=len(starts) < 10)]
+    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
 
   def _records(self, indices):
     keys = [int(i) for i in indices]
@@ -468,10 +485,13 @@ class PaddedSource:
     out["x"] = pad_images(out["x"], self.size)
     return out
 
-  def arrays_in_memory(self) -> dict[str, np.ndarray] | None:
-    """Every example's padded arrays when the inner split is in memory."""
-    inner = self.source.arrays_in_memory()
-    return None if inner is None else {**inner, "x": pad_images(inner["x"], self.size)}
+  def arrays_within(self, max_bytes: int) -> dict[str, np.ndarray] | None:
+    """Every example's padded arrays when they take at most `max_bytes`."""
+    inner = self.source.arrays_within(max_bytes)
+    if inner is None:
+      return None
+    out = {**inner, "x": pad_images(inner["x"], self.size)}
+    return out if nbytes(out) <= max_bytes else None
 
 
 def padded(dataset: Dataset, size: int | None, key: str = "data") -> Dataset:

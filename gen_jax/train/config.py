@@ -29,9 +29,10 @@ def base_config() -> ml_collections.ConfigDict:
   c.data.sources = ml_collections.ConfigDict()      # {name: data keys} for several sources
   c.data.image_size = config_dict.placeholder(int)  # resize images (TFDS: center-crop first)
   c.data.pad_to = config_dict.placeholder(int)      # zero-pad images to pad_to x pad_to
-  # A training split held in memory and at most this size (MiB, all sources
-  # together) is copied to every device once; steps gather their batches
-  # there (same values). 0: copy each chunk of batches from the host.
+  # A training split of at most this size (MiB, all sources together; a
+  # TFDS split is decoded once to get there) is copied to every device once;
+  # steps gather their batches there (same values). 0: copy each chunk of
+  # batches from the host.
   c.data.on_device_mb = 256
 
   c.train = ml_collections.ConfigDict()

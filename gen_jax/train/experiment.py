@@ -122,7 +122,7 @@ class Experiment:
   @functools.cached_property
   def train_tables(self):
     """The training split on every device (`data_lib.device_tables`), when
-    it is held in memory and within `data.on_device_mb`; else None."""
+    it fits `data.on_device_mb`; else None."""
     return data_lib.device_tables(self.train_source, self.batch_sharding,
                                   int(self.config.data.get("on_device_mb", 0) * 2 ** 20))
 

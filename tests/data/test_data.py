@@ -131,6 +131,18 @@ def test_tfds_loaders_on_mock_data(name, shape, encoding, levels):
     assert spec.num_classes == 10 and batch["label"].shape == (5,)
 
 
+def test_a_tfds_split_decoded_whole_is_its_examples_within_the_byte_limit():
+  with tfds.testing.mock_data(num_examples=24):
+    train, _, _ = data_lib.load(data_config("mnist", "categorical"))
+    each = train.get(np.arange(24))                        # x: [24, 28, 28, 1] int32
+    size = sum(v.nbytes for v in each.values())
+    whole = train.arrays_within(size)
+    assert train.arrays_within(size - 1) is None
+  assert set(whole) == set(each)
+  for k in each:
+    np.testing.assert_array_equal(whole[k], each[k])
+
+
 def test_tfds_images_are_resized_to_image_size():
   with tfds.testing.mock_data(num_examples=4):
     train, _, spec = data_lib.load(data_config("celeb_a", "float", image_size=16))

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import tensorflow_datasets as tfds
 
 from gen_jax import data as data_lib
 from gen_jax.errors import UserError
@@ -150,14 +151,18 @@ def test_bad_config_values_give_one_clear_message(tmp_path, key, value, message)
     train(tiny_config(**{key: value}), str(tmp_path), progress=False)
 
 
-def test_batches_gathered_on_the_device_train_as_batches_copied_from_the_host(tmp_path):
-  common = {"train.steps_per_dispatch": 2, "checkpoint.every_steps": 100}
+@pytest.mark.parametrize("data", [{}, {"data.name": "mnist", "data.image_size": 8}],
+                         ids=["in_memory", "tfds"])
+def test_batches_gathered_on_the_device_train_as_batches_copied_from_the_host(tmp_path,
+                                                                              data):
+  common = {"train.steps_per_dispatch": 2, "checkpoint.every_steps": 100, **data}
   results = {}
   for name, mb in (("device", 256), ("host", 0)):
     config = tiny_config(steps=5, **common, **{"data.on_device_mb": mb})
-    results[name] = train(config, str(tmp_path / name), progress=False)
-    exp = Experiment(config, str(tmp_path / name))
-    assert (exp.train_tables is None) == (mb == 0)
+    with tfds.testing.mock_data(num_examples=64):
+      results[name] = train(config, str(tmp_path / name), progress=False)
+      exp = Experiment(config, str(tmp_path / name))
+      assert (exp.train_tables is None) == (mb == 0)
     results[name + "_params"] = jax.device_get(exp.train_state.params)
   assert_trees_equal(results["device_params"], results["host_params"])
   assert timeless(results["device"]) == timeless(results["host"])
