@@ -8,6 +8,7 @@ import chex
 import jax
 import pytest
 
+from experiments.common import reading_config
 from gen_jax.errors import UserError
 from gen_jax.train import Experiment, train
 from tests.helpers import read_metrics, timeless, tiny_config
@@ -68,6 +69,17 @@ def test_step_counts_and_eval_sizes_change_freely(tmp_path):
   train(longer, str(tmp_path), progress=False)
   assert not any(name.startswith("config.") and name != "config.json"
                  for name in os.listdir(tmp_path))
+
+
+def test_a_read_only_command_takes_the_importance_samples_it_is_given(tmp_path):
+  vae = {"model.latent_dim": 2, "model.hidden": (8,), "model.importance_samples": 4}
+  train(tiny_config("vae", steps=2, **vae), str(tmp_path), progress=False)
+  given = tiny_config("vae", steps=2, **{**vae, "model.importance_samples": 5000,
+                                         "model.importance_chunk": 100})
+  read = reading_config(given, str(tmp_path))
+  assert (read.model.importance_samples, read.model.importance_chunk) == (5000, 100)
+  exp = Experiment(read, str(tmp_path), read_only=True)
+  assert exp.recipe.options.importance_samples == 5000
 
 
 def test_a_resumed_run_writes_each_metrics_row_once(tmp_path):
