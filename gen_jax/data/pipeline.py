@@ -16,10 +16,10 @@ copy to the device costs more host time (about 0.15 ms on CPU) than a whole
 quickstart step. Rows are aligned to step numbers, so that a trainer
 running K steps per call (`train.steps_per_dispatch`) finds each block of K
 inside one chunk, the same blocks after a resume. A training split that fits
-`data.on_device_mb` (in memory already, or a TFDS split decoded once)
-lives on the devices instead (`device_tables`): chunks then carry only example indices and the jitted
-step gathers its rows there, so a small model's loop copies a few KB per
-chunk, not every batch.
+`data.on_device_mb` (in memory already, or a TFDS split decoded once) lives
+on the devices instead (`device_tables`): chunks then carry only example
+indices and the jitted step gathers its rows there, so a small model's loop
+copies a few KB per chunk, not every batch.
 
 Why not `grain`: its IndexSampler, per-process sharding and checkpointable
 iterator state would give the same properties, but here each costs a few
@@ -27,8 +27,9 @@ lines and the whole iterator state is one integer per source, saved in the
 checkpoint's metadata. Sources are in-memory arrays or random-access TFDS
 `data_source`s (array_record, which grain reads too), decoded once when the
 split fits the device budget and else a batch at a time, so grain's worker
-processes would add start-up time and a dependency for no gain, and switching would change the shuffling order and
-with it every figure measured so far. Reconsider it for large images
+processes would add start-up time and a dependency for no gain, and
+switching would change the shuffling order and with it every figure
+measured so far. Reconsider it for large images
 decoded or augmented per example, where worker processes pay.
 """
 
