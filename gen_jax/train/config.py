@@ -119,12 +119,13 @@ def validate(config) -> None:
 # Keys that may differ between a workdir's saved config and a resuming run:
 # they change how long, how often and how much is evaluated, never the state.
 # The read-only commands (experiments.evaluate, ...) take them from --config.
+# model.importance_*: the size of the VAE's importance-sampled estimate.
 FREELY_CHANGED = ("train.num_steps", "train.log_every_steps", "train.steps_per_dispatch",
                   "eval.every_steps",
                   "checkpoint.every_steps", "sample.every_steps",
                   "eval.num_examples", "eval.batch_size", "sample.num",
                   "checkpoint.max_to_keep", "nondeterministic_ops", "data.on_device_mb",
-                  "model.importance_samples", "model.importance_chunk")   # the VAE's estimate
+                  "model.importance_samples", "model.importance_chunk")
 FREELY_CHANGED_SECTIONS = ("evals",)   # what is measured, never the state
 
 
