@@ -1,5 +1,6 @@
 """The built-in datasets' arrays: embedded digits, stacked digits, 2-D
-mixtures, and the image resizing they share with TFDS and caption folders.
+mixtures, the image resizing they share with TFDS and caption folders, and
+the size of a split's arrays.
 
 Pure numpy with fixed seeds; `sources.py` wraps these in named datasets.
 """
@@ -13,6 +14,11 @@ DIGITS_TEST_SIZE = 300     # of 1,797; the split is fixed by DIGITS_SPLIT_SEED.
 DIGITS_SPLIT_SEED = 0
 MNIST_SMALL_TEST_PER_CLASS = 100   # of 500 per class; fixed by MNIST_SMALL_SPLIT_SEED
 MNIST_SMALL_SPLIT_SEED = 0
+
+
+def total_bytes(arrays: dict[str, np.ndarray]) -> int:
+  """The bytes of a split's arrays ({feature: [N, ...]}) together."""
+  return sum(v.nbytes for v in arrays.values())
 
 
 def resize_image(image: np.ndarray, size: int | None) -> np.ndarray:

@@ -29,8 +29,8 @@ checkpoint's metadata. Sources are in-memory arrays or random-access TFDS
 split fits the device budget and else a batch at a time, so grain's worker
 processes would add start-up time and a dependency for no gain, and
 switching would change the shuffling order and with it every figure
-measured so far. Reconsider it for large images
-decoded or augmented per example, where worker processes pay.
+measured so far. Reconsider it for large images decoded or augmented per
+example, where worker processes pay.
 """
 
 import collections
@@ -41,6 +41,7 @@ import jax
 import numpy as np
 from jax.sharding import NamedSharding, PartitionSpec as P
 
+from gen_jax.data.arrays import total_bytes
 from gen_jax.errors import UserError
 
 
@@ -289,7 +290,7 @@ def device_tables(sources, sharding, max_bytes: int):
     if held is None:
       return None
     arrays[name] = held
-    budget -= sum(v.nbytes for v in held.values())
+    budget -= total_bytes(held)
   replicated = NamedSharding(sharding.mesh, P())
   tables = {name: to_global(a, replicated) for name, a in arrays.items()}
   return tables if named else tables[None]

@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from gen_jax.data import attribute_digits
-from gen_jax.data.arrays import (digits_arrays, mixture_arrays, mixture_modes,
+from gen_jax.data.arrays import (digits_arrays, mixture_arrays, mixture_modes, total_bytes,
                                  mnist_small_arrays, resize_image, stacked_arrays)
 from gen_jax.data.caption_folder import caption_folder_splits
 from gen_jax.data.spec import DataSpec, Feature, check_encoding, encode_pixels, levels_for
@@ -43,11 +43,7 @@ class ArraySource:
   def arrays_within(self, max_bytes: int) -> dict[str, np.ndarray] | None:
     """Every example's arrays (what `get` indexes) when they take at most
     `max_bytes`; else None."""
-    return self.arrays if nbytes(self.arrays) <= max_bytes else None
-
-
-def nbytes(arrays: dict[str, np.ndarray]) -> int:
-  return sum(v.nbytes for v in arrays.values())
+    return self.arrays if total_bytes(self.arrays) <= max_bytes else None
 
 
 class TFDSSource:
@@ -76,7 +72,7 @@ class TFDSSource:
     split is read lazily, a batch at a time (its PNG decoding then costs a
     small model more than its step: docs/performance.md)."""
     n = len(self)
-    if n == 0 or nbytes(self.get(np.arange(1))) * n > max_bytes:
+    if n == 0 or total_bytes(self.get(np.arange(1))) * n > max_bytes:
       return None
     starts = range(0, n, DECODE_CHUNK)
     chunks = [self.get(np.arange(i, min(i + DECODE_CHUNK, n)))
@@ -491,7 +487,7 @@ class PaddedSource:
     if inner is None:
       return None
     out = {**inner, "x": pad_images(inner["x"], self.size)}
-    return out if nbytes(out) <= max_bytes else None
+    return out if total_bytes(out) <= max_bytes else None
 
 
 def padded(dataset: Dataset, size: int | None, key: str = "data") -> Dataset:

@@ -11,6 +11,7 @@ import tensorflow_datasets as tfds
 from jax.sharding import NamedSharding, PartitionSpec as P
 
 from gen_jax import data as data_lib
+from gen_jax.data.arrays import total_bytes
 from gen_jax.errors import UserError
 from gen_jax.train import make_mesh
 
@@ -135,7 +136,7 @@ def test_a_tfds_split_decoded_whole_is_its_examples_within_the_byte_limit():
   with tfds.testing.mock_data(num_examples=24):
     train, _, _ = data_lib.load(data_config("mnist", "categorical"))
     each = train.get(np.arange(24))                        # x: [24, 28, 28, 1] int32
-    size = sum(v.nbytes for v in each.values())
+    size = total_bytes(each)
     whole = train.arrays_within(size)
     assert train.arrays_within(size - 1) is None
   assert set(whole) == set(each)
